@@ -1,0 +1,323 @@
+"""The `search` command: a thin Click layer over the package's own functions.
+
+Heavy modules (the engine, the extractor) are imported inside the commands that need them, so
+`search --help` stays fast. Every failure a user can cause ends in one line on stderr and a
+documented exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+from click_default_group import DefaultGroup
+
+from search import __version__
+
+EXIT_HITS = 0
+EXIT_NO_HITS = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 3
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = f"""\b
+Exit codes:
+  {EXIT_HITS}  success (for a search: hits found)
+  {EXIT_NO_HITS}  a search found no hits
+  {EXIT_USAGE}  bad usage, query, corpus folder or index (the message names the fix)
+  {EXIT_BUSY}  another `search index` is updating the index and did not finish in time
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C); the index is left as it was
+"""
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"search: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _user_errors(command: Callable) -> Callable:
+    """Turn the package's own errors into one line on stderr and the right exit code."""
+
+    @wraps(command)
+    def run(*args, **kwargs):
+        from search.corpus import CorpusError
+        from search.index import IndexBusy, IndexProblem
+        from search.query import QueryError
+
+        try:
+            return command(*args, **kwargs)
+        except IndexBusy as error:
+            _fail(str(error), EXIT_BUSY)
+        except (CorpusError, IndexProblem, QueryError) as error:
+            _fail(str(error))
+        except KeyboardInterrupt:
+            _fail("interrupted", EXIT_INTERRUPTED)
+        except OSError as error:
+            _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
+        except Exception as error:
+            if os.environ.get("SEARCH_DEBUG"):
+                raise
+            _fail(f"unexpected {type(error).__name__}: {error} (SEARCH_DEBUG=1 shows where)")
+
+    return run
+
+
+def _color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or "NO_COLOR" in os.environ:
+        return False
+    return sys.stdout.isatty()
+
+
+def _paths(command: Callable) -> Callable:
+    """The --index and --corpus options every command shares."""
+    command = click.option(
+        "--corpus",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("seeds"),
+        envvar="SEARCH_CORPUS",
+        show_default=True,
+        help="Folder of article files (env SEARCH_CORPUS).",
+    )(command)
+    return click.option(
+        "--index",
+        "index_root",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("index"),
+        envvar="SEARCH_INDEX",
+        show_default=True,
+        help="Folder of the index (env SEARCH_INDEX).",
+    )(command)
+
+
+def _output(formats: tuple[str, ...]) -> Callable[[Callable], Callable]:
+    def decorate(command: Callable) -> Callable:
+        command = click.option(
+            "--color",
+            type=click.Choice(["auto", "always", "never"]),
+            default="auto",
+            show_default=True,
+            help="Colour: auto is on for a terminal unless NO_COLOR is set.",
+        )(command)
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(formats),
+            default=formats[0],
+            show_default=True,
+            help="Output format.",
+        )(command)
+
+    return decorate
+
+
+def _speaker_option(command: Callable) -> Callable:
+    return click.option(
+        "--speaker",
+        "speakers",
+        multiple=True,
+        metavar="NAME",
+        help="Only quotes by NAME (whole name parts, any case; repeat for several).",
+    )(command)
+
+
+@click.group(
+    cls=DefaultGroup,
+    default="query",
+    context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": True},
+    epilog=EXIT_CODES_HELP,
+)
+@click.version_option(__version__, prog_name="search")
+def cli() -> None:
+    """Quote-aware search over a folder of news articles: who said what, about what, and when.
+
+    \b
+    Examples:
+      search "NATO expansion"
+      search NATO --speaker Lavrov
+      search NATO --since 2023-01-01 --until 2023-12-31
+      search index            # bring the index up to date
+      search quotes --speaker "Lu Shaye" --format jsonl
+      search speakers
+    """
+
+
+def _ensure_index(corpus: Path, index_root: Path) -> None:
+    """Build the index from the corpus when there is none, or none this program can read."""
+    from search.index import IndexIncompatible, check_version, index_exists
+
+    reason = None
+    if not index_exists(index_root):
+        reason = f"no index in {index_root}"
+    else:
+        try:
+            check_version(index_root)
+        except IndexIncompatible:
+            reason = f"the index in {index_root} is from an incompatible version"
+    if reason is None:
+        return
+    if not corpus.is_dir():
+        _fail(f"{reason}, and no corpus folder {corpus} to build it from (use --corpus)")
+    click.echo(f"search: {reason}: building it from {corpus}…", err=True)
+    _report(_update(corpus, index_root, rebuild=True))
+
+
+def _update(corpus: Path, index_root: Path, *, rebuild: bool):
+    from search.indexer import update_index
+
+    return update_index(corpus, index_root, rebuild=rebuild)
+
+
+def _report(report) -> None:
+    for skipped in report.skipped:
+        click.echo(f"search: warning: skipped {skipped.source}: {skipped.reason}", err=True)
+    for warning in report.warnings:
+        click.echo(f"search: warning: {warning}", err=True)
+    click.echo(f"search: {report.summary()}", err=True)
+
+
+@cli.command("query", epilog=EXIT_CODES_HELP)
+@click.argument("words", nargs=-1)
+@_speaker_option
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Said on or after this date.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Said on or before this date.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show."
+)
+@_output(("text", "json", "jsonl"))
+@_paths
+@_user_errors
+def query_command(
+    words: tuple[str, ...],
+    speakers: tuple[str, ...],
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    limit: int,
+    output_format: str,
+    color: str,
+    corpus: Path,
+    index_root: Path,
+) -> None:
+    """Ranked quotes and passages matching WORDS (the default command).
+
+    WORDS may use "phrases", AND/OR/NOT, prefix*, speaker:NAME and date:YYYY-MM-DD
+    (or date:[2023-01-01 to 2023-06-30], date:>2023-01-01).
+
+    \b
+    Examples:
+      search "NATO expansion"
+      search '"eastward expansion" OR missiles' --limit 5
+      search NATO --speaker Lavrov --format json
+      search query index       # search for the word "index"
+    """
+    from search import render
+    from search.query import SearchRequest, search
+
+    _ensure_index(corpus, index_root)
+    request = SearchRequest(
+        query=" ".join(words),
+        speakers=speakers,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        limit=limit,
+    )
+    result = search(index_root, request)
+    if output_format == "json":
+        click.echo(render.result_json(result))
+    elif output_format == "jsonl":
+        for line in render.result_jsonl(result):
+            click.echo(line)
+    else:
+        use_color = _color(color)
+        click.echo(render.result_text(result, use_color), color=use_color)
+    sys.exit(EXIT_HITS if result.total else EXIT_NO_HITS)
+
+
+@cli.command("index", epilog=EXIT_CODES_HELP)
+@click.option("--rebuild", is_flag=True, help="Build the index again from nothing.")
+@_paths
+@_user_errors
+def index_command(rebuild: bool, corpus: Path, index_root: Path) -> None:
+    """Bring the index up to date with the corpus folder.
+
+    New, changed and deleted files are found by content hash; only those are read again.
+    A rebuild is built beside the old index and swapped in only when complete.
+
+    \b
+    Examples:
+      search index
+      search index --rebuild --corpus ~/articles --index ~/articles.index
+    """
+    _report(_update(corpus, index_root, rebuild=rebuild))
+
+
+@cli.command("quotes", epilog=EXIT_CODES_HELP)
+@_speaker_option
+@_output(("text", "jsonl", "json"))
+@_paths
+@_user_errors
+def quotes_command(
+    speakers: tuple[str, ...], output_format: str, color: str, corpus: Path, index_root: Path
+) -> None:
+    """Every extracted quote, in corpus order, for review or export.
+
+    \b
+    Examples:
+      search quotes --speaker "Lu Shaye"
+      search quotes --format jsonl > quotes.jsonl
+    """
+    import json
+
+    from search import render
+    from search.query import iter_quotes
+
+    _ensure_index(corpus, index_root)
+    quotes = iter_quotes(index_root, speakers)
+    if output_format == "jsonl":
+        for quote in quotes:
+            click.echo(json.dumps(render.quote_json(quote), ensure_ascii=False))
+    elif output_format == "json":
+        click.echo(json.dumps([render.quote_json(quote) for quote in quotes], ensure_ascii=False))
+    else:
+        use_color = _color(color)
+        for quote in quotes:
+            click.echo(render.quote_text(quote, use_color) + "\n", color=use_color)
+        click.echo(f"{len(quotes)} quote{'s' if len(quotes) != 1 else ''}")
+    sys.exit(EXIT_HITS if quotes else EXIT_NO_HITS)
+
+
+@cli.command("speakers", epilog=EXIT_CODES_HELP)
+@_output(("text", "json"))
+@_paths
+@_user_errors
+def speakers_command(output_format: str, color: str, corpus: Path, index_root: Path) -> None:
+    """Who is quoted, how often, in which role, and which forms of each name were merged.
+
+    \b
+    Examples:
+      search speakers
+      search speakers --format json
+    """
+    import json
+
+    from search import render
+    from search.query import speaker_summaries
+
+    _ensure_index(corpus, index_root)
+    summaries = speaker_summaries(index_root)
+    if output_format == "json":
+        click.echo(json.dumps([render.speaker_json(s) for s in summaries], ensure_ascii=False))
+    else:
+        use_color = _color(color)
+        click.echo(render.speakers_text(summaries, use_color), color=use_color)
+
+
+def main() -> None:
+    """Entry point of the `search` script."""
+    cli(prog_name="search")

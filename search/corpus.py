@@ -1,0 +1,167 @@
+"""Reading the corpus folder: article files in, normalised `Article` records out.
+
+Scraped news text carries noise that would otherwise leak into every later stage: non-breaking
+spaces, a mix of straight and curly quote marks, paragraphs broken in the middle of a sentence and
+stray punctuation before an opening quote mark. It is all repaired here, once, so the extractor
+only ever sees clean paragraphs with curly quote marks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from search.model import Article
+
+ARTICLE_SUFFIXES = (".txt",)
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+FALLBACK_ENCODING = "cp1252"
+
+
+class CorpusError(Exception):
+    """The corpus folder itself cannot be used (missing, not a folder)."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """An article file found in the corpus, with what identifies its content."""
+
+    path: Path
+    source: str  # relative to the corpus folder, forward slashes: the stable name of the article
+    content_hash: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that could not be used, and why, for the warnings a user reads on stderr."""
+
+    source: str
+    reason: str
+
+
+_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t ]+")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0\u2000-\u200a\u202f\u3000]*\n")
+_STRAY_BEFORE_QUOTE = re.compile(r"^[.,;:]+\s*(?=[“‘])")
+# A paragraph that stops without closing punctuation and a next one that starts in lower case
+# are one sentence that a scraper broke in two.
+_ENDS_MID_SENTENCE = re.compile(r"[\w,]$")
+_STARTS_MID_SENTENCE = re.compile(r"^[a-z]")
+
+
+def iter_corpus(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[SourceFile | Skipped]:
+    """Every article file under `root` in a stable order, or the reason it was skipped.
+
+    The folder is checked at once; files are read lazily, one at a time, to keep memory flat.
+    """
+    if not root.exists():
+        raise CorpusError(f"corpus folder not found: {root}")
+    if not root.is_dir():
+        raise CorpusError(f"corpus path is not a folder: {root}")
+    return (_read_file(root, path, max_bytes) for path in _walk(root))
+
+
+def _read_file(root: Path, path: Path, max_bytes: int) -> SourceFile | Skipped:
+    source = path.relative_to(root).as_posix()
+    try:
+        if path.stat().st_size > max_bytes:
+            return Skipped(source, f"larger than the limit of {max_bytes} bytes")
+        data = path.read_bytes()
+    except OSError as error:
+        return Skipped(source, f"unreadable: {error.strerror or error}")
+    if not data.strip():
+        return Skipped(source, "empty")
+    if b"\x00" in data[:8192]:
+        return Skipped(source, "binary, not text")
+    return SourceFile(path, source, hashlib.sha256(data).hexdigest(), data)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Article files below `root`, sorted, following links but never around a loop."""
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        stat = os.stat(folder)
+        if (stat.st_dev, stat.st_ino) in seen:
+            dirs[:] = []
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.lower().endswith(ARTICLE_SUFFIXES) and not name.startswith("."):
+                yield Path(folder) / name
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """The file's text: UTF-8 where it is, else `FALLBACK_ENCODING` (the flag says which)."""
+    try:
+        return data.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        return data.decode(FALLBACK_ENCODING, errors="replace"), True
+
+
+def parse_article(source: str, text: str, content_hash: str = "") -> Article | None:
+    """An `Article` from plain text: the first non-empty line is the title, blank lines split
+    paragraphs.
+
+    Returns None when the text holds nothing but white space.
+    """
+    text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _split_title(text)
+    blocks = [_clean_line(" ".join(block.split("\n"))) for block in _BLANK_LINE.split(text)]
+    blocks = [block for block in blocks if block]
+    if not blocks:
+        return None
+    title, *paragraphs = blocks
+    return Article(source, title, tuple(_join_broken(paragraphs)), content_hash)
+
+
+def read_article(file: SourceFile) -> tuple[Article | None, bool]:
+    """Decode and parse one file; the flag says the encoding fallback was needed."""
+    text, fell_back = decode(file.data)
+    return parse_article(file.source, text, file.content_hash), fell_back
+
+
+def _split_title(text: str) -> str:
+    """Make the first non-empty line a block of its own, even with no blank line under it."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if line.strip():
+            return "\n".join([*lines[: number + 1], "", *lines[number + 1 :]])
+    return text
+
+
+def _clean_line(text: str) -> str:
+    text = _SPACES.sub(" ", text).strip()
+    return _STRAY_BEFORE_QUOTE.sub("", normalise_quote_marks(text))
+
+
+def normalise_quote_marks(text: str) -> str:
+    """Turn straight and foreign quote marks into curly ones, deciding open or close by position."""
+    text = text.translate(_FOREIGN_MARKS)
+    text = re.sub(r'(^|(?<=[\s(\[{—–-]))"', "“", text)
+    text = text.replace('"', "”")
+    text = re.sub(r"(?<=\w)'(?=\w)", "’", text)  # apostrophes inside words
+    text = re.sub(r"(^|(?<=[\s(\[{—–“-]))'", "‘", text)
+    return text.replace("'", "’")
+
+
+_FOREIGN_MARKS = str.maketrans({"«": "“", "»": "”", "„": "“", "‟": "“", "″": "”", "‚": "‘"})
+
+
+def _join_broken(paragraphs: list[str]) -> list[str]:
+    joined: list[str] = []
+    for paragraph in paragraphs:
+        if (
+            joined
+            and _ENDS_MID_SENTENCE.search(joined[-1])
+            and _STARTS_MID_SENTENCE.match(paragraph)
+        ):
+            joined[-1] = f"{joined[-1]} {paragraph}"
+        else:
+            joined.append(paragraph)
+    return joined

@@ -1,0 +1,280 @@
+"""The Whoosh index on disk: schema, generations, atomic swaps, locking and version checks.
+
+Layout of an index folder:
+
+    CURRENT            JSON naming the live generation, its schema and the program version
+    gen-<stamp>/       one complete Whoosh index; only the one CURRENT names is live
+    .lock              held by whoever is updating, so two updates never interleave
+
+A rebuild writes a fresh generation beside the live one and replaces CURRENT in one atomic
+rename, so an interrupted rebuild leaves the old index answering. Incremental updates go into
+the live generation through Whoosh's own atomic commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.query import Term
+from whoosh.support.charset import accent_map
+
+from search import __version__
+from search.model import IndexDocument, IndexedArticle
+
+SCHEMA_VERSION = 1
+CURRENT_FILE = "CURRENT"
+LOCK_FILE = ".lock"
+GENERATION_PREFIX = "gen-"
+ARTICLE_KIND = "article"
+WRITER_MEMORY_MB = 256
+
+
+class IndexProblem(Exception):
+    """Base for index problems a user can act on; the message names the fix."""
+
+
+class IndexMissing(IndexProblem):
+    """No index has been built in this folder yet."""
+
+
+class IndexIncompatible(IndexProblem):
+    """The index was written by a program with another schema."""
+
+
+class IndexDamaged(IndexProblem):
+    """The index files cannot be read."""
+
+
+class IndexBusy(IndexProblem):
+    """Another process holds the update lock for longer than we may wait."""
+
+
+def text_analyzer() -> Analyzer:
+    """Stemmed, accent-folded words; stop words leave gaps so phrases keep their exact spacing."""
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(renumber=False)
+        | StemFilter()
+    )
+
+
+def exact_analyzer() -> Analyzer:
+    """Every word as written (case and accents folded), for exact-wording matches."""
+    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def name_key(name: str) -> str:
+    """The exact, case- and accent-insensitive form of a speaker name, for equality filters."""
+    return " ".join(token.text for token in exact_analyzer()(name))
+
+
+def build_schema() -> Schema:
+    """Fields for quotes, passages and the per-article records that track content hashes."""
+    words = text_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        source=ID(stored=True),
+        position=NUMERIC(stored=True, sortable=True),
+        content_hash=STORED(),
+        speaker=TEXT(analyzer=exact_analyzer(), stored=True),
+        speaker_key=KEYWORD(lowercase=False, commas=True),
+        aliases=STORED(),
+        role=TEXT(analyzer=words, stored=True),
+        date=DATETIME(stored=True, sortable=True),
+        quote=TEXT(analyzer=words, stored=True),
+        quote_exact=TEXT(analyzer=exact_analyzer()),
+        body=TEXT(analyzer=words, stored=True),
+        title=TEXT(analyzer=words, stored=True),
+    )
+
+
+def _read_current(root: Path) -> dict:
+    try:
+        return json.loads((root / CURRENT_FILE).read_text("utf-8"))
+    except FileNotFoundError:
+        raise IndexMissing(f"no index in {root}: run `search index`") from None
+    except (OSError, ValueError) as error:
+        raise IndexDamaged(
+            f"index in {root} is damaged ({error}): run `search index --rebuild`"
+        ) from None
+
+
+def index_exists(root: Path) -> bool:
+    return (root / CURRENT_FILE).is_file()
+
+
+def check_version(root: Path) -> None:
+    """Raise `IndexIncompatible` when the index was written with another schema."""
+    current = _read_current(root)
+    if current.get("schema") != SCHEMA_VERSION:
+        raise IndexIncompatible(
+            f"index in {root} was built by version {current.get('version', 'unknown')} with "
+            f"schema {current.get('schema')}, this program needs schema {SCHEMA_VERSION}: "
+            "run `search index --rebuild`"
+        )
+
+
+def open_index(root: Path):
+    """The live Whoosh index, after checking that this program can read it."""
+    check_version(root)
+    generation = root / _read_current(root)["generation"]
+    try:
+        return whoosh_index.open_dir(str(generation))
+    except Exception as error:
+        raise IndexDamaged(
+            f"index in {root} cannot be opened ({type(error).__name__}): "
+            "run `search index --rebuild`"
+        ) from None
+
+
+@contextlib.contextmanager
+def update_lock(root: Path, timeout: float) -> Iterator[None]:
+    """Hold the folder's update lock, waiting at most `timeout` seconds for another update."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK_FILE, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(
+                        f"another `search index` is updating {root}; "
+                        f"gave up after {timeout:g} s, try again when it has finished"
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class IndexWriter:
+    """Writes article documents into one generation; used while holding `update_lock`."""
+
+    def __init__(self, root: Path, *, fresh: bool) -> None:
+        self.root = root
+        self.fresh = fresh
+        if fresh:
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+            self.generation = f"{GENERATION_PREFIX}{stamp}-{os.getpid()}"
+            path = root / self.generation
+            path.mkdir(parents=True)
+            self._index = whoosh_index.create_in(str(path), build_schema())
+        else:
+            self.generation = _read_current(root)["generation"]
+            self._index = open_index(root)
+        self._writer = self._index.writer(limitmb=WRITER_MEMORY_MB)
+
+    def indexed_articles(self) -> dict[str, IndexedArticle]:
+        """Every article the generation holds, by source, with the hash it was indexed at."""
+        with self._index.searcher() as searcher:
+            return {
+                fields["source"]: IndexedArticle(fields["source"], fields["content_hash"])
+                for fields in searcher.documents(kind=ARTICLE_KIND)
+            }
+
+    def remove_article(self, source: str) -> None:
+        self._writer.delete_by_term("source", source)
+
+    def add_article(
+        self, source: str, content_hash: str, documents: Iterable[IndexDocument]
+    ) -> None:
+        """Add an article's documents; an earlier version of the same file is replaced."""
+        if not self.fresh:
+            self.remove_article(source)
+        self._writer.add_document(
+            id=f"{source}#article",
+            kind=ARTICLE_KIND,
+            source=source,
+            content_hash=content_hash,
+        )
+        for document in documents:
+            self._writer.add_document(**_fields(document))
+
+    def commit(self) -> None:
+        """Make the changes visible at once; a fresh generation becomes the live one."""
+        self._writer.commit()
+        if self.fresh:
+            _publish(self.root, self.generation)
+
+    def cancel(self) -> None:
+        self._writer.cancel()
+        if self.fresh:
+            shutil.rmtree(self.root / self.generation, ignore_errors=True)
+
+
+def _fields(document: IndexDocument) -> dict:
+    fields: dict = {
+        "id": document.id,
+        "kind": document.kind,
+        "source": document.source,
+        "position": document.position,
+        "title": document.title,
+        "body": document.body,
+    }
+    if document.quote is not None:
+        fields["quote"] = document.quote
+        fields["quote_exact"] = document.quote
+    if document.speaker:
+        fields["speaker"] = document.speaker
+        fields["speaker_key"] = name_key(document.speaker)
+        fields["aliases"] = list(document.aliases)
+    if document.role:
+        fields["role"] = document.role
+    if document.date:
+        fields["date"] = dt.datetime.combine(document.date, dt.time())
+    return fields
+
+
+def _publish(root: Path, generation: str) -> None:
+    """Point CURRENT at `generation` in one atomic rename, then drop older generations."""
+    temporary = root / f"{CURRENT_FILE}.{os.getpid()}.tmp"
+    temporary.write_text(
+        json.dumps({"generation": generation, "schema": SCHEMA_VERSION, "version": __version__}),
+        "utf-8",
+    )
+    with open(temporary, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, root / CURRENT_FILE)
+    remove_stale_generations(root)
+
+
+def remove_stale_generations(root: Path) -> None:
+    """Delete generations CURRENT does not name: leftovers of replaced or interrupted builds."""
+    try:
+        live = _read_current(root)["generation"]
+    except IndexProblem:
+        return
+    for path in root.glob(f"{GENERATION_PREFIX}*"):
+        if path.name != live:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in root.glob(f"{CURRENT_FILE}.*.tmp"):
+        path.unlink(missing_ok=True)
+
+
+def article_exclusion() -> Term:
+    """The query term that keeps the per-article bookkeeping records out of every result."""
+    return Term("kind", ARTICLE_KIND)

@@ -1,0 +1,134 @@
+"""The records that flow one way through the package: files → articles → quotes → index → hits.
+
+Plain frozen dataclasses, free of any search-engine type, so that every stage can be tested
+and replaced on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article file, already normalised (see `search.corpus`).
+
+    `paragraphs` excludes the title; paragraph numbers used elsewhere index into it.
+    """
+
+    source: str  # path relative to the corpus folder, with forward slashes
+    title: str
+    paragraphs: tuple[str, ...]
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quotation and who said it, when.
+
+    `text` is the quotation without its marks (a trailing comma that belongs to the attribution
+    sentence is dropped). `paragraph` is where the quotation opens; `start`/`end` are character
+    offsets of `text`'s first and last characters in that paragraph's text (for a quotation that
+    runs on into later paragraphs, `end` is the end of the opening paragraph).
+    `speaker` is None for scare quotes and quoted titles, which are not statements.
+    `aliases` are the other forms the article uses for the same speaker (`Lu`, `the diplomat`).
+    """
+
+    text: str
+    paragraph: int
+    start: int
+    end: int
+    speaker: str | None = None
+    role: str | None = None
+    date: dt.date | None = None
+    aliases: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the extractor learns from one article: its quotations and the article's own date."""
+
+    quotes: tuple[Quote, ...]
+    article_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """One searchable unit: a quotation (`kind="quote"`) or a narrative paragraph (`"passage"`).
+
+    `body` is the whole paragraph around a quotation, so narrative sharing a paragraph with a
+    quotation stays searchable. `position` orders documents within their article.
+    """
+
+    id: str
+    kind: str
+    source: str
+    position: int
+    title: str
+    body: str
+    quote: str | None = None
+    speaker: str | None = None
+    role: str | None = None
+    aliases: tuple[str, ...] = ()
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class IndexedArticle:
+    """What the index remembers of each article file, to find what changed since."""
+
+    source: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked answer, engine-free: `highlights` are `[start, end)` spans inside `snippet`."""
+
+    id: str
+    kind: str
+    score: float
+    speaker: str | None
+    role: str | None
+    date: dt.date | None
+    quote: str | None
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+    title: str
+    source: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of hits and how many matched in all."""
+
+    query: str
+    total: int
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class QuoteRecord:
+    """An indexed quotation as listed for review or export by `search quotes`."""
+
+    id: str
+    speaker: str
+    role: str | None
+    aliases: tuple[str, ...]
+    date: dt.date | None
+    quote: str
+    title: str
+    source: str
+
+
+@dataclass(frozen=True)
+class SpeakerSummary:
+    """Who is quoted, how often, in which roles, and which other forms were merged into the name."""
+
+    name: str
+    quotes: int
+    roles: tuple[str, ...]
+    aliases: tuple[str, ...]
+    first_date: dt.date | None
+    last_date: dt.date | None

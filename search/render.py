@@ -1,0 +1,136 @@
+"""Turning hits, quotes and speaker summaries into text for people or JSON for programs.
+
+Pure functions from records to strings: colour is ANSI styling decided by the caller, so the
+same output can be tested byte for byte with or without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+
+import click
+
+from search.model import Hit, QuoteRecord, SearchResult, SpeakerSummary
+
+NO_SPEAKER = "—"
+
+
+def _style(text: str, color: bool, **styles) -> str:
+    return click.style(text, **styles) if color else text
+
+
+def highlight(snippet: str, spans: Iterable[tuple[int, int]], color: bool) -> str:
+    """The snippet with each matched span in bold yellow."""
+    if not color:
+        return snippet
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        pieces += [
+            snippet[position:start],
+            _style(snippet[start:end], color, fg="yellow", bold=True),
+        ]
+        position = end
+    pieces.append(snippet[position:])
+    return "".join(pieces)
+
+
+def _who(speaker: str | None, role: str | None) -> str:
+    if not speaker:
+        return NO_SPEAKER
+    return f"{speaker} ({role})" if role else speaker
+
+
+def _day(date: dt.date | None) -> str:
+    return date.isoformat() if date else "undated"
+
+
+def hit_block(rank: int, hit: Hit, color: bool) -> str:
+    """Three lines: who and when, which article, and the highlighted snippet."""
+    who = _style(_who(hit.speaker, hit.role), color, fg="cyan", bold=True)
+    where = _style(f"{hit.title} · {hit.source}", color, dim=True)
+    snippet = highlight(hit.snippet, hit.highlights, color)
+    if hit.kind == "quote":
+        snippet = f"“{snippet}”"
+    return f"{rank}. {who} · {_day(hit.date)}\n   {where}\n   {snippet}"
+
+
+def result_text(result: SearchResult, color: bool) -> str:
+    blocks = [hit_block(rank, hit, color) for rank, hit in enumerate(result.hits, start=1)]
+    shown = len(result.hits)
+    if result.total == 0:
+        footer = f"no hits for {result.query!r}"
+    elif shown < result.total:
+        footer = f"showing {shown} of {result.total} hits"
+    else:
+        footer = f"{result.total} hit{'s' if result.total != 1 else ''}"
+    return "\n\n".join([*blocks, footer])
+
+
+def _hit_json(hit: Hit) -> dict:
+    record = asdict(hit)
+    record["date"] = hit.date.isoformat() if hit.date else None
+    record["highlights"] = [list(span) for span in hit.highlights]
+    return record
+
+
+def result_json(result: SearchResult) -> str:
+    return json.dumps(
+        {
+            "query": result.query,
+            "total": result.total,
+            "hits": [_hit_json(hit) for hit in result.hits],
+        },
+        ensure_ascii=False,
+    )
+
+
+def result_jsonl(result: SearchResult) -> Iterator[str]:
+    for hit in result.hits:
+        yield json.dumps(_hit_json(hit), ensure_ascii=False)
+
+
+def quote_json(quote: QuoteRecord) -> dict:
+    return {
+        "id": quote.id,
+        "speaker": quote.speaker,
+        "role": quote.role,
+        "date": quote.date.isoformat() if quote.date else None,
+        "quote": quote.quote,
+        "title": quote.title,
+        "source": quote.source,
+    }
+
+
+def quote_text(quote: QuoteRecord, color: bool) -> str:
+    who = _style(_who(quote.speaker, quote.role), color, fg="cyan", bold=True)
+    where = _style(f"{quote.title} · {quote.source} · {quote.id}", color, dim=True)
+    return f"{who} · {_day(quote.date)}\n   {where}\n   “{quote.quote}”"
+
+
+def speaker_json(summary: SpeakerSummary) -> dict:
+    return {
+        "name": summary.name,
+        "roles": list(summary.roles),
+        "aliases": list(summary.aliases),
+        "quotes": summary.quotes,
+        "first_date": summary.first_date.isoformat() if summary.first_date else None,
+        "last_date": summary.last_date.isoformat() if summary.last_date else None,
+    }
+
+
+def speakers_text(summaries: list[SpeakerSummary], color: bool) -> str:
+    """One line a speaker: quote count, name, roles, and the other forms merged into the name."""
+    lines = []
+    for summary in summaries:
+        name = _style(summary.name, color, fg="cyan", bold=True)
+        line = f"{summary.quotes:>5}  {name}"
+        if summary.roles:
+            line += f" — {'; '.join(summary.roles)}"
+        if summary.aliases:
+            line += _style(f"  (also: {', '.join(summary.aliases)})", color, dim=True)
+        lines.append(line)
+    lines.append(f"{len(summaries)} speaker{'s' if len(summaries) != 1 else ''}")
+    return "\n".join(lines)
