@@ -18,6 +18,7 @@ import click
 from click_default_group import DefaultGroup
 
 from search import __version__
+from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
 
 EXIT_HITS = 0
 EXIT_NO_HITS = 1
@@ -164,14 +165,10 @@ def _ensure_index(corpus: Path, index_root: Path) -> None:
         return
     if not corpus.is_dir():
         _fail(f"{reason}, and no corpus folder {corpus} to build it from (use --corpus)")
-    click.echo(f"search: {reason}: building it from {corpus}…", err=True)
-    _report(_update(corpus, index_root, rebuild=True))
-
-
-def _update(corpus: Path, index_root: Path, *, rebuild: bool):
     from search.indexer import update_index
 
-    return update_index(corpus, index_root, rebuild=rebuild)
+    click.echo(f"search: {reason}: building it from {corpus}…", err=True)
+    _report(update_index(corpus, index_root, rebuild=True))
 
 
 def _report(report) -> None:
@@ -241,9 +238,27 @@ def query_command(
 
 @cli.command("index", epilog=EXIT_CODES_HELP)
 @click.option("--rebuild", is_flag=True, help="Build the index again from nothing.")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_LOCK_TIMEOUT,
+    envvar="SEARCH_LOCK_TIMEOUT",
+    show_default=True,
+    help="Seconds to wait for another update to finish (env SEARCH_LOCK_TIMEOUT).",
+)
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    envvar="SEARCH_MAX_FILE_SIZE",
+    show_default=True,
+    help="Skip article files larger than this many bytes (env SEARCH_MAX_FILE_SIZE).",
+)
 @_paths
 @_user_errors
-def index_command(rebuild: bool, corpus: Path, index_root: Path) -> None:
+def index_command(
+    rebuild: bool, wait: float, max_file_size: int, corpus: Path, index_root: Path
+) -> None:
     """Bring the index up to date with the corpus folder.
 
     New, changed and deleted files are found by content hash; only those are read again.
@@ -254,7 +269,13 @@ def index_command(rebuild: bool, corpus: Path, index_root: Path) -> None:
       search index
       search index --rebuild --corpus ~/articles --index ~/articles.index
     """
-    _report(_update(corpus, index_root, rebuild=rebuild))
+    from search.indexer import update_index
+
+    _report(
+        update_index(
+            corpus, index_root, rebuild=rebuild, max_bytes=max_file_size, lock_timeout=wait
+        )
+    )
 
 
 @cli.command("quotes", epilog=EXIT_CODES_HELP)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.model import Article
+from search.settings import DEFAULT_MAX_BYTES
 
 ARTICLE_SUFFIXES = (".txt",)
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 FALLBACK_ENCODING = "cp1252"
 
 

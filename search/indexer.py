@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.corpus import (
-    DEFAULT_MAX_BYTES,
     FALLBACK_ENCODING,
     Skipped,
     SourceFile,
@@ -29,8 +28,7 @@ from search.index import (
     remove_stale_generations,
     update_lock,
 )
-
-DEFAULT_LOCK_TIMEOUT = 10.0
+from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
 
 
 @dataclass

@@ -33,7 +33,10 @@ from whoosh.query import (
 
 from search.index import (
     IndexDamaged,
+    IndexIncompatible,
+    IndexMissing,
     article_exclusion,
+    build_schema,
     exact_analyzer,
     open_index,
     text_analyzer,
@@ -90,8 +93,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     filters = _filters(request)
     if not text and not filters:
         raise QueryError("empty query: give words to search for, or a --speaker or date filter")
-    index = open_index(index_root)
-    parsed = parse_query(text, index.schema) if text else Every()
+    parsed = parse_query(text, build_schema()) if text else Every()
     if parsed is NullQuery:
         if not filters:
             raise QueryError(
@@ -106,13 +108,12 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
         article_exclusion(),
     )
 
-    def run() -> SearchResult:
-        with index.searcher(weighting=StandardIdfBM25F()) as searcher:
-            results = searcher.search(restricted, limit=request.limit, terms=True)
-            hits = tuple(_hit(hit, request.snippet_chars) for hit in results)
-            return SearchResult(request.query, len(results), hits)
+    def run(searcher) -> SearchResult:
+        results = searcher.search(restricted, limit=request.limit, terms=True)
+        hits = tuple(_hit(hit, request.snippet_chars) for hit in results)
+        return SearchResult(request.query, len(results), hits)
 
-    return _retry(run)
+    return read_index(index_root, run, weighting=StandardIdfBM25F())
 
 
 def clean_query(text: str) -> str:
@@ -184,15 +185,25 @@ def _filters(request: SearchRequest) -> list[Query]:
     return filters
 
 
-def _retry(action: Callable[[], T]) -> T:
-    """Run a read, retrying the transient errors a concurrent commit can cause."""
+def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
+    """Run `action(searcher)` on the live index, retrying what a concurrent update can cause.
+
+    An update may replace segment files or a whole generation while a search opens them; the
+    search then opens the index again and sees the new state. Only a failure that persists is
+    reported, as a damaged index.
+    """
     for attempt in range(RETRIES):
         try:
-            return action()
-        except (FileNotFoundError, EOFError, OSError):
+            index = open_index(index_root)
+            with index.searcher(**({"weighting": weighting} if weighting else {})) as searcher:
+                return action(searcher)
+        except (IndexMissing, IndexIncompatible):
+            raise
+        except Exception as error:  # Whoosh signals unreadable files with many exception types
             if attempt == RETRIES - 1:
                 raise IndexDamaged(
-                    "the index cannot be read: run `search index --rebuild`"
+                    f"the index in {index_root} cannot be read ({type(error).__name__}): "
+                    "run `search index --rebuild`"
                 ) from None
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
@@ -273,16 +284,16 @@ def make_snippet(
 
 def iter_quotes(index_root: Path, speakers: tuple[str, ...] = ()) -> list[QuoteRecord]:
     """Every indexed quotation in corpus order, optionally only those by `speakers`."""
-    index = open_index(index_root)
-    query = And([Term("kind", "quote"), speaker_filter(speakers)]) if speakers else None
+    quotes = Term("kind", "quote")
+    query = And([quotes, speaker_filter(speakers)]) if speakers else quotes
 
-    def collect() -> list[dict]:
-        with index.searcher() as searcher:
-            if query is None:
-                return list(searcher.documents(kind="quote"))
-            return [hit.fields() for hit in searcher.search(query, limit=None)]
+    def collect(searcher) -> list[dict]:
+        """Stored fields in document order, which within an article is reading order."""
+        return [searcher.stored_fields(number) for number in sorted(searcher.docs_for_query(query))]
 
-    stored = sorted(_retry(collect), key=lambda fields: (fields["source"], fields["position"]))
+    stored = sorted(
+        read_index(index_root, collect), key=lambda fields: (fields["source"], fields["position"])
+    )
     return [
         QuoteRecord(
             id=fields["id"],

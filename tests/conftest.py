@@ -35,13 +35,27 @@ Work will start in the autumn.
 """
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
+def write_corpus(folder: Path) -> Path:
+    """Two short articles: four quotes by four people, two datelines, narrative paragraphs."""
+    folder.mkdir(parents=True)
     (folder / "harbour.txt").write_text(HARBOUR, "utf-8")
     (folder / "council.txt").write_text(COUNCIL, "utf-8")
     return folder
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture(scope="module")
+def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of `write_corpus`'s articles, built once for tests that only read it."""
+    from search.indexer import update_index
+
+    folder = tmp_path_factory.mktemp("shared")
+    update_index(write_corpus(folder / "corpus"), folder / "index")
+    return folder / "index"
 
 
 @pytest.fixture

@@ -1,0 +1,155 @@
+"""The index on disk: atomic rebuilds, locking, damage, versions, concurrent reads."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from search.index import CURRENT_FILE, IndexBusy, update_lock
+from search.indexer import update_index
+from search.model import SearchResult
+from search.query import SearchRequest, search
+
+
+def generations(index: Path) -> list[Path]:
+    return sorted(index.glob("gen-*"))
+
+
+def test_rebuild_replaces_the_generation_and_removes_the_old_one(corpus: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    update_index(corpus, index)
+    (first,) = generations(index)
+    update_index(corpus, index, rebuild=True)
+    (second,) = generations(index)
+    assert first != second
+    assert json.loads((index / CURRENT_FILE).read_text())["generation"] == second.name
+
+
+def test_a_failed_rebuild_leaves_the_old_index_answering(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    index = tmp_path / "index"
+    update_index(corpus, index)
+    before = search(index, SearchRequest("lighthouse"))
+
+    def interrupt(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("search.indexer.article_documents", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        update_index(corpus, index, rebuild=True)
+    assert search(index, SearchRequest("lighthouse")) == before
+    assert len(generations(index)) == 1
+
+
+def test_a_killed_rebuild_leaves_the_old_index_and_the_next_update_recovers(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for number in range(1500):
+        (corpus / f"{number:05}.txt").write_text(
+            f"Report {number}\n\nThe lighthouse keeper logged ship {number}.\n", "utf-8"
+        )
+    index = tmp_path / "index"
+    update_index(corpus, index)
+    before = search(index, SearchRequest("lighthouse"))
+    (live,) = generations(index)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "search", "index", "--rebuild"],
+        env={**os.environ, "SEARCH_CORPUS": str(corpus), "SEARCH_INDEX": str(index)},
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while len(generations(index)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # let it write part of the new generation
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert len(generations(index)) == 2, "the rebuild was not caught partway"
+    assert search(index, SearchRequest("lighthouse")) == before
+    report = update_index(corpus, index)
+    assert not report.changed
+    assert generations(index) == [live]
+
+
+def test_a_second_update_gives_up_after_the_wait(run, corpus: Path, tmp_path: Path):
+    run("index")
+    with update_lock(tmp_path / "index", timeout=0):
+        result = run("index", "--wait", "0.2")
+        with pytest.raises(IndexBusy):
+            update_index(corpus, tmp_path / "index", lock_timeout=0)
+    assert result.exit_code == 3
+    assert "another `search index`" in result.stderr
+    assert run("index").exit_code == 0
+
+
+def test_a_damaged_index_names_the_fix(run, tmp_path: Path):
+    run("index")
+    (generation,) = generations(tmp_path / "index")
+    for segment in generation.glob("*.seg"):
+        segment.write_bytes(segment.read_bytes()[:40])
+    result = run("lighthouse")
+    assert result.exit_code == 2
+    assert "search index --rebuild" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert run("index", "--rebuild").exit_code == 0
+    assert run("lighthouse").exit_code == 0
+
+
+def test_an_index_from_an_incompatible_version_is_rebuilt_from_the_corpus(run, tmp_path: Path):
+    run("index")
+    current = tmp_path / "index" / CURRENT_FILE
+    current.write_text(json.dumps({**json.loads(current.read_text()), "schema": -1}))
+    result = run("lighthouse")
+    assert result.exit_code == 0
+    assert "incompatible version" in result.stderr
+
+
+def test_an_incompatible_index_without_a_corpus_is_reported(run, tmp_path: Path):
+    run("index")
+    current = tmp_path / "index" / CURRENT_FILE
+    current.write_text(json.dumps({**json.loads(current.read_text()), "schema": -1}))
+    result = run("lighthouse", "--corpus", str(tmp_path / "absent"))
+    assert result.exit_code == 2
+    assert "incompatible" in result.stderr
+
+
+def test_the_index_records_schema_and_program_version(run, tmp_path: Path):
+    run("index")
+    current = json.loads((tmp_path / "index" / CURRENT_FILE).read_text())
+    assert {"generation", "schema", "version"} <= set(current)
+
+
+def test_searches_during_updates_always_answer(corpus: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    update_index(corpus, index)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def keep_updating() -> None:
+        extra = corpus / "extra.txt"
+        number = 0
+        while not stop.is_set():
+            number += 1
+            extra.write_text(f"Extra {number}\n\nThe lighthouse count is {number}.\n", "utf-8")
+            try:
+                update_index(corpus, index, rebuild=number % 3 == 0)
+            except BaseException as error:
+                errors.append(error)
+
+    updater = threading.Thread(target=keep_updating)
+    updater.start()
+    try:
+        results = [search(index, SearchRequest("lighthouse")) for _ in range(150)]
+    finally:
+        stop.set()
+        updater.join()
+    assert not errors
+    assert all(isinstance(result, SearchResult) and result.total >= 1 for result in results)

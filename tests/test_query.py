@@ -1,0 +1,67 @@
+"""The query path through the package's functions: odd input, snippets, ranking details."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.query import QueryError, SearchRequest, make_snippet, search
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=200))
+def test_any_text_gives_hits_or_a_query_error(shared_index: Path, text: str):
+    try:
+        result = search(shared_index, SearchRequest(text))
+    except QueryError as error:
+        assert "\n" not in str(error)
+    else:
+        assert result.total >= len(result.hits)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(['"', "(", ")", "[", "]", "AND", "OR", "NOT", "*", "?", ":",
+                                 "date:", "speaker:", "{", "}", "^", "~", "lighthouse", "'"]),
+                max_size=12))  # fmt: skip
+def test_query_syntax_fragments_never_crash(shared_index: Path, pieces: list[str]):
+    with contextlib.suppress(QueryError):
+        search(shared_index, SearchRequest(" ".join(pieces)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"lighthouse',
+        "(lighthouse",
+        "lighthouse)",
+        "[lighthouse",
+        "foo:lighthouse",
+        "light\x00house\x07",
+    ],
+)
+def test_unbalanced_marks_unknown_fields_and_control_characters_still_search(shared_index, text):
+    assert search(shared_index, SearchRequest(text)).total >= 0
+
+
+def test_a_ten_thousand_character_query_is_answered(shared_index: Path):
+    result = search(shared_index, SearchRequest(" ".join(["lighthouse"] * 1000)))
+    assert result.total >= 1
+
+
+def test_snippet_keeps_the_window_with_the_most_matches():
+    text = "alpha " * 50 + "needle and needle again " + "omega " * 50
+    start = text.index("needle")
+    second = text.index("needle", start + 1)
+    spans = [(start, start + 6), (second, second + 6)]
+    snippet, highlights = make_snippet(text, spans, 80)
+    assert len(snippet) <= 82
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert [snippet[s:e] for s, e in highlights] == ["needle", "needle"]
+
+
+def test_short_text_is_its_own_snippet():
+    assert make_snippet("short text", [(0, 5)], 80) == ("short text", ((0, 5),))
