@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +70,10 @@ def iter_corpus(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Sour
 def _read_file(root: Path, path: Path, max_bytes: int) -> SourceFile | Skipped:
     source = path.relative_to(root).as_posix()
     try:
-        if path.stat().st_size > max_bytes:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return Skipped(source, "not a regular file")
+        if status.st_size > max_bytes:
             return Skipped(source, f"larger than the limit of {max_bytes} bytes")
         data = path.read_bytes()
     except OSError as error:

@@ -266,8 +266,10 @@ def remove_stale_generations(root: Path) -> None:
     """Delete generations CURRENT does not name: leftovers of replaced or interrupted builds."""
     try:
         live = _read_current(root)["generation"]
+    except IndexMissing:
+        live = None  # a first build that never finished: every generation is a leftover
     except IndexProblem:
-        return
+        return  # CURRENT is unreadable: keep everything for `search index --rebuild` to replace
     for path in root.glob(f"{GENERATION_PREFIX}*"):
         if path.name != live:
             shutil.rmtree(path, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,11 @@ def test_text_that_is_not_utf8_is_read_with_the_fallback(tmp_path: Path):
 def test_missing_corpus_folder_is_an_error(tmp_path: Path):
     with pytest.raises(CorpusError, match="not found"):
         iter_corpus(tmp_path / "absent")
+
+
+def test_broken_links_and_special_files_are_skipped_with_a_reason(tmp_path: Path):
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    os.mkfifo(tmp_path / "pipe.txt")
+    reasons = {item.source: item.reason for item in iter_corpus(tmp_path)}
+    assert reasons["gone.txt"].startswith("unreadable")
+    assert reasons["pipe.txt"] == "not a regular file"

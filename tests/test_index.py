@@ -153,3 +153,27 @@ def test_searches_during_updates_always_answer(corpus: Path, tmp_path: Path):
         updater.join()
     assert not errors
     assert all(isinstance(result, SearchResult) and result.total >= 1 for result in results)
+
+
+def test_leftovers_of_a_first_build_that_never_finished_are_cleared(corpus: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    (index / "gen-unfinished").mkdir(parents=True)
+    update_index(corpus, index)
+    assert [path.name for path in generations(index)] != ["gen-unfinished"]
+    assert len(generations(index)) == 1
+
+
+def test_a_missing_segment_file_names_the_fix(run, tmp_path: Path):
+    run("index")
+    (generation,) = generations(tmp_path / "index")
+    for segment in generation.glob("*.seg"):
+        segment.unlink()
+    result = run("lighthouse")
+    assert result.exit_code == 2
+    assert "search index --rebuild" in result.stderr
+
+
+def test_index_with_a_missing_corpus_is_a_one_line_error(run, tmp_path: Path):
+    result = run("index", "--corpus", str(tmp_path / "absent"))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"search: error: corpus folder not found: {tmp_path / 'absent'}"
