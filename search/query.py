@@ -8,23 +8,29 @@ narrative paragraph that matches equally well.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
+import pickle
 import re
+import struct
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from whoosh import index as whoosh_index
 from whoosh import scoring
 from whoosh.qparser import GtLtPlugin, MultifieldParser, OrGroup
 from whoosh.query import (
     And,
     AndNot,
-    ConstantScoreQuery,
+    CompoundQuery,
     DateRange,
     Every,
+    Not,
     NullQuery,
     Or,
     Query,
@@ -33,8 +39,6 @@ from whoosh.query import (
 
 from search.index import (
     IndexDamaged,
-    IndexIncompatible,
-    IndexMissing,
     article_exclusion,
     build_schema,
     exact_analyzer,
@@ -47,6 +51,17 @@ FIELD_WEIGHTS = {"quote": 2.0, "body": 1.0, "title": 1.0}
 MATCH_MORE_BONUS = 0.9
 DEFAULT_SNIPPET_CHARS = 240
 RETRIES = 5
+# What Whoosh raises on files that vanish or are cut short under it.
+UNREADABLE = (
+    OSError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    whoosh_index.IndexError,
+    IndexDamaged,
+)
+SNIPPET_FIELDS = ("quote", "body")  # where a snippet is cut from, in order of preference
 
 _ISO_DATE = re.compile(r"(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?")
 _DATE_CLAUSE = re.compile(r"\bdate:\s*(\[[^\]]*\]|\{[^}]*\}|[<>]=?\s*\S+|\S+)", re.IGNORECASE)
@@ -93,7 +108,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     filters = _filters(request)
     if not text and not filters:
         raise QueryError("empty query: give words to search for, or a --speaker or date filter")
-    parsed = parse_query(text, build_schema()) if text else Every()
+    parsed = apply_exclusions(parse_query(text, build_schema())) if text else Every()
     if parsed is NullQuery:
         if not filters:
             raise QueryError(
@@ -101,17 +116,18 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             )
         parsed = Every()
 
-    # Filters join the query itself (scoring nothing) rather than going in as Whoosh's
-    # filter/mask arguments: with those, len(results) counts documents the filter excluded.
-    restricted = AndNot(
-        And([parsed, *(ConstantScoreQuery(condition, 0.0) for condition in filters)]),
-        article_exclusion(),
-    )
+    condition = And(filters) if filters else None
+    # Everything that matches, unscored, for the total: Whoosh's own len(results) counts
+    # documents its filter and mask excluded.
+    matching = AndNot(And([parsed, condition]) if condition else parsed, article_exclusion())
 
     def run(searcher) -> SearchResult:
-        results = searcher.search(restricted, limit=request.limit, terms=True)
-        hits = tuple(_hit(hit, request.snippet_chars) for hit in results)
-        return SearchResult(request.query, len(results), hits)
+        results = searcher.search(
+            parsed, limit=request.limit, filter=condition, mask=article_exclusion()
+        )
+        terms = _highlight_terms(parsed, searcher)
+        hits = tuple(_hit(hit, terms, request.snippet_chars) for hit in results)
+        return SearchResult(request.query, _count(searcher, matching), hits)
 
     return read_index(index_root, run, weighting=StandardIdfBM25F())
 
@@ -158,6 +174,25 @@ def parse_query(text: str, schema) -> Query:
         raise QueryError(f"cannot read the query {text!r}: {error}") from None
 
 
+def apply_exclusions(query: Query) -> Query:
+    """Make `a b NOT c` mean "a or b, but never c", as in Lucene and web search engines.
+
+    Whoosh's OR grouping reads it as "a or b or anything without c", which matches nearly
+    every document.
+    """
+    if not isinstance(query, CompoundQuery):
+        return query
+    rebuilt = copy.copy(query)
+    rebuilt.subqueries = [apply_exclusions(child) for child in query.subqueries]
+    if isinstance(query, Or):
+        excluded = [child.query for child in rebuilt.subqueries if isinstance(child, Not)]
+        rebuilt.subqueries = [child for child in rebuilt.subqueries if not isinstance(child, Not)]
+        if excluded and rebuilt.subqueries:
+            return AndNot(rebuilt, Or(excluded))
+        rebuilt.subqueries += [Not(child) for child in excluded]
+    return rebuilt
+
+
 def speaker_filter(names: tuple[str, ...]) -> Query | None:
     """Quotes by any of `names`, each matched on whole name parts, case- and accent-blind."""
     alternatives = []
@@ -197,9 +232,7 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
             index = open_index(index_root)
             with index.searcher(**({"weighting": weighting} if weighting else {})) as searcher:
                 return action(searcher)
-        except (IndexMissing, IndexIncompatible):
-            raise
-        except Exception as error:  # Whoosh signals unreadable files with many exception types
+        except UNREADABLE as error:
             if attempt == RETRIES - 1:
                 raise IndexDamaged(
                     f"the index in {index_root} cannot be read ({type(error).__name__}): "
@@ -209,13 +242,23 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
     raise AssertionError("unreachable")
 
 
-def _hit(hit, snippet_chars: int) -> Hit:
+def _count(searcher, query: Query) -> int:
+    return sum(1 for _ in searcher.docs_for_query(query))
+
+
+def _highlight_terms(query: Query, searcher) -> dict[str, set[str]]:
+    """The indexed words a snippet may show as matches, by field, prefixes expanded."""
+    terms: dict[str, set[str]] = {}
+    for fieldname, text in query.existing_terms(searcher.reader(), expand=True):
+        if fieldname in SNIPPET_FIELDS:
+            word = text.decode("utf-8") if isinstance(text, bytes) else text
+            terms.setdefault(fieldname, set()).add(word)
+    return terms
+
+
+def _hit(hit, matched: dict[str, set[str]], snippet_chars: int) -> Hit:
     fields = hit.fields()
-    matched: dict[str, set[str]] = {}
-    for fieldname, term in hit.matched_terms():
-        text = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-        matched.setdefault(fieldname, set()).add(text)
-    candidates = [("quote", fields.get("quote")), ("body", fields.get("body"))]
+    candidates = [(name, fields.get(name)) for name in SNIPPET_FIELDS]
     source_field, source_text = max(
         ((name, text) for name, text in candidates if text),
         key=lambda pair: len(_matches(pair[1], matched.get(pair[0], set()))),

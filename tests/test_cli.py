@@ -112,7 +112,8 @@ def test_a_query_equal_to_a_command_name_runs_with_the_query_command(run, corpus
 
 def test_options_may_come_before_the_words(run):
     result = run("--speaker", "Okafor", "ferries", "--format", "json")
-    assert [hit["speaker"] for hit in hits(result)] == ["Maria Okafor"]
+    assert result.exit_code == 0
+    assert {hit["speaker"] for hit in hits(result)} == {"Maria Okafor"}
 
 
 @pytest.mark.parametrize("name", ["okafor", "Maria Okafor", "OKAFOR", "maria"])

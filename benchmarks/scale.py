@@ -1,0 +1,325 @@
+"""Speed and memory at scale, against the ceiling bare Whoosh sets on the same text.
+
+    python benchmarks/scale.py N [--work DIR] [--seed S]
+
+Generates a reproducible news-like corpus of N articles (dateline, narrative paragraphs,
+several attributed quotes each, a few thousand distinct speakers), then measures in one run:
+the project's full build (articles/s, documents/s, peak RSS), an incremental update after one
+file changes, index size, in-process query latency over mixed queries with highlighting, and
+the wall time of whole `search` processes; and beside them a minimal bare-Whoosh build of the
+same paragraphs and a minimal open-and-query script. Every figure is printed with its ratio to
+the bare-Whoosh figure it compares with. Each build runs in its own process so peak RSS is
+its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FIRST_NAMES = (
+    "Anna Boris Carla Dmitri Elena Farid Greta Hugo Ines Jonas Katya Lars Mira Nikos Olga "
+    "Pavel Rosa Sami Tilde Umar Vera Wim Xenia Yusuf Zora Aiko Bram Chen Dalia Emil Fleur "
+    "Goran Hana Ivo Jade Kofi Lena Marek Nadia Oskar Priya Quinn Rafael Sofia Tomas Ulla "
+    "Viktor Wanda Yara Zeno Amara Bjorn Celia Diego Edith Felix Gita Henrik Ilse Joao"
+).split()
+SURNAMES = (
+    "Adler Bauer Costa Dahl Eriksen Ferreira Gallo Holm Ivanova Jensen Kowalski Lindqvist "
+    "Moreau Novak Okafor Petrov Quist Rossi Santos Tanaka Ueda Varga Weber Xu Yilmaz Zimmer "
+    "Abbott Brandt Castillo Dvorak Engel Fischer Gruber Hansen Iqbal Jovanovic Kaur Larsen "
+    "Mendes Nilsen Ortiz Pereira Quinones Ramos Schmidt Tran Usman Vogel Walsh Young Zhou "
+    "Alvarez Berg Cruz Duarte Esposito"
+).split()
+ROLES = (
+    "energy minister", "mayor", "union leader", "harbour director", "spokeswoman",
+    "finance minister", "professor of economics", "council member", "chief executive",
+    "police chief", "health commissioner", "opposition leader",
+)  # fmt: skip
+CITIES = "VARNHOLM SOLVIK PORTMERE BRENNA KESTRAD ORLUND TAVERA MIRANO".split()
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+VERBS = ("said", "added", "told reporters", "stated", "warned", "explained")
+WORDS = (
+    "budget harbour energy grid outage council vote plan report water drought farmers "
+    "school meals stadium club league airline flights cancelled regulator passengers rights "
+    "minister election campaign debate tax reform hospital nurses strike wages union talks "
+    "bridge repairs traffic rail line station expansion housing rents tenants court ruling "
+    "appeal police inquiry evidence witnesses climate emissions target coal wind solar "
+    "prices inflation bank rates mortgage exports port shipping fishing quota border trade "
+    "museum library archive festival tourism season storm flood damage insurance claims"
+).split()
+QUERIES = (
+    "energy grid", "budget vote", "harbour expansion", '"tax reform"', "drought farmers",
+    "airline passengers rights", "hospital nurses strike", '"rail line"', "inflation",
+    "court ruling appeal", "storm flood damage", "housing rents", "fishing quota border",
+)  # fmt: skip
+
+
+FUNCTION_WORDS = "the of and to in a that for on is was with as said by it at from".split()
+SYLLABLES = "ka lo mi ne ru sa te vi do ga he ji ko lu ma no pe ri su ta".split()
+
+
+def vocabulary() -> tuple[list[str], list[float]]:
+    """News-like word frequencies: function words first, topic words next, then a long tail.
+
+    Weights follow Zipf's law (1/rank), as word frequencies in news text roughly do, so query
+    words match a realistic share of paragraphs rather than nearly all of them.
+    """
+    tail = [a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES[:10]]
+    words = FUNCTION_WORDS + WORDS + tail
+    return words, [1 / rank for rank in range(1, len(words) + 1)]
+
+
+VOCABULARY, WEIGHTS = vocabulary()
+
+
+def sentence(rng: random.Random, low: int = 8, high: int = 18) -> str:
+    words = rng.choices(VOCABULARY, weights=WEIGHTS, k=rng.randint(low, high))
+    return " ".join(words).capitalize() + "."
+
+
+def article(rng: random.Random, number: int, speakers: list[str]) -> str:
+    """One article: title, dateline, narrative paragraphs and attributed quotes."""
+    date = f"{rng.choice(MONTHS)} {rng.randint(1, 28)}, {rng.randint(2019, 2025)}"
+    lines = [f"{sentence(rng, 4, 8)[:-1].title()} ({number})", ""]
+    lines += [f"{rng.choice(CITIES)}, {date} — {sentence(rng)}", ""]
+    for _ in range(rng.randint(3, 5)):
+        name = rng.choice(speakers)
+        role = rng.choice(ROLES)
+        lines += [" ".join(sentence(rng) for _ in range(rng.randint(2, 4))), ""]
+        lines += [f"“{sentence(rng)[:-1]},” said {name}, the {role}.", ""]
+        if rng.random() < 0.6:
+            lines += [f"“{sentence(rng)}” {name.split()[-1]} {rng.choice(VERBS)}.", ""]
+    return "\n".join(lines)
+
+
+def generate(folder: Path, count: int, seed: int) -> None:
+    rng = random.Random(seed)
+    speakers = [f"{first} {last}" for first in FIRST_NAMES for last in SURNAMES]
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(count):
+        (folder / f"{number // 1000:03}" / f"a{number:06}.txt").parent.mkdir(exist_ok=True)
+        (folder / f"{number // 1000:03}" / f"a{number:06}.txt").write_text(
+            article(rng, number, speakers), "utf-8"
+        )
+
+
+# --- measurements that run in a child process of their own -------------------------------
+
+
+def child_project_build(corpus: str, index: str) -> dict:
+    from search.indexer import update_index
+    from search.query import read_index
+
+    start = time.perf_counter()
+    report = update_index(Path(corpus), Path(index), rebuild=True)
+    elapsed = time.perf_counter() - start
+    documents = read_index(Path(index), lambda searcher: searcher.doc_count())
+    return {"seconds": elapsed, "articles": report.added, "documents": documents}
+
+
+def child_incremental(corpus: str, index: str) -> dict:
+    from search.indexer import update_index
+
+    changed = sorted(Path(corpus).rglob("*.txt"))[0]
+    changed.write_text(changed.read_text("utf-8") + "\nA late paragraph about the zeppelin.\n")
+    start = time.perf_counter()
+    report = update_index(Path(corpus), Path(index))
+    return {"seconds": time.perf_counter() - start, "updated": report.updated}
+
+
+def child_bare_build(corpus: str, index: str) -> dict:
+    """The ceiling: the same paragraphs into a bare Whoosh index with comparable fields."""
+    from whoosh import index as whoosh_index
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        source=ID(stored=True),
+        position=STORED(),
+        speaker=TEXT(stored=True),
+        date=DATETIME(stored=True),
+        title=TEXT(analyzer=StemmingAnalyzer(), stored=True),
+        body=TEXT(analyzer=StemmingAnalyzer(), stored=True),
+    )
+    os.makedirs(index, exist_ok=True)
+    start = time.perf_counter()
+    ix = whoosh_index.create_in(index, schema)
+    writer = ix.writer()
+    documents = 0
+    for path in sorted(Path(corpus).rglob("*.txt")):
+        title, *paragraphs = [p for p in path.read_text("utf-8").split("\n\n") if p.strip()]
+        for position, paragraph in enumerate(paragraphs):
+            writer.add_document(
+                id=f"{path.name}#{position}", source=path.name, position=position,
+                title=title, body=paragraph,
+            )  # fmt: skip
+            documents += 1
+    writer.commit()
+    return {"seconds": time.perf_counter() - start, "documents": documents}
+
+
+def child_project_queries(index: str) -> dict:
+    """In-process latency of mixed queries, highlighting included."""
+    import datetime as dt
+
+    from search.query import SearchRequest, search
+
+    rng = random.Random(7)
+    speakers = [f"{first} {last}" for first in FIRST_NAMES for last in SURNAMES]
+    requests = []
+    for number in range(240):
+        kind = number % 4
+        text = rng.choice(QUERIES)
+        if kind == 1:
+            requests.append(SearchRequest(text, speakers=(rng.choice(speakers).split()[-1],)))
+        elif kind == 2:
+            year = rng.randint(2019, 2025)
+            requests.append(
+                SearchRequest(text, since=dt.date(year, 1, 1), until=dt.date(year, 6, 30))
+            )
+        elif kind == 3:
+            requests.append(SearchRequest(f'"{" ".join(rng.sample(WORDS, 2))}" {text}'))
+        else:
+            requests.append(SearchRequest(text))
+    search(Path(index), requests[0])  # warm the operating system's file cache
+    timings = []
+    for request in requests:
+        start = time.perf_counter()
+        search(Path(index), request)
+        timings.append(time.perf_counter() - start)
+    timings.sort()
+    return {
+        "queries": len(timings),
+        "p50_ms": 1000 * statistics.median(timings),
+        "p95_ms": 1000 * timings[int(len(timings) * 0.95) - 1],
+    }
+
+
+BARE_QUERY_SCRIPT = """
+import sys
+from whoosh import index
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.highlight import ContextFragmenter
+ix = index.open_dir(sys.argv[1])
+with ix.searcher() as searcher:
+    query = MultifieldParser(["title", "body"], ix.schema, group=OrGroup.factory(0.9)).parse(sys.argv[2])
+    results = searcher.search(query, limit=10)
+    results.fragmenter = ContextFragmenter()
+    for hit in results:
+        print(hit["id"], hit.highlights("body"))
+"""
+
+CHILDREN = {
+    "project-build": child_project_build,
+    "incremental": child_incremental,
+    "bare-build": child_bare_build,
+    "project-queries": child_project_queries,
+}
+
+
+def in_child(name: str, *args: str) -> dict:
+    """Run one measurement in a fresh interpreter; add its peak RSS in MB."""
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", name, *args],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def wall_times(command: list[str], runs: int, env: dict | None = None) -> float:
+    """Median wall time of a whole process, in milliseconds."""
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, env=env, check=False)
+        timings.append(time.perf_counter() - start)
+    return 1000 * statistics.median(timings)
+
+
+def folder_megabytes(folder: Path) -> float:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("articles", type=int)
+    parser.add_argument("--work", type=Path, help="folder for corpus and indexes (kept)")
+    parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--runs", type=int, default=10)
+    arguments = parser.parse_args()
+    work = arguments.work or Path(tempfile.mkdtemp(prefix="scale-"))
+    corpus, project_index, bare_index = work / "corpus", work / "index", work / "bare"
+    shutil.rmtree(work, ignore_errors=True)
+    generate(corpus, arguments.articles, arguments.seed)
+    print(f"corpus: {arguments.articles} articles in {corpus}")
+
+    bare = in_child("bare-build", str(corpus), str(bare_index))
+    ours = in_child("project-build", str(corpus), str(project_index))
+    incremental = in_child("incremental", str(corpus), str(project_index))
+    queries = in_child("project-queries", str(project_index))
+
+    query = "energy grid expansion"
+    environment = {**os.environ, "SEARCH_INDEX": str(project_index), "SEARCH_CORPUS": str(corpus)}
+    search_command = shutil.which("search") or "search"
+    whole_search = wall_times([search_command, query], arguments.runs, environment)
+    bare_script = work / "bare_query.py"
+    bare_script.write_text(BARE_QUERY_SCRIPT)
+    whole_bare = wall_times(
+        [sys.executable, str(bare_script), str(bare_index), query], arguments.runs
+    )
+    help_time = wall_times([search_command, "--help"], arguments.runs)
+    imports = wall_times(
+        [sys.executable, "-c", "import whoosh.index, whoosh.qparser, whoosh.highlight, click"],
+        arguments.runs,
+    )
+
+    rows = [
+        ("build: articles/s", ours["articles"] / ours["seconds"], None, ""),
+        (
+            "build: index documents/s",
+            ours["documents"] / ours["seconds"],
+            bare["documents"] / bare["seconds"],
+            "bare Whoosh docs/s",
+        ),
+        ("build: seconds", ours["seconds"], bare["seconds"], "target ≤ 1.3× bare"),
+        ("build: peak RSS MB", ours["peak_rss_mb"], bare["peak_rss_mb"], "target ≤ 500 MB"),
+        ("build: documents", ours["documents"], bare["documents"], "bare = paragraphs"),
+        ("incremental update of one file: s", incremental["seconds"], None, "target ≤ 2 s"),
+        (
+            "index size MB",
+            folder_megabytes(project_index),
+            folder_megabytes(bare_index),
+            "",
+        ),
+        ("query p50 ms (in-process)", queries["p50_ms"], None, f"{queries['queries']} queries"),
+        ("query p95 ms (in-process)", queries["p95_ms"], None, "target ≤ 50 ms"),
+        ("whole `search` process ms", whole_search, whole_bare, "target ≤ 1.2× bare"),
+        ("`search --help` ms", help_time, imports, "target ≤ 0.8× import whoosh+click"),
+    ]
+    print(f"{'figure':<36}{'project':>12}{'bare Whoosh':>14}{'ratio':>8}  note")
+    for label, value, reference, note in rows:
+        ratio = f"{value / reference:.2f}" if reference else ""
+        shown = f"{reference:.1f}" if reference is not None else ""
+        print(f"{label:<36}{value:>12.1f}{shown:>14}{ratio:>8}  {note}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        measured = CHILDREN[sys.argv[2]](*sys.argv[3:])
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({**measured, "peak_rss_mb": peak}))
+    else:
+        main()
