@@ -215,7 +215,8 @@ from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.highlight import ContextFragmenter
 ix = index.open_dir(sys.argv[1])
 with ix.searcher() as searcher:
-    query = MultifieldParser(["title", "body"], ix.schema, group=OrGroup.factory(0.9)).parse(sys.argv[2])
+    parser = MultifieldParser(["title", "body"], ix.schema, group=OrGroup.factory(0.9))
+    query = parser.parse(sys.argv[2])
     results = searcher.search(query, limit=10)
     results.fragmenter = ContextFragmenter()
     for hit in results:
