@@ -147,7 +147,8 @@ def _clean_line(text: str) -> str:
 def normalise_quote_marks(text: str) -> str:
     """Turn straight and foreign quote marks into curly ones, deciding open or close by position."""
     text = text.translate(_FOREIGN_MARKS)
-    text = re.sub(r'(^|(?<=[\s(\[{—–-]))"', "“", text)
+    # An opening mark follows a space, a bracket or dash, or a colon (`said:"We`).
+    text = re.sub(r'(^|(?<=[\s(\[{—–:-]))"', "“", text)
     text = text.replace('"', "”")
     text = re.sub(r"(?<=\w)'(?=\w)", "’", text)  # apostrophes inside words
     text = re.sub(r"(^|(?<=[\s(\[{—–“-]))'", "‘", text)

@@ -28,9 +28,10 @@ class Quote:
     """A direct quotation and who said it, when.
 
     `text` is the quotation without its marks (a trailing comma that belongs to the attribution
-    sentence is dropped). `paragraph` is where the quotation opens; `start`/`end` are character
-    offsets of `text`'s first and last characters in that paragraph's text (for a quotation that
-    runs on into later paragraphs, `end` is the end of the opening paragraph).
+    sentence is dropped). `paragraph` is where the quotation opens; `start`/`end` are the
+    half-open character span of the quotation in that paragraph, so that within one paragraph
+    `paragraphs[paragraph][start:end] == text` (a quotation running on into later paragraphs
+    ends its span at the end of the opening paragraph).
     `speaker` is None for scare quotes and quoted titles, which are not statements.
     `aliases` are the other forms the article uses for the same speaker (`Lu`, `the diplomat`).
     """

@@ -1,0 +1,155 @@
+"""Dates in news text: the article's own date, and the dates a sentence mentions.
+
+Only what the text states is used. Full dates are read as written; a month and day without a
+year, a weekday (`on Tuesday`) or `yesterday` are resolved against the article's date, and are
+dropped when the article has none, so a quotation never gets a guessed date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTH_NUMBERS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH = (
+    r"(?P<month>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|"
+    r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_DATE = re.compile(
+    rf"(?:{_WEEKDAY},?\s+)?(?:"
+    rf"{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?(?![\d:])"
+    rf"|{_DAY.replace('day>', 'day2>')}\s+(?:of\s+)?{_MONTH.replace('month>', 'month2>')}"
+    rf"(?:,?\s+{_YEAR.replace('year>', 'year2>')})?"
+    rf"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)"
+    rf")\b"
+)
+_RELATIVE = re.compile(
+    rf"\b(?:(?P<weekday>{_WEEKDAY})(?!,?\s+(?:[0-3]?\d\b|{_MONTH}))|(?P<yesterday>yesterday)"
+    rf"|(?P<today>today))\b",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(r"^[^—–]{0,80}?[—–]")
+_DATE_LINE_WORDS = re.compile(
+    r"^(?:(?:published|updated|posted|date|dated)\b:?|\W|\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?|[A-Z]{2,4}"
+    r"|at|on)*",
+    re.IGNORECASE,
+)
+
+
+# Every date expression holds a digit or a word ending in `day` (weekdays, today, yesterday).
+_MAY_HOLD_DATE = re.compile(r"\d|day\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date the text mentions, at `offset` in the searched text."""
+
+    offset: int
+    date: dt.date
+
+
+def full_dates(text: str) -> list[DateMention]:
+    """Dates written out with day, month and year."""
+    return [
+        DateMention(match.start(), date)
+        for match in _DATE.finditer(text)
+        if (date := _read_match(match, None)) is not None
+    ]
+
+
+def mentioned_dates(text: str, reference: dt.date | None) -> list[DateMention]:
+    """Every date `text` mentions that can be pinned down, resolving relative ones to `reference`.
+
+    Dates after `reference` are left out: words cannot be spoken after the article reporting them.
+    """
+    if not _MAY_HOLD_DATE.search(text):
+        return []
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for match in _DATE.finditer(text):
+        date = _read_match(match, reference)
+        taken.append(match.span())
+        if date is not None:
+            found.append(DateMention(match.start(), date))
+    if reference is not None:
+        for match in _RELATIVE.finditer(text):
+            if any(start <= match.start() < end for start, end in taken):
+                continue
+            found.append(DateMention(match.start(), _resolve_relative(match, reference)))
+    if reference is not None:
+        found = [mention for mention in found if mention.date <= reference]
+    return sorted(found, key=lambda mention: mention.offset)
+
+
+def article_date(paragraphs: list[str]) -> dt.date | None:
+    """The article's own date: its dateline, else a date line under the title, else its first
+    full date. `paragraphs` should have quotation contents blanked out."""
+    if not paragraphs:
+        return None
+    dateline = _DATELINE.match(paragraphs[0])
+    if dateline and (dates := full_dates(dateline.group())):
+        return dates[0].date
+    for paragraph in paragraphs[:2]:
+        dates = full_dates(paragraph)
+        if dates and _is_date_line(paragraph):
+            return dates[0].date
+    for paragraph in paragraphs:
+        if dates := full_dates(paragraph):
+            return dates[0].date
+    return None
+
+
+def _is_date_line(paragraph: str) -> bool:
+    """A paragraph that holds a date and little else (`Published 14 March 2024, 10:32 GMT`)."""
+    rest = _DATE.sub(" ", paragraph)
+    rest = _DATE_LINE_WORDS.sub("", rest.strip())
+    return len(rest.strip(" ,.|-–—")) == 0
+
+
+def _read_match(match: re.Match[str], reference: dt.date | None) -> dt.date | None:
+    if match.group("iso"):
+        try:
+            return dt.date.fromisoformat(match.group("iso"))
+        except ValueError:
+            return None
+    month_name = match.group("month") or match.group("month2")
+    day = int(match.group("day") or match.group("day2"))
+    year_text = match.group("year") or match.group("year2")
+    month = _MONTH_NUMBERS[month_name[:3].lower()]
+    if year_text is None:
+        return _without_year(month, day, reference)
+    try:
+        return dt.date(int(year_text), month, day)
+    except ValueError:
+        return None
+
+
+def _without_year(month: int, day: int, reference: dt.date | None) -> dt.date | None:
+    """`June 24` in an article of `reference`: the latest such day not after it."""
+    if reference is None:
+        return None
+    for year in (reference.year, reference.year - 1):
+        try:
+            date = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if date <= reference:
+            return date
+    return None
+
+
+def _resolve_relative(match: re.Match[str], reference: dt.date) -> dt.date:
+    if match.group("yesterday"):
+        return reference - dt.timedelta(days=1)
+    if match.group("today"):
+        return reference
+    weekday = _WEEKDAYS.index(match.group("weekday").lower())
+    return reference - dt.timedelta(days=(reference.weekday() - weekday) % 7)
