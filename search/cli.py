@@ -168,7 +168,7 @@ def _ensure_index(corpus: Path, index_root: Path) -> None:
     from search.indexer import update_index
 
     click.echo(f"search: {reason}: building it from {corpus}…", err=True)
-    _report(update_index(corpus, index_root, rebuild=True))
+    _report(update_index(corpus, index_root))
 
 
 def _report(report) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -177,3 +178,19 @@ def test_index_with_a_missing_corpus_is_a_one_line_error(run, tmp_path: Path):
     result = run("index", "--corpus", str(tmp_path / "absent"))
     assert result.exit_code == 2
     assert result.stderr.strip() == f"search: error: corpus folder not found: {tmp_path / 'absent'}"
+
+
+def test_a_full_disk_during_a_rebuild_is_one_line_and_keeps_the_old_index(
+    run, monkeypatch: pytest.MonkeyPatch
+):
+    run("index")
+
+    def disk_full(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("search.index.IndexWriter.commit", disk_full)
+    result = run("index", "--rebuild")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "search: error: No space left on device"
+    monkeypatch.undo()
+    assert run("lighthouse").exit_code == 0
