@@ -71,13 +71,16 @@ SYLLABLES = "ka lo mi ne ru sa te vi do ga he ji ko lu ma no pe ri su ta".split(
 
 
 def vocabulary() -> tuple[list[str], list[float]]:
-    """News-like word frequencies: function words first, topic words next, then a long tail.
+    """News-like word frequencies: function words first, then a long tail holding topic words.
 
-    Weights follow Zipf's law (1/rank), as word frequencies in news text roughly do, so query
-    words match a realistic share of paragraphs rather than nearly all of them.
+    Weights follow Zipf's law (1/rank), as word frequencies in news text roughly do. Topic
+    words sit among ranks 200 to 1,300, where content words of a news vocabulary fall, so a
+    query word matches a realistic share of paragraphs rather than nearly all of them.
     """
     tail = [a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES[:10]]
-    words = FUNCTION_WORDS + WORDS + tail
+    words = FUNCTION_WORDS + tail
+    for number, word in enumerate(WORDS):
+        words.insert(200 + 10 * number, word)
     return words, [1 / rank for rank in range(1, len(words) + 1)]
 
 

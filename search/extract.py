@@ -37,6 +37,9 @@ def extract(article: Article) -> Extraction:
                 role=(speaker.role or speaker.title or speaker.relation) if speaker else None,
                 date=date,
                 aliases=tuple(sorted(speaker.forms - {speaker.name})) if speaker else (),
+                last_paragraph=span.close_paragraph
+                if span.close_paragraph > span.paragraph
+                else None,
             )
         )
     return Extraction(tuple(found), article_date)

@@ -32,14 +32,14 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
 from search import __version__
 from search.model import IndexDocument, IndexedArticle
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
@@ -95,7 +95,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
         source=ID(stored=True),
-        position=NUMERIC(stored=True, sortable=True),
+        position=STORED(),
         content_hash=STORED(),
         speaker=TEXT(analyzer=exact_analyzer(), stored=True),
         speaker_key=KEYWORD(lowercase=False, commas=True),
@@ -104,7 +104,8 @@ def build_schema() -> Schema:
         date=DATETIME(stored=True, sortable=True),
         quote=TEXT(analyzer=words, stored=True),
         quote_exact=TEXT(analyzer=exact_analyzer()),
-        body=TEXT(analyzer=words, stored=True),
+        body=TEXT(analyzer=words),
+        paragraph=STORED(),
         title=TEXT(analyzer=words, stored=True),
     )
 
@@ -234,6 +235,7 @@ def _fields(document: IndexDocument) -> dict:
         "position": document.position,
         "title": document.title,
         "body": document.body,
+        "paragraph": document.paragraph,
     }
     if document.quote is not None:
         fields["quote"] = document.quote

@@ -34,6 +34,8 @@ class Quote:
     ends its span at the end of the opening paragraph).
     `speaker` is None for scare quotes and quoted titles, which are not statements.
     `aliases` are the other forms the article uses for the same speaker (`Lu`, `the diplomat`).
+    `last_paragraph` is where a quotation running over several paragraphs ends (None when it
+    ends where it opens).
     """
 
     text: str
@@ -44,6 +46,7 @@ class Quote:
     role: str | None = None
     date: dt.date | None = None
     aliases: tuple[str, ...] = field(default=())
+    last_paragraph: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,11 @@ class Extraction:
 class IndexDocument:
     """One searchable unit: a quotation (`kind="quote"`) or a narrative paragraph (`"passage"`).
 
-    `body` is the whole paragraph around a quotation, so narrative sharing a paragraph with a
-    quotation stays searchable. `position` orders documents within their article.
+    `body` is the narrative to search: a passage's whole paragraph, or for a quotation the
+    narrative of the paragraphs it stands in, its attributed quotations left out (they are
+    searched as `quote`), so narrative sharing a paragraph with a quotation stays searchable
+    and no quotation counts twice. `paragraph` is the text around it, for showing.
+    `position` orders documents within their article.
     """
 
     id: str
@@ -68,6 +74,7 @@ class IndexDocument:
     position: int
     title: str
     body: str
+    paragraph: str
     quote: str | None = None
     speaker: str | None = None
     role: str | None = None

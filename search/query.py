@@ -2,8 +2,8 @@
 
 Ranking is BM25F with the standard BM25 idf and OR grouping that rewards matching more query
 words (see the project notes on Whoosh's AND-by-default parser). A quotation document carries
-its words in both `quote` and `body`, and `quote` is weighted higher, so a quotation outranks a
-narrative paragraph that matches equally well.
+its words in `quote`, narrative paragraphs theirs in `body`, and `quote` is weighted higher, so
+a quotation outranks a narrative paragraph that matches equally well.
 """
 
 from __future__ import annotations
@@ -61,7 +61,9 @@ UNREADABLE = (
     whoosh_index.IndexError,
     IndexDamaged,
 )
-SNIPPET_FIELDS = ("quote", "body")  # where a snippet is cut from, in order of preference
+# Where a snippet is cut from, in order of preference: each searched field and the stored text
+# that shows it (`body` indexes a paragraph's narrative; `paragraph` stores the whole paragraph).
+SNIPPET_SOURCES = {"quote": "quote", "body": "paragraph"}
 
 _ISO_DATE = re.compile(r"(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?")
 _DATE_CLAUSE = re.compile(r"\bdate:\s*(\[[^\]]*\]|\{[^}]*\}|[<>]=?\s*\S+|\S+)", re.IGNORECASE)
@@ -250,7 +252,7 @@ def _highlight_terms(query: Query, searcher) -> dict[str, set[str]]:
     """The indexed words a snippet may show as matches, by field, prefixes expanded."""
     terms: dict[str, set[str]] = {}
     for fieldname, text in query.existing_terms(searcher.reader(), expand=True):
-        if fieldname in SNIPPET_FIELDS:
+        if fieldname in SNIPPET_SOURCES:
             word = text.decode("utf-8") if isinstance(text, bytes) else text
             terms.setdefault(fieldname, set()).add(word)
     return terms
@@ -258,14 +260,13 @@ def _highlight_terms(query: Query, searcher) -> dict[str, set[str]]:
 
 def _hit(hit, matched: dict[str, set[str]], snippet_chars: int) -> Hit:
     fields = hit.fields()
-    candidates = [(name, fields.get(name)) for name in SNIPPET_FIELDS]
-    source_field, source_text = max(
-        ((name, text) for name, text in candidates if text),
-        key=lambda pair: len(_matches(pair[1], matched.get(pair[0], set()))),
-        default=("body", fields.get("body", "")),
-    )
-    spans = _matches(source_text, matched.get(source_field, set()))
-    snippet, highlights = make_snippet(source_text, spans, snippet_chars)
+    candidates = [
+        (text, _matches(text, matched.get(name, set())))
+        for name, stored in SNIPPET_SOURCES.items()
+        if (text := fields.get(stored))
+    ]
+    text, spans = max(candidates, key=lambda pair: len(pair[1]), default=("", []))
+    snippet, highlights = make_snippet(text, spans, snippet_chars)
     return Hit(
         id=fields["id"],
         kind=fields["kind"],
