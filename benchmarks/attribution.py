@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search.corpus import SourceFile, iter_corpus, read_article
+from search.corpus import SourceFile, iter_corpus, read_articles
 from search.extract import extract
 from search.model import Article, Quote
 
@@ -87,13 +87,12 @@ def load_gold(path: Path) -> dict[str, tuple[list[GoldQuote], list[str]]]:
     return gold
 
 
-def read_articles(folder: Path) -> dict[str, Article]:
+def read_folder(folder: Path) -> dict[str, Article]:
     articles = {}
     for item in iter_corpus(folder):
         if isinstance(item, SourceFile):
-            article, _ = read_article(item)
-            if article is not None:
-                articles[Path(item.source).name] = article
+            for article in read_articles(item)[0]:
+                articles[Path(article.source).name] = article
     return articles
 
 
@@ -164,7 +163,7 @@ def main() -> int:
     parser.add_argument("gold", type=Path)
     args = parser.parse_args()
     gold = load_gold(args.gold)
-    articles = read_articles(args.articles)
+    articles = read_folder(args.articles)
     missing = sorted(set(gold) - set(articles))
     if missing:
         print(f"gold names files not in {args.articles}: {', '.join(missing)}", file=sys.stderr)

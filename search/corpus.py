@@ -8,6 +8,7 @@ only ever sees clean paragraphs with curly quote marks.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -16,10 +17,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from search import formats
 from search.model import Article
 from search.settings import DEFAULT_MAX_BYTES
 
-ARTICLE_SUFFIXES = (".txt",)
+PLAIN_TEXT = (".txt",)
+MARKDOWN = (".md", ".markdown")
+HTML = (".html", ".htm")
+JSON_LINES = (".jsonl",)
+ARTICLE_SUFFIXES = PLAIN_TEXT + MARKDOWN + HTML + JSON_LINES
 FALLBACK_ENCODING = "cp1252"
 
 
@@ -108,7 +114,9 @@ def decode(data: bytes) -> tuple[str, bool]:
         return data.decode(FALLBACK_ENCODING, errors="replace"), True
 
 
-def parse_article(source: str, text: str, content_hash: str = "") -> Article | None:
+def parse_article(
+    source: str, text: str, content_hash: str = "", date: dt.date | None = None
+) -> Article | None:
     """An `Article` from plain text: the first non-empty line is the title, blank lines split
     paragraphs.
 
@@ -121,13 +129,42 @@ def parse_article(source: str, text: str, content_hash: str = "") -> Article | N
     if not blocks:
         return None
     title, *paragraphs = blocks
-    return Article(source, title, tuple(_join_broken(paragraphs)), content_hash)
+    return Article(source, title, tuple(_join_broken(paragraphs)), content_hash, date)
 
 
-def read_article(file: SourceFile) -> tuple[Article | None, bool]:
-    """Decode and parse one file; the flag says the encoding fallback was needed."""
+def read_articles(file: SourceFile) -> tuple[list[Article], list[str]]:
+    """The articles one file holds (several for JSON Lines), and warnings for the user.
+
+    A file that holds no article at all yields none and says why in a warning.
+    """
     text, fell_back = decode(file.data)
-    return parse_article(file.source, text, file.content_hash), fell_back
+    warnings = [f"not valid UTF-8, read as {FALLBACK_ENCODING}"] if fell_back else []
+    name = file.source.lower()
+    try:
+        if name.endswith(JSON_LINES):
+            plain = list(formats.from_json_lines(text))
+        elif name.endswith(HTML):
+            plain = [formats.from_html(text)]
+        elif name.endswith(MARKDOWN):
+            plain = [formats.from_markdown(text)]
+        else:
+            plain = [formats.PlainArticle(text)]
+    except formats.FormatError as error:
+        return [], [*warnings, str(error)]
+    articles = []
+    for item in plain:
+        if isinstance(item, formats.FormatError):
+            warnings.append(f"{item}; skipped it")
+            continue
+        if item.warning:
+            warnings.append(item.warning)
+        source = f"{file.source}:{item.key}" if item.key else file.source
+        article = parse_article(source, item.text, file.content_hash, item.date)
+        if article is not None:
+            articles.append(article)
+    if not articles and not warnings:
+        warnings.append("holds no text")
+    return articles, warnings
 
 
 def _split_title(text: str) -> str:

@@ -17,7 +17,7 @@ def extract(article: Article) -> Extraction:
     spans = quotes.find_quotes(article.paragraphs)
     blanked = quotes.blank_quotes(article.paragraphs, spans)
     sentences = quotes.split_sentences(blanked)
-    article_date = dates.article_date(blanked)
+    article_date = article.date or dates.article_date(blanked)  # metadata, else the text
     attributions = speakers.attribute(blanked, sentences, spans)
     found: list[Quote] = []
     spoken_on: list[dt.date | None] = []

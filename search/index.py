@@ -37,13 +37,13 @@ from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
 from search import __version__
-from search.model import IndexDocument, IndexedArticle
+from search.model import IndexDocument, IndexedFile
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
-ARTICLE_KIND = "article"
+FILE_KIND = "file"
 WRITER_MEMORY_MB = 256
 
 
@@ -89,11 +89,12 @@ def name_key(name: str) -> str:
 
 
 def build_schema() -> Schema:
-    """Fields for quotes, passages and the per-article records that track content hashes."""
+    """Fields for quotes, passages and the per-file records that track content hashes."""
     words = text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
+        file=ID(stored=True),
         source=ID(stored=True),
         position=STORED(),
         content_hash=STORED(),
@@ -189,31 +190,26 @@ class IndexWriter:
             self._index = open_index(root)
         self._writer = self._index.writer(limitmb=WRITER_MEMORY_MB)
 
-    def indexed_articles(self) -> dict[str, IndexedArticle]:
-        """Every article the generation holds, by source, with the hash it was indexed at."""
+    def indexed_files(self) -> dict[str, IndexedFile]:
+        """Every corpus file the generation holds, by name, with the hash it was indexed at."""
         with self._index.searcher() as searcher:
             return {
-                fields["source"]: IndexedArticle(fields["source"], fields["content_hash"])
-                for fields in searcher.documents(kind=ARTICLE_KIND)
+                fields["file"]: IndexedFile(fields["file"], fields["content_hash"])
+                for fields in searcher.documents(kind=FILE_KIND)
             }
 
-    def remove_article(self, source: str) -> None:
-        self._writer.delete_by_term("source", source)
+    def remove_file(self, name: str) -> None:
+        self._writer.delete_by_term("file", name)
 
-    def add_article(
-        self, source: str, content_hash: str, documents: Iterable[IndexDocument]
-    ) -> None:
-        """Add an article's documents; an earlier version of the same file is replaced."""
+    def add_file(self, name: str, content_hash: str, documents: Iterable[IndexDocument]) -> None:
+        """Add the documents of one corpus file; what an earlier version of it gave is replaced."""
         if not self.fresh:
-            self.remove_article(source)
+            self.remove_file(name)
         self._writer.add_document(
-            id=f"{source}#article",
-            kind=ARTICLE_KIND,
-            source=source,
-            content_hash=content_hash,
+            id=f"{name}#file", kind=FILE_KIND, file=name, content_hash=content_hash
         )
         for document in documents:
-            self._writer.add_document(**_fields(document))
+            self._writer.add_document(file=name, **_fields(document))
 
     def commit(self) -> None:
         """Make the changes visible at once; a fresh generation becomes the live one."""
@@ -279,6 +275,6 @@ def remove_stale_generations(root: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def article_exclusion() -> Term:
-    """The query term that keeps the per-article bookkeeping records out of every result."""
-    return Term("kind", ARTICLE_KIND)
+def bookkeeping() -> Term:
+    """The query term matching the per-file records, which no result may show."""
+    return Term("kind", FILE_KIND)

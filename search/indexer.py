@@ -11,13 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.corpus import (
-    FALLBACK_ENCODING,
-    Skipped,
-    SourceFile,
-    iter_corpus,
-    read_article,
-)
+from search.corpus import Skipped, SourceFile, iter_corpus, read_articles
 from search.documents import article_documents
 from search.extract import extract
 from search.index import (
@@ -101,7 +95,7 @@ def _apply(
     report: UpdateReport,
     progress: Callable[[str], None] | None,
 ) -> None:
-    indexed = writer.indexed_articles()
+    indexed = writer.indexed_files()
     present: set[str] = set()
     for file in files:
         present.add(file.source)
@@ -112,18 +106,18 @@ def _apply(
         if previous and previous.content_hash == file.content_hash:
             report.unchanged += 1
             continue
-        article, fell_back = read_article(file)
-        if article is None:
-            report.skipped.append(Skipped(file.source, "empty"))
+        articles, warnings = read_articles(file)
+        report.warnings += [f"{file.source}: {warning}" for warning in warnings]
+        documents = []
+        for article in articles:
+            try:
+                documents += article_documents(article, extract(article))
+            except Exception as error:  # one article the extractor trips on must not stop the run
+                report.warnings.append(f"{article.source}: extraction failed ({error!r}); skipped")
+        if not documents:
+            report.skipped.append(Skipped(file.source, "no article in it could be read"))
             continue
-        if fell_back:
-            report.warnings.append(f"{file.source}: not valid UTF-8, read as {FALLBACK_ENCODING}")
-        try:
-            documents = article_documents(article, extract(article))
-        except Exception as error:  # one article the extractor trips on must not stop the run
-            report.skipped.append(Skipped(file.source, f"extraction failed: {error!r}"))
-            continue
-        writer.add_article(file.source, file.content_hash, documents)
+        writer.add_file(file.source, file.content_hash, documents)
         if previous:
             report.updated += 1
         else:
@@ -131,5 +125,5 @@ def _apply(
         if progress:
             progress(file.source)
     for source in indexed.keys() - present:
-        writer.remove_article(source)
+        writer.remove_file(source)
         report.removed += 1

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 class Article:
     """One article file, already normalised (see `search.corpus`).
 
-    `paragraphs` excludes the title; paragraph numbers used elsewhere index into it.
+    `paragraphs` excludes the title; paragraph numbers used elsewhere index into it. `date` is
+    the date the file gives as metadata (HTML, JSON Lines), which is the article's own date.
     """
 
-    source: str  # path relative to the corpus folder, with forward slashes
+    source: str  # path relative to the corpus folder, with forward slashes (`:N` for line N)
     title: str
     paragraphs: tuple[str, ...]
     content_hash: str = ""
+    date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,10 @@ class IndexDocument:
 
 
 @dataclass(frozen=True)
-class IndexedArticle:
-    """What the index remembers of each article file, to find what changed since."""
+class IndexedFile:
+    """What the index remembers of each corpus file, to find what changed since."""
 
-    source: str
+    name: str
     content_hash: str
 
 

@@ -39,7 +39,7 @@ from whoosh.query import (
 
 from search.index import (
     IndexDamaged,
-    article_exclusion,
+    bookkeeping,
     build_schema,
     exact_analyzer,
     open_index,
@@ -121,12 +121,10 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     condition = And(filters) if filters else None
     # Everything that matches, unscored, for the total: Whoosh's own len(results) counts
     # documents its filter and mask excluded.
-    matching = AndNot(And([parsed, condition]) if condition else parsed, article_exclusion())
+    matching = AndNot(And([parsed, condition]) if condition else parsed, bookkeeping())
 
     def run(searcher) -> SearchResult:
-        results = searcher.search(
-            parsed, limit=request.limit, filter=condition, mask=article_exclusion()
-        )
+        results = searcher.search(parsed, limit=request.limit, filter=condition, mask=bookkeeping())
         terms = _highlight_terms(parsed, searcher)
         hits = tuple(_hit(hit, terms, request.snippet_chars) for hit in results)
         return SearchResult(request.query, _count(searcher, matching), hits)

@@ -14,7 +14,7 @@ from search.corpus import (
     iter_corpus,
     normalise_quote_marks,
     parse_article,
-    read_article,
+    read_articles,
 )
 
 
@@ -94,8 +94,9 @@ def test_identical_content_has_the_same_hash(tmp_path: Path):
 def test_text_that_is_not_utf8_is_read_with_the_fallback(tmp_path: Path):
     (tmp_path / "a.txt").write_bytes("Café\n\nna\xefve.\n".encode("cp1252"))
     (file,) = iter_corpus(tmp_path)
-    article, fell_back = read_article(file)
-    assert fell_back and article.title == "Café" and article.paragraphs == ("naïve.",)
+    (article,), warnings = read_articles(file)
+    assert warnings == ["not valid UTF-8, read as cp1252"]
+    assert article.title == "Café" and article.paragraphs == ("naïve.",)
 
 
 def test_missing_corpus_folder_is_an_error(tmp_path: Path):
