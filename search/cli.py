@@ -76,8 +76,14 @@ def _color(choice: str) -> bool:
     return sys.stdout.isatty()
 
 
-def _paths(command: Callable) -> Callable:
-    """The --index and --corpus options every command shares."""
+def _shared(command: Callable) -> Callable:
+    """The --index, --corpus and --quiet options every command shares."""
+    command = click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        help="No progress bar or summary on stderr (warnings and errors still show).",
+    )(command)
     command = click.option(
         "--corpus",
         type=click.Path(path_type=Path, file_okay=False),
@@ -149,7 +155,7 @@ def cli() -> None:
     """
 
 
-def _ensure_index(corpus: Path, index_root: Path) -> None:
+def _ensure_index(corpus: Path, index_root: Path, quiet: bool) -> None:
     """Build the index from the corpus when there is none, or none this program can read."""
     from search.index import IndexIncompatible, check_version, index_exists
 
@@ -165,18 +171,29 @@ def _ensure_index(corpus: Path, index_root: Path) -> None:
         return
     if not corpus.is_dir():
         _fail(f"{reason}, and no corpus folder {corpus} to build it from (use --corpus)")
+    if not quiet:
+        click.echo(f"search: {reason}: building it from {corpus}…", err=True)
+    _update(corpus, index_root, quiet=quiet)
+
+
+def _update(corpus: Path, index_root: Path, *, quiet: bool, **options) -> None:
+    """Run an index update with a progress bar on a terminal, then report what it did."""
+    from search.corpus import count_files
     from search.indexer import update_index
 
-    click.echo(f"search: {reason}: building it from {corpus}…", err=True)
-    _report(update_index(corpus, index_root))
-
-
-def _report(report) -> None:
+    if quiet or not sys.stderr.isatty():
+        report = update_index(corpus, index_root, **options)
+    else:
+        with click.progressbar(
+            length=count_files(corpus), label="indexing", file=sys.stderr
+        ) as bar:
+            report = update_index(corpus, index_root, progress=lambda: bar.update(1), **options)
     for skipped in report.skipped:
         click.echo(f"search: warning: skipped {skipped.source}: {skipped.reason}", err=True)
     for warning in report.warnings:
         click.echo(f"search: warning: {warning}", err=True)
-    click.echo(f"search: {report.summary()}", err=True)
+    if not quiet:
+        click.echo(f"search: {report.summary()}", err=True)
 
 
 @cli.command("query", epilog=EXIT_CODES_HELP)
@@ -187,8 +204,9 @@ def _report(report) -> None:
 @click.option(
     "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show."
 )
+@click.option("--cite", is_flag=True, help='Each hit as one line: Speaker (Role), "quote", …')
 @_output(("text", "json", "jsonl"))
-@_paths
+@_shared
 @_user_errors
 def query_command(
     words: tuple[str, ...],
@@ -196,10 +214,12 @@ def query_command(
     since: dt.datetime | None,
     until: dt.datetime | None,
     limit: int,
+    cite: bool,
     output_format: str,
     color: str,
     corpus: Path,
     index_root: Path,
+    quiet: bool,
 ) -> None:
     """Ranked quotes and passages matching WORDS (the default command).
 
@@ -212,11 +232,12 @@ def query_command(
       search '"eastward expansion" OR missiles' --limit 5
       search NATO --speaker Lavrov --format json
       search query index       # search for the word "index"
+      search "eastward expansion" --cite
     """
     from search import render
     from search.query import SearchRequest, search
 
-    _ensure_index(corpus, index_root)
+    _ensure_index(corpus, index_root, quiet)
     request = SearchRequest(
         query=" ".join(words),
         speakers=speakers,
@@ -225,7 +246,10 @@ def query_command(
         limit=limit,
     )
     result = search(index_root, request)
-    if output_format == "json":
+    if cite:
+        for hit in result.hits:
+            click.echo(render.cite_line(hit))
+    elif output_format == "json":
         click.echo(render.result_json(result))
     elif output_format == "jsonl":
         for line in render.result_jsonl(result):
@@ -254,37 +278,45 @@ def query_command(
     show_default=True,
     help="Skip article files larger than this many bytes (env SEARCH_MAX_FILE_SIZE).",
 )
-@_paths
+@_shared
 @_user_errors
 def index_command(
-    rebuild: bool, wait: float, max_file_size: int, corpus: Path, index_root: Path
+    rebuild: bool, wait: float, max_file_size: int, corpus: Path, index_root: Path, quiet: bool
 ) -> None:
     """Bring the index up to date with the corpus folder.
 
     New, changed and deleted files are found by content hash; only those are read again.
     A rebuild is built beside the old index and swapped in only when complete.
+    Article files: *.txt, *.md, *.html and *.jsonl (one article a line).
 
     \b
     Examples:
       search index
       search index --rebuild --corpus ~/articles --index ~/articles.index
+      search index --quiet
     """
-    from search.indexer import update_index
-
-    _report(
-        update_index(
-            corpus, index_root, rebuild=rebuild, max_bytes=max_file_size, lock_timeout=wait
-        )
+    _update(
+        corpus,
+        index_root,
+        quiet=quiet,
+        rebuild=rebuild,
+        max_bytes=max_file_size,
+        lock_timeout=wait,
     )
 
 
 @cli.command("quotes", epilog=EXIT_CODES_HELP)
 @_speaker_option
 @_output(("text", "jsonl", "json"))
-@_paths
+@_shared
 @_user_errors
 def quotes_command(
-    speakers: tuple[str, ...], output_format: str, color: str, corpus: Path, index_root: Path
+    speakers: tuple[str, ...],
+    output_format: str,
+    color: str,
+    corpus: Path,
+    index_root: Path,
+    quiet: bool,
 ) -> None:
     """Every extracted quote, in corpus order, for review or export.
 
@@ -298,7 +330,7 @@ def quotes_command(
     from search import render
     from search.query import iter_quotes
 
-    _ensure_index(corpus, index_root)
+    _ensure_index(corpus, index_root, quiet)
     quotes = iter_quotes(index_root, speakers)
     if output_format == "jsonl":
         for quote in quotes:
@@ -315,9 +347,11 @@ def quotes_command(
 
 @cli.command("speakers", epilog=EXIT_CODES_HELP)
 @_output(("text", "json"))
-@_paths
+@_shared
 @_user_errors
-def speakers_command(output_format: str, color: str, corpus: Path, index_root: Path) -> None:
+def speakers_command(
+    output_format: str, color: str, corpus: Path, index_root: Path, quiet: bool
+) -> None:
     """Who is quoted, how often, in which role, and which forms of each name were merged.
 
     \b
@@ -330,13 +364,46 @@ def speakers_command(output_format: str, color: str, corpus: Path, index_root: P
     from search import render
     from search.query import speaker_summaries
 
-    _ensure_index(corpus, index_root)
+    _ensure_index(corpus, index_root, quiet)
     summaries = speaker_summaries(index_root)
     if output_format == "json":
         click.echo(json.dumps([render.speaker_json(s) for s in summaries], ensure_ascii=False))
     else:
         use_color = _color(color)
         click.echo(render.speakers_text(summaries, use_color), color=use_color)
+
+
+@cli.command("show", epilog=EXIT_CODES_HELP)
+@click.argument("document_id", metavar="ID")
+@_output(("text", "json"))
+@_shared
+@_user_errors
+def show_command(
+    document_id: str, output_format: str, color: str, corpus: Path, index_root: Path, quiet: bool
+) -> None:
+    """The full quotation or passage with this ID (as hits and `search quotes` give it):
+    speaker, role, date, the paragraph around it, article title and source.
+
+    \b
+    Examples:
+      search show '000_d22ce953f64dbb93.txt#q1'
+      search show 'wire.jsonl:3#p2' --format json
+    """
+    import json
+
+    from search import render
+    from search.query import get_record
+
+    _ensure_index(corpus, index_root, quiet)
+    record = get_record(index_root, document_id)
+    if record is None:
+        click.echo(f"search: no document with id {document_id!r}", err=True)
+        sys.exit(EXIT_NO_HITS)
+    if output_format == "json":
+        click.echo(json.dumps(render.record_json(record), ensure_ascii=False))
+    else:
+        use_color = _color(color)
+        click.echo(render.record_text(record, use_color), color=use_color)
 
 
 def main() -> None:

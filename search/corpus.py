@@ -66,11 +66,21 @@ def iter_corpus(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Sour
 
     The folder is checked at once; files are read lazily, one at a time, to keep memory flat.
     """
+    _check_folder(root)
+    return (_read_file(root, path, max_bytes) for path in _walk(root))
+
+
+def count_files(root: Path) -> int:
+    """How many article files `iter_corpus` will yield, for a progress bar."""
+    _check_folder(root)
+    return sum(1 for _ in _walk(root))
+
+
+def _check_folder(root: Path) -> None:
     if not root.exists():
         raise CorpusError(f"corpus folder not found: {root}")
     if not root.is_dir():
         raise CorpusError(f"corpus path is not a folder: {root}")
-    return (_read_file(root, path, max_bytes) for path in _walk(root))
 
 
 def _read_file(root: Path, path: Path, max_bytes: int) -> SourceFile | Skipped:

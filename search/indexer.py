@@ -60,7 +60,7 @@ def update_index(
     rebuild: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> UpdateReport:
     """Index new and changed files and forget deleted ones; `rebuild` starts from nothing.
 
@@ -93,11 +93,13 @@ def _apply(
     writer: IndexWriter,
     files: Iterable[SourceFile | Skipped],
     report: UpdateReport,
-    progress: Callable[[str], None] | None,
+    progress: Callable[[], None] | None,
 ) -> None:
     indexed = writer.indexed_files()
     present: set[str] = set()
     for file in files:
+        if progress:
+            progress()
         present.add(file.source)
         if isinstance(file, Skipped):
             report.skipped.append(file)
@@ -122,8 +124,6 @@ def _apply(
             report.updated += 1
         else:
             report.added += 1
-        if progress:
-            progress(file.source)
     for source in indexed.keys() - present:
         writer.remove_file(source)
         report.removed += 1

@@ -119,15 +119,17 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
-class QuoteRecord:
-    """An indexed quotation as listed for review or export by `search quotes`."""
+class Record:
+    """An indexed document as stored, for listing (`search quotes`) and showing (`search show`)."""
 
     id: str
-    speaker: str
+    kind: str
+    speaker: str | None
     role: str | None
     aliases: tuple[str, ...]
     date: dt.date | None
-    quote: str
+    quote: str | None
+    paragraph: str
     title: str
     source: str
 

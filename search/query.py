@@ -38,6 +38,7 @@ from whoosh.query import (
 )
 
 from search.index import (
+    FILE_KIND,
     IndexDamaged,
     bookkeeping,
     build_schema,
@@ -45,7 +46,7 @@ from search.index import (
     open_index,
     text_analyzer,
 )
-from search.model import Hit, QuoteRecord, SearchResult, SpeakerSummary
+from search.model import Hit, Record, SearchResult, SpeakerSummary
 
 FIELD_WEIGHTS = {"quote": 2.0, "body": 1.0, "title": 1.0}
 MATCH_MORE_BONUS = 0.9
@@ -324,7 +325,7 @@ def make_snippet(
     return f"{prefix}{text[start:end]}{suffix}", kept
 
 
-def iter_quotes(index_root: Path, speakers: tuple[str, ...] = ()) -> list[QuoteRecord]:
+def iter_quotes(index_root: Path, speakers: tuple[str, ...] = ()) -> list[Record]:
     """Every indexed quotation in corpus order, optionally only those by `speakers`."""
     quotes = Term("kind", "quote")
     query = And([quotes, speaker_filter(speakers)]) if speakers else quotes
@@ -336,24 +337,38 @@ def iter_quotes(index_root: Path, speakers: tuple[str, ...] = ()) -> list[QuoteR
     stored = sorted(
         read_index(index_root, collect), key=lambda fields: (fields["source"], fields["position"])
     )
-    return [
-        QuoteRecord(
-            id=fields["id"],
-            speaker=fields["speaker"],
-            role=fields.get("role"),
-            aliases=tuple(fields.get("aliases") or ()),
-            date=_date(fields.get("date")),
-            quote=fields["quote"],
-            title=fields.get("title", ""),
-            source=fields["source"],
-        )
-        for fields in stored
-    ]
+    return [_record(fields) for fields in stored]
+
+
+def get_record(index_root: Path, document_id: str) -> Record | None:
+    """The indexed document with this id (as hits and `search quotes` show it), if any."""
+
+    def lookup(searcher) -> dict | None:
+        found = searcher.document(id=document_id)
+        return None if found is None or found.get("kind") == FILE_KIND else found
+
+    fields = read_index(index_root, lookup)
+    return _record(fields) if fields else None
+
+
+def _record(fields: dict) -> Record:
+    return Record(
+        id=fields["id"],
+        kind=fields["kind"],
+        speaker=fields.get("speaker"),
+        role=fields.get("role"),
+        aliases=tuple(fields.get("aliases") or ()),
+        date=_date(fields.get("date")),
+        quote=fields.get("quote"),
+        paragraph=fields.get("paragraph", ""),
+        title=fields.get("title", ""),
+        source=fields["source"],
+    )
 
 
 def speaker_summaries(index_root: Path) -> list[SpeakerSummary]:
     """Every quoted speaker, most quoted first, with roles and merged forms of the name."""
-    by_name: dict[str, list[QuoteRecord]] = {}
+    by_name: dict[str, list[Record]] = {}
     for quote in iter_quotes(index_root):
         by_name.setdefault(quote.speaker, []).append(quote)
     summaries = []

@@ -13,7 +13,7 @@ from dataclasses import asdict
 
 import click
 
-from search.model import Hit, QuoteRecord, SearchResult, SpeakerSummary
+from search.model import Hit, Record, SearchResult, SpeakerSummary
 
 NO_SPEAKER = "—"
 
@@ -92,7 +92,7 @@ def result_jsonl(result: SearchResult) -> Iterator[str]:
         yield json.dumps(_hit_json(hit), ensure_ascii=False)
 
 
-def quote_json(quote: QuoteRecord) -> dict:
+def quote_json(quote: Record) -> dict:
     return {
         "id": quote.id,
         "speaker": quote.speaker,
@@ -104,10 +104,44 @@ def quote_json(quote: QuoteRecord) -> dict:
     }
 
 
-def quote_text(quote: QuoteRecord, color: bool) -> str:
+def quote_text(quote: Record, color: bool) -> str:
     who = _style(_who(quote.speaker, quote.role), color, fg="cyan", bold=True)
     where = _style(f"{quote.title} · {quote.source} · {quote.id}", color, dim=True)
     return f"{who} · {_day(quote.date)}\n   {where}\n   “{quote.quote}”"
+
+
+def record_json(record: Record) -> dict:
+    """Everything `search show` knows of a document."""
+    return {
+        **quote_json(record),
+        "kind": record.kind,
+        "aliases": list(record.aliases),
+        "paragraph": record.paragraph,
+    }
+
+
+def record_text(record: Record, color: bool) -> str:
+    """The full quotation (or passage), who said it and when, the paragraph and the article."""
+    rows = [
+        ("id", record.id),
+        ("speaker", record.speaker or NO_SPEAKER),
+        ("also", ", ".join(record.aliases) or NO_SPEAKER),
+        ("role", record.role or NO_SPEAKER),
+        ("date", _day(record.date)),
+        ("title", record.title),
+        ("source", record.source),
+    ]
+    lines = [f"{_style(f'{name:<8}', color, dim=True)} {value}" for name, value in rows]
+    if record.quote:
+        lines += ["", _style(f"“{record.quote}”", color, bold=True)]
+    lines += ["", record.paragraph]
+    return "\n".join(lines)
+
+
+def cite_line(hit: Hit) -> str:
+    """`Speaker (Role), "quotation", Title, Date, source`: one line ready to paste."""
+    words = hit.quote if hit.quote is not None else hit.snippet
+    return f'{_who(hit.speaker, hit.role)}, "{words}", {hit.title}, {_day(hit.date)}, {hit.source}'
 
 
 def speaker_json(summary: SpeakerSummary) -> dict:

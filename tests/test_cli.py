@@ -307,3 +307,46 @@ def test_index_folder_from_option_is_used(run, tmp_path: Path, corpus: Path):
     assert run("index", "--index", str(elsewhere)).exit_code == 0
     assert (elsewhere / "CURRENT").is_file()
     shutil.rmtree(elsewhere)
+
+
+def test_cite_prints_one_line_a_hit_ready_to_paste(run):
+    result = run("silting", "--cite")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == (
+        'Maria Okafor (harbour director), "The channel is silting faster than any model '
+        'predicted", Harbour Authority Plans Night Dredging, 2024-03-14, harbour.txt'
+    )
+
+
+def test_show_prints_the_quote_the_paragraph_and_the_article(run):
+    hit = hits(run("trawler", "--format", "json"))[0]
+    result = run("show", hit["id"])
+    assert result.exit_code == 0
+    assert "Tomas Lu" in result.stdout
+    assert "“We were never consulted about the dredging”" in result.stdout
+    assert "who has worked a trawler for thirty years." in result.stdout
+    assert "Harbour Authority Plans Night Dredging" in result.stdout
+    shown = json.loads(run("show", hit["id"], "--format", "json").stdout)
+    assert shown["quote"] == hit["quote"] and shown["speaker"] == "Tomas Lu"
+    assert "trawler" in shown["paragraph"]
+
+
+def test_show_of_an_unknown_id_exits_one(run):
+    result = run("show", "nothing.txt#q9")
+    assert result.exit_code == 1
+    assert "no document with id" in result.stderr
+
+
+def test_quiet_silences_the_summary_but_not_warnings(run, corpus: Path):
+    (corpus / "blob.txt").write_bytes(b"\x00binary")
+    result = run("index", "--quiet")
+    assert result.exit_code == 0
+    assert "index rebuilt" not in result.stderr
+    assert "skipped blob.txt" in result.stderr
+    assert run("lighthouse", "-q").stderr == ""
+
+
+def test_every_command_help_ends_with_examples_and_exit_codes(run):
+    for command in ("query", "index", "quotes", "speakers", "show"):
+        text = run(command, "--help").stdout
+        assert "Examples:" in text and "Exit codes:" in text, command

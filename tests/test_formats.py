@@ -92,7 +92,11 @@ def test_json_lines_hold_one_article_a_line_with_metadata_dates(run, corpus: Pat
     assert 'wire.jsonl: line 3: needs string fields "title" and "body"' in result.stderr
     assert "wire.jsonl: line 4: cannot read the date 'someday'" in result.stderr
     hit = json.loads(run("finished", "--format", "json").stdout)["hits"][0]
-    assert (hit["speaker"], hit["date"], hit["source"]) == ("Dana Whitcombe", "2022-09-30", "wire.jsonl:1")
+    assert (hit["speaker"], hit["date"], hit["source"]) == (
+        "Dana Whitcombe",
+        "2022-09-30",
+        "wire.jsonl:1",
+    )
     assert json.loads(run("dam", "--format", "json").stdout)["hits"][0]["source"] == "wire.jsonl:4"
 
 
