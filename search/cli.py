@@ -204,6 +204,33 @@ def _update(corpus: Path, index_root: Path, *, quiet: bool, **options) -> None:
 @click.option(
     "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show."
 )
+@click.option("--page", type=click.IntRange(min=1), default=1, help="Which page of hits to show.")
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "date", "-date"]),
+    default="relevance",
+    show_default=True,
+    help="Order: by relevance, oldest first (date) or newest first (-date).",
+)
+@click.option(
+    "--facet",
+    "facets",
+    type=click.Choice(["speaker", "year", "month"]),
+    multiple=True,
+    help="Count all hits by speaker, year or month (repeatable).",
+)
+@click.option(
+    "--context",
+    type=click.IntRange(min=20),
+    default=240,
+    show_default=True,
+    help="Snippet length in characters.",
+)
+@click.option(
+    "--no-group",
+    is_flag=True,
+    help="List every copy of a quotation that several articles carry, not one hit for all.",
+)
 @click.option("--cite", is_flag=True, help='Each hit as one line: Speaker (Role), "quote", …')
 @_output(("text", "json", "jsonl"))
 @_shared
@@ -214,6 +241,11 @@ def query_command(
     since: dt.datetime | None,
     until: dt.datetime | None,
     limit: int,
+    page: int,
+    sort: str,
+    facets: tuple[str, ...],
+    context: int,
+    no_group: bool,
     cite: bool,
     output_format: str,
     color: str,
@@ -233,6 +265,8 @@ def query_command(
       search NATO --speaker Lavrov --format json
       search query index       # search for the word "index"
       search "eastward expansion" --cite
+      search NATO --sort -date --facet speaker --facet month
+      search NATO --page 2 --context 120
     """
     from search import render
     from search.query import SearchRequest, search
@@ -244,6 +278,11 @@ def query_command(
         since=since.date() if since else None,
         until=until.date() if until else None,
         limit=limit,
+        page=page,
+        sort=sort,
+        facets=facets,
+        group=not no_group,
+        snippet_chars=context,
     )
     result = search(index_root, request)
     if cite:

@@ -32,14 +32,14 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
 from search import __version__
 from search.model import IndexDocument, IndexedFile
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
@@ -88,6 +88,11 @@ def name_key(name: str) -> str:
     return " ".join(token.text for token in exact_analyzer()(name))
 
 
+def quote_key(document: IndexDocument) -> str:
+    """What copies of one quotation by one speaker share, however the articles punctuate it."""
+    return f"{name_key(document.speaker or '')}|{name_key(document.quote or '')}"
+
+
 def build_schema() -> Schema:
     """Fields for quotes, passages and the per-file records that track content hashes."""
     words = text_analyzer()
@@ -99,7 +104,8 @@ def build_schema() -> Schema:
         position=STORED(),
         content_hash=STORED(),
         speaker=TEXT(analyzer=exact_analyzer(), stored=True),
-        speaker_key=KEYWORD(lowercase=False, commas=True),
+        speaker_key=ID(sortable=True),
+        quote_key=ID(sortable=True),
         aliases=STORED(),
         role=TEXT(analyzer=words, stored=True),
         date=DATETIME(stored=True, sortable=True),
@@ -236,9 +242,11 @@ def _fields(document: IndexDocument) -> dict:
     if document.quote is not None:
         fields["quote"] = document.quote
         fields["quote_exact"] = document.quote
+    # Every document fills the sortable columns, as Whoosh misreads a column a segment lacks.
+    fields["speaker_key"] = name_key(document.speaker) if document.speaker else ""
+    fields["quote_key"] = quote_key(document) if document.quote is not None else ""
     if document.speaker:
         fields["speaker"] = document.speaker
-        fields["speaker_key"] = name_key(document.speaker)
         fields["aliases"] = list(document.aliases)
     if document.role:
         fields["role"] = document.role

@@ -94,11 +94,14 @@ class IndexedFile:
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked answer, engine-free: `highlights` are `[start, end)` spans inside `snippet`."""
+    """One ranked answer, engine-free: `highlights` are `[start, end)` spans inside `snippet`.
+
+    `score` is None when hits are sorted by date rather than ranked.
+    """
 
     id: str
     kind: str
-    score: float
+    score: float | None
     speaker: str | None
     role: str | None
     date: dt.date | None
@@ -107,15 +110,26 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]
     title: str
     source: str
+    copies: int = 1  # how many articles carry this quotation
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    """A page of hits and how many matched in all."""
+    """A page of hits, how many matched in all, and what helps the user go on.
+
+    `first` is the rank of the page's first hit; `facets` maps a facet (`speaker`, `year`,
+    `month`) to counts over all hits; `suggestion` is the query with unknown words corrected;
+    `speaker_suggestions` maps each --speaker that matched no one to the closest known names.
+    """
 
     query: str
     total: int
     hits: tuple[Hit, ...]
+    first: int = 1
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+    speaker_suggestions: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

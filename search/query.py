@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import math
 import pickle
 import re
 import struct
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -36,6 +37,7 @@ from whoosh.query import (
     Query,
     Term,
 )
+from whoosh.util.times import long_to_datetime
 
 from search.index import (
     FILE_KIND,
@@ -43,6 +45,7 @@ from search.index import (
     bookkeeping,
     build_schema,
     exact_analyzer,
+    name_key,
     open_index,
     text_analyzer,
 )
@@ -72,6 +75,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 T = TypeVar("T")
 
+SORTS = ("relevance", "date", "-date")
+FACETS = ("speaker", "year", "month")
+FEW_HITS = 3  # fewer hits than this, and the query's unknown words get a suggestion
+NO_DATE = 2**64 - 1  # what Whoosh's date column holds for a document without a date
+SYNTAX_WORDS = frozenset({"AND", "OR", "NOT", "TO"})
+_WORD = re.compile(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*])")
+
 
 class QueryError(Exception):
     """A query or filter this program cannot use; the message says why in one line."""
@@ -86,6 +96,10 @@ class SearchRequest:
     since: dt.date | None = None
     until: dt.date | None = None
     limit: int = 10
+    page: int = 1
+    sort: str = "relevance"  # one of SORTS
+    facets: tuple[str, ...] = ()  # each one of FACETS
+    group: bool = True  # one hit for a quotation however many articles carry it
     snippet_chars: int = DEFAULT_SNIPPET_CHARS
 
 
@@ -104,9 +118,8 @@ class StandardIdfBM25F(scoring.BM25F):
 
 
 def search(index_root: Path, request: SearchRequest) -> SearchResult:
-    """Ranked hits for `request`, with snippets of at most `request.snippet_chars` characters."""
-    if request.limit < 1:
-        raise QueryError(f"--limit must be at least 1, not {request.limit}")
+    """A page of ranked hits for `request`, the total, facet counts and suggestions."""
+    _check(request)
     text = clean_query(request.query)
     filters = _filters(request)
     if not text and not filters:
@@ -118,19 +131,148 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
                 f"nothing to search for in {request.query!r}: it holds only very common words"
             )
         parsed = Every()
-
     condition = And(filters) if filters else None
-    # Everything that matches, unscored, for the total: Whoosh's own len(results) counts
-    # documents its filter and mask excluded.
+    # Everything that matches, unscored, for the total and the facets: Whoosh's own
+    # len(results) counts documents its filter and mask excluded.
     matching = AndNot(And([parsed, condition]) if condition else parsed, bookkeeping())
 
     def run(searcher) -> SearchResult:
-        results = searcher.search(parsed, limit=request.limit, filter=condition, mask=bookkeeping())
+        reader = searcher.reader()
+        groups = _groups(reader, searcher.docs_for_query(matching), request.group)
+        if request.sort == "relevance":
+            order = _ranked_groups(searcher, parsed, condition, groups, request)
+        else:
+            order = _dated_groups(reader, groups, newest_first=request.sort == "-date")
+        first = (request.page - 1) * request.limit
         terms = _highlight_terms(parsed, searcher)
-        hits = tuple(_hit(hit, terms, request.snippet_chars) for hit in results)
-        return SearchResult(request.query, _count(searcher, matching), hits)
+        hits = tuple(
+            _hit(searcher, groups[key], score, terms, request.snippet_chars)
+            for key, score in order[first : first + request.limit]
+        )
+        few = len(groups) < FEW_HITS
+        return SearchResult(
+            query=request.query,
+            total=len(groups),
+            hits=hits,
+            first=first + 1,
+            facets=_facets(searcher, groups, request.facets),
+            suggestion=_suggest_query(searcher, text) if few and text else None,
+            speaker_suggestions=_suggest_speakers(searcher, request.speakers) if few else {},
+        )
 
     return read_index(index_root, run, weighting=StandardIdfBM25F())
+
+
+def _check(request: SearchRequest) -> None:
+    if request.limit < 1:
+        raise QueryError(f"--limit must be at least 1, not {request.limit}")
+    if request.page < 1:
+        raise QueryError(f"--page must be at least 1, not {request.page}")
+    if request.sort not in SORTS:
+        raise QueryError(f"--sort must be one of {', '.join(SORTS)}, not {request.sort!r}")
+    for facet in request.facets:
+        if facet not in FACETS:
+            raise QueryError(f"--facet must be one of {', '.join(FACETS)}, not {facet!r}")
+
+
+def _groups(reader, documents: Iterable[int], group: bool) -> dict[str, list[int]]:
+    """Matching document numbers by hit: copies of one quotation share a hit when grouping."""
+    keys = reader.column_reader("quote_key") if group else None
+    groups: dict[str, list[int]] = {}
+    for number in sorted(documents):
+        key = (keys[number] if keys else "") or f"#{number}"
+        groups.setdefault(key, []).append(number)
+    return groups
+
+
+def _ranked_groups(
+    searcher, parsed: Query, condition: Query | None, groups: dict[str, list[int]], request
+) -> list[tuple[str, float | None]]:
+    """Hits in relevance order, each at the rank of its best copy, as far as the page needs."""
+    needed = request.page * request.limit
+    group_of = {number: key for key, numbers in groups.items() for number in numbers}
+    fetch = needed
+    while True:
+        results = searcher.search(parsed, limit=fetch, filter=condition, mask=bookkeeping())
+        order: dict[str, float] = {}
+        for hit in results:
+            order.setdefault(group_of[hit.docnum], hit.score)
+        if len(order) >= needed or results.scored_length() < fetch:
+            return list(order.items())
+        fetch *= 4
+
+
+def _dated_groups(reader, groups: dict[str, list[int]], newest_first: bool) -> list:
+    """Hits by the date of their earliest copy; undated hits last either way."""
+    dates = reader.column_reader("date", translate=False)
+
+    def earliest(numbers: list[int]) -> int:
+        return min(dates[number] for number in numbers)
+
+    dated = [(earliest(numbers), key) for key, numbers in groups.items()]
+    known = sorted((item for item in dated if item[0] != NO_DATE), reverse=newest_first)
+    unknown = [item for item in dated if item[0] == NO_DATE]
+    return [(key, None) for _, key in known + unknown]
+
+
+def _facets(searcher, groups: dict[str, list[int]], facets: tuple[str, ...]) -> dict:
+    """Counts over every hit of the result, not just the page: by speaker, year or month."""
+    counts: dict[str, dict[str, int]] = {}
+    reader = searcher.reader()
+    for facet in facets:
+        tally: dict[str, int] = {}
+        if facet == "speaker":
+            names = reader.column_reader("speaker_key")
+            for numbers in groups.values():
+                if key := names[numbers[0]]:
+                    tally[key] = tally.get(key, 0) + 1
+            tally = {
+                searcher.document(speaker_key=key)["speaker"]: count
+                for key, count in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+            }
+        else:
+            dates = reader.column_reader("date", translate=False)
+            width = 4 if facet == "year" else 7
+            for numbers in groups.values():
+                value = min(dates[number] for number in numbers)
+                if value != NO_DATE:
+                    label = long_to_datetime(value).date().isoformat()[:width]
+                    tally[label] = tally.get(label, 0) + 1
+            tally = dict(sorted(tally.items()))
+        counts[facet] = tally
+    return counts
+
+
+def _suggest_query(searcher, text: str) -> str | None:
+    """The query with each word the index does not know replaced by its closest known word."""
+    corrector = searcher.corrector("quote_exact")
+    replaced = text
+    for word in set(_WORD.findall(text)):
+        if word in SYNTAX_WORDS or _known(searcher, word):
+            continue
+        if suggestions := corrector.suggest(word.lower(), limit=1, maxdist=2):
+            replaced = re.sub(rf"\b{re.escape(word)}\b", suggestions[0], replaced)
+    return replaced if replaced != text else None
+
+
+def _known(searcher, word: str) -> bool:
+    stems = [token.text for token in text_analyzer()(word)]
+    return not stems or any(
+        searcher.doc_frequency(field, stem) for field in FIELD_WEIGHTS for stem in stems
+    )
+
+
+def _suggest_speakers(searcher, names: tuple[str, ...]) -> dict[str, list[str]]:
+    """For each --speaker that matches no one, the closest names of people who are quoted."""
+    unknown = [name for name in names if not any(searcher.docs_for_query(speaker_filter((name,))))]
+    if not unknown:
+        return {}
+    known = [key.decode("utf-8") for key in searcher.reader().lexicon("speaker_key") if key]
+    closest = {}
+    for name in unknown:
+        matches = difflib.get_close_matches(name_key(name), known, n=3, cutoff=0.6)
+        closest[name] = [searcher.document(speaker_key=key)["speaker"] for key in matches]
+    return closest
 
 
 def clean_query(text: str) -> str:
@@ -243,10 +385,6 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
     raise AssertionError("unreachable")
 
 
-def _count(searcher, query: Query) -> int:
-    return sum(1 for _ in searcher.docs_for_query(query))
-
-
 def _highlight_terms(query: Query, searcher) -> dict[str, set[str]]:
     """The indexed words a snippet may show as matches, by field, prefixes expanded."""
     terms: dict[str, set[str]] = {}
@@ -257,8 +395,12 @@ def _highlight_terms(query: Query, searcher) -> dict[str, set[str]]:
     return terms
 
 
-def _hit(hit, matched: dict[str, set[str]], snippet_chars: int) -> Hit:
-    fields = hit.fields()
+def _hit(
+    searcher, numbers: list[int], score: float | None, matched: dict, snippet_chars: int
+) -> Hit:
+    """The hit for a group of copies: the first copy's words, the earliest date, every source."""
+    copies = [searcher.stored_fields(number) for number in numbers]
+    fields = copies[0]
     candidates = [
         (text, _matches(text, matched.get(name, set())))
         for name, stored in SNIPPET_SOURCES.items()
@@ -266,18 +408,21 @@ def _hit(hit, matched: dict[str, set[str]], snippet_chars: int) -> Hit:
     ]
     text, spans = max(candidates, key=lambda pair: len(pair[1]), default=("", []))
     snippet, highlights = make_snippet(text, spans, snippet_chars)
+    dates = [date for copy in copies if (date := _date(copy.get("date")))]
     return Hit(
         id=fields["id"],
         kind=fields["kind"],
-        score=round(hit.score, 4),
+        score=round(score, 4) if score is not None else None,
         speaker=fields.get("speaker"),
         role=fields.get("role"),
-        date=_date(fields.get("date")),
+        date=min(dates, default=None),
         quote=fields.get("quote"),
         snippet=snippet,
         highlights=highlights,
         title=fields.get("title", ""),
         source=fields["source"],
+        copies=len(copies),
+        sources=tuple(sorted({copy["source"] for copy in copies})),
     )
 
 

@@ -16,6 +16,7 @@ import click
 from search.model import Hit, Record, SearchResult, SpeakerSummary
 
 NO_SPEAKER = "—"
+BAR_WIDTH = 30
 
 
 def _style(text: str, color: bool, **styles) -> str:
@@ -48,9 +49,10 @@ def _day(date: dt.date | None) -> str:
 
 
 def hit_block(rank: int, hit: Hit, color: bool) -> str:
-    """Three lines: who and when, which article, and the highlighted snippet."""
+    """Three lines: who and when, which article (and how many carry it), the snippet."""
     who = _style(_who(hit.speaker, hit.role), color, fg="cyan", bold=True)
-    where = _style(f"{hit.title} · {hit.source}", color, dim=True)
+    also = f" (+{hit.copies - 1} more)" if hit.copies > 1 else ""
+    where = _style(f"{hit.title} · {hit.source}{also}", color, dim=True)
     snippet = highlight(hit.snippet, hit.highlights, color)
     if hit.kind == "quote":
         snippet = f"“{snippet}”"
@@ -58,33 +60,70 @@ def hit_block(rank: int, hit: Hit, color: bool) -> str:
 
 
 def result_text(result: SearchResult, color: bool) -> str:
-    blocks = [hit_block(rank, hit, color) for rank, hit in enumerate(result.hits, start=1)]
-    shown = len(result.hits)
+    """The hits, facet tables, suggestions, and a last line saying which hits are shown."""
+    ranks = range(result.first, result.first + len(result.hits))
+    blocks = [hit_block(rank, hit, color) for rank, hit in zip(ranks, result.hits, strict=True)]
+    blocks += [facet_table(name, counts) for name, counts in result.facets.items()]
+    blocks += suggestion_lines(result)
+    return "\n\n".join([*blocks, footer(result)])
+
+
+def footer(result: SearchResult) -> str:
+    plural = "s" if result.total != 1 else ""
     if result.total == 0:
-        footer = f"no hits for {result.query!r}"
-    elif shown < result.total:
-        footer = f"showing {shown} of {result.total} hits"
-    else:
-        footer = f"{result.total} hit{'s' if result.total != 1 else ''}"
-    return "\n\n".join([*blocks, footer])
+        return f"no hits for {result.query!r}"
+    if not result.hits:
+        return f"no hits on this page: {result.total} hit{plural} in all"
+    last = result.first + len(result.hits) - 1
+    if result.first == 1 and last == result.total:
+        return f"{result.total} hit{plural}"
+    return f"showing hits {result.first}–{last} of {result.total}"
+
+
+def facet_table(name: str, counts: dict[str, int]) -> str:
+    """Counts a line each; months get a bar each, to show when something was said most."""
+    if not counts:
+        return f"{name}: none"
+    width = max(len(label) for label in counts)
+    largest = max(counts.values())
+    lines = [f"{name}:"]
+    for label, count in counts.items():
+        bar = " " + "█" * max(1, round(BAR_WIDTH * count / largest)) if name == "month" else ""
+        lines.append(f"  {label:<{width}}  {count:>5}{bar}")
+    return "\n".join(lines)
+
+
+def suggestion_lines(result: SearchResult) -> list[str]:
+    lines = [f"did you mean: {result.suggestion}"] if result.suggestion else []
+    for name, closest in result.speaker_suggestions.items():
+        known = ", ".join(closest) if closest else "no similar name"
+        lines.append(f"no speaker matches {name!r}; closest: {known}")
+    return lines
 
 
 def _hit_json(hit: Hit) -> dict:
     record = asdict(hit)
     record["date"] = hit.date.isoformat() if hit.date else None
     record["highlights"] = [list(span) for span in hit.highlights]
+    record["sources"] = list(hit.sources)
     return record
 
 
 def result_json(result: SearchResult) -> str:
-    return json.dumps(
-        {
-            "query": result.query,
-            "total": result.total,
-            "hits": [_hit_json(hit) for hit in result.hits],
-        },
-        ensure_ascii=False,
-    )
+    payload: dict = {
+        "query": result.query,
+        "total": result.total,
+        "first": result.first,
+        "hits": [_hit_json(hit) for hit in result.hits],
+    }
+    if result.facets:
+        payload["facets"] = result.facets
+    if result.suggestion or result.speaker_suggestions:
+        payload["suggestions"] = {
+            "query": result.suggestion,
+            "speakers": result.speaker_suggestions,
+        }
+    return json.dumps(payload, ensure_ascii=False)
 
 
 def result_jsonl(result: SearchResult) -> Iterator[str]:

@@ -40,7 +40,7 @@ def test_last_line_says_how_many_are_shown_of_all(run):
     result = run("the harbour dredging lighthouse", "--limit", "2")
     total = json.loads(run("the harbour dredging lighthouse", "--format", "json").stdout)["total"]
     assert total > 2
-    assert result.stdout.rstrip().splitlines()[-1] == f"showing 2 of {total} hits"
+    assert result.stdout.rstrip().splitlines()[-1] == f"showing hits 1–2 of {total}"
 
 
 def test_json_output_has_every_documented_field(run):
@@ -51,7 +51,7 @@ def test_json_output_has_every_documented_field(run):
     hit = payload["hits"][0]
     assert set(hit) == {
         "id", "kind", "score", "speaker", "role", "date", "quote",
-        "snippet", "highlights", "title", "source",
+        "snippet", "highlights", "title", "source", "copies", "sources",
     }  # fmt: skip
     assert hit["kind"] == "quote"
     assert hit["speaker"] == "Maria Okafor"
