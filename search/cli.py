@@ -445,6 +445,52 @@ def show_command(
         click.echo(render.record_text(record, use_color), color=use_color)
 
 
+@cli.command("verify", epilog=EXIT_CODES_HELP)
+@click.argument("words", nargs=-1, required=True)
+@_output(("text", "json"))
+@_shared
+@_user_errors
+def verify_command(
+    words: tuple[str, ...],
+    output_format: str,
+    color: str,
+    corpus: Path,
+    index_root: Path,
+    quiet: bool,
+) -> None:
+    """Find WORDS across the corpus, exactly or nearly (a few words changed, added or dropped),
+    earliest first, each with its speaker, date and source and how it differs.
+
+    Exits 0 when something close is found, 1 when nothing is.
+
+    \b
+    Examples:
+      search verify "it will also deploy missiles"
+      search verify "If NATO pushes its borders to Russia's threshold" --format json
+    """
+    import json
+
+    from search import render
+    from search.wording import verify
+
+    _ensure_index(corpus, index_root, quiet)
+    given = " ".join(words)
+    occurrences = verify(index_root, given)
+    if output_format == "json":
+        found = [render.occurrence_json(occurrence) for occurrence in occurrences]
+        click.echo(json.dumps({"words": given, "total": len(found), "occurrences": found}))
+    else:
+        use_color = _color(color)
+        blocks = [
+            render.occurrence_block(rank, occurrence, use_color)
+            for rank, occurrence in enumerate(occurrences, start=1)
+        ]
+        exact = sum(occurrence.wording.exact for occurrence in occurrences)
+        summary = f"{len(occurrences)} found ({exact} exact)" if occurrences else "not found"
+        click.echo("\n\n".join([*blocks, summary]), color=use_color)
+    sys.exit(EXIT_HITS if occurrences else EXIT_NO_HITS)
+
+
 def main() -> None:
     """Entry point of the `search` script."""
     cli(prog_name="search")

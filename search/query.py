@@ -485,6 +485,25 @@ def iter_quotes(index_root: Path, speakers: tuple[str, ...] = ()) -> list[Record
     return [_record(fields) for fields in stored]
 
 
+def wording_candidates(index_root: Path, words: str, limit: int) -> list[Record]:
+    """Documents sharing the most words with `words`, as written or stemmed, best first.
+
+    The words are plain text here, never query syntax: a quotation may hold `AND` or `*`.
+    """
+    exact = [Term("quote_exact", token.text) for token in exact_analyzer()(words)]
+    stemmed = [
+        Term(field, token.text) for token in text_analyzer()(words) for field in ("body", "title")
+    ]
+    if not exact:
+        raise QueryError("give the words to verify")
+    query = AndNot(Or(exact + stemmed), bookkeeping())
+
+    def collect(searcher) -> list[dict]:
+        return [hit.fields() for hit in searcher.search(query, limit=limit)]
+
+    return [_record(fields) for fields in read_index(index_root, collect, StandardIdfBM25F())]
+
+
 def get_record(index_root: Path, document_id: str) -> Record | None:
     """The indexed document with this id (as hits and `search quotes` show it), if any."""
 

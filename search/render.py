@@ -14,6 +14,7 @@ from dataclasses import asdict
 import click
 
 from search.model import Hit, Record, SearchResult, SpeakerSummary
+from search.wording import Occurrence, Wording
 
 NO_SPEAKER = "—"
 BAR_WIDTH = 30
@@ -181,6 +182,49 @@ def cite_line(hit: Hit) -> str:
     """`Speaker (Role), "quotation", Title, Date, source`: one line ready to paste."""
     words = hit.quote if hit.quote is not None else hit.snippet
     return f'{_who(hit.speaker, hit.role)}, "{words}", {hit.title}, {_day(hit.date)}, {hit.source}'
+
+
+def marked_wording(wording: Wording, color: bool) -> str:
+    """The words found, each difference from the given words marked where it stands:
+    `[-given-]{+found+}` as in a word diff, or struck-out red and underlined green in colour."""
+    pieces, position = [], 0
+    for difference in wording.differences:
+        given, found = difference.given, wording.found[difference.start : difference.end]
+        if color:
+            given = _style(given, color, fg="red", strikethrough=True) if given else ""
+            found = _style(found, color, fg="green", underline=True) if found else ""
+        else:
+            given = f"[-{given}-]" if given else ""
+            found = f"{{+{found}+}}" if found else ""
+        if difference.kind == "dropped":  # no words of its own: keep it apart from its neighbour
+            at_end = difference.start == len(wording.found)
+            given = f" {given}" if at_end else f"{given} "
+        pieces += [wording.found[position : difference.start], given, found]
+        position = difference.end
+    pieces.append(wording.found[position:])
+    return "".join(pieces)
+
+
+def occurrence_block(rank: int, occurrence: Occurrence, color: bool) -> str:
+    record, wording = occurrence.record, occurrence.wording
+    count = len(wording.differences)
+    verdict = "exact" if wording.exact else f"{count} difference{'s' if count != 1 else ''}"
+    who = _style(_who(record.speaker, record.role), color, fg="cyan", bold=True)
+    where = _style(f"{record.title} · {record.source} · {record.id}", color, dim=True)
+    found = marked_wording(wording, color)
+    return f"{rank}. {verdict} · {_day(record.date)} · {who}\n   {where}\n   “{found}”"
+
+
+def occurrence_json(occurrence: Occurrence) -> dict:
+    record, wording = occurrence.record, occurrence.wording
+    return {
+        **quote_json(record),
+        "kind": record.kind,
+        "found": wording.found,
+        "exact": wording.exact,
+        "similarity": wording.similarity,
+        "differences": [asdict(difference) for difference in wording.differences],
+    }
 
 
 def speaker_json(summary: SpeakerSummary) -> dict:
