@@ -36,6 +36,12 @@ Exit codes:
 """
 
 
+def _epilog(*examples: str) -> str:
+    """Exit codes, then examples: every command's help ends with what to type."""
+    lines = "\n".join(f"  {example}" for example in examples)
+    return f"{EXIT_CODES_HELP}\n\b\nExamples:\n{lines}\n"
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
     click.echo(f"search: error: {message}", err=True)
     sys.exit(code)
@@ -138,21 +144,18 @@ def _speaker_option(command: Callable) -> Callable:
     cls=DefaultGroup,
     default="query",
     context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": True},
-    epilog=EXIT_CODES_HELP,
+    epilog=_epilog(
+        'search "NATO expansion"',
+        "search NATO --speaker Lavrov",
+        "search NATO --since 2023-01-01 --until 2023-12-31",
+        "search index            # bring the index up to date",
+        'search quotes --speaker "Lu Shaye" --format jsonl',
+        "search speakers",
+    ),
 )
 @click.version_option(__version__, prog_name="search")
 def cli() -> None:
-    """Quote-aware search over a folder of news articles: who said what, about what, and when.
-
-    \b
-    Examples:
-      search "NATO expansion"
-      search NATO --speaker Lavrov
-      search NATO --since 2023-01-01 --until 2023-12-31
-      search index            # bring the index up to date
-      search quotes --speaker "Lu Shaye" --format jsonl
-      search speakers
-    """
+    """Quote-aware search over a folder of news articles: who said what, about what, and when."""
 
 
 def _ensure_index(corpus: Path, index_root: Path, quiet: bool) -> None:
@@ -196,7 +199,18 @@ def _update(corpus: Path, index_root: Path, *, quiet: bool, **options) -> None:
         click.echo(f"search: {report.summary()}", err=True)
 
 
-@cli.command("query", epilog=EXIT_CODES_HELP)
+@cli.command(
+    "query",
+    epilog=_epilog(
+        'search "NATO expansion"',
+        "search '\"eastward expansion\" OR missiles' --limit 5",
+        "search NATO --speaker Lavrov --format json",
+        'search query index       # search for the word "index"',
+        'search "eastward expansion" --cite',
+        "search NATO --sort -date --facet speaker --facet month",
+        "search NATO --page 2 --context 120",
+    ),
+)
 @click.argument("words", nargs=-1)
 @_speaker_option
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Said on or after this date.")
@@ -257,16 +271,6 @@ def query_command(
 
     WORDS may use "phrases", AND/OR/NOT, prefix*, speaker:NAME and date:YYYY-MM-DD
     (or date:[2023-01-01 to 2023-06-30], date:>2023-01-01).
-
-    \b
-    Examples:
-      search "NATO expansion"
-      search '"eastward expansion" OR missiles' --limit 5
-      search NATO --speaker Lavrov --format json
-      search query index       # search for the word "index"
-      search "eastward expansion" --cite
-      search NATO --sort -date --facet speaker --facet month
-      search NATO --page 2 --context 120
     """
     from search import render
     from search.query import SearchRequest, search
@@ -299,7 +303,14 @@ def query_command(
     sys.exit(EXIT_HITS if result.total else EXIT_NO_HITS)
 
 
-@cli.command("index", epilog=EXIT_CODES_HELP)
+@cli.command(
+    "index",
+    epilog=_epilog(
+        "search index",
+        "search index --rebuild --corpus ~/articles --index ~/articles.index",
+        "search index --quiet",
+    ),
+)
 @click.option("--rebuild", is_flag=True, help="Build the index again from nothing.")
 @click.option(
     "--wait",
@@ -327,12 +338,6 @@ def index_command(
     New, changed and deleted files are found by content hash; only those are read again.
     A rebuild is built beside the old index and swapped in only when complete.
     Article files: *.txt, *.md, *.html and *.jsonl (one article a line).
-
-    \b
-    Examples:
-      search index
-      search index --rebuild --corpus ~/articles --index ~/articles.index
-      search index --quiet
     """
     _update(
         corpus,
@@ -344,7 +349,13 @@ def index_command(
     )
 
 
-@cli.command("quotes", epilog=EXIT_CODES_HELP)
+@cli.command(
+    "quotes",
+    epilog=_epilog(
+        'search quotes --speaker "Lu Shaye"',
+        "search quotes --format jsonl > quotes.jsonl",
+    ),
+)
 @_speaker_option
 @_output(("text", "jsonl", "json"))
 @_shared
@@ -357,13 +368,7 @@ def quotes_command(
     index_root: Path,
     quiet: bool,
 ) -> None:
-    """Every extracted quote, in corpus order, for review or export.
-
-    \b
-    Examples:
-      search quotes --speaker "Lu Shaye"
-      search quotes --format jsonl > quotes.jsonl
-    """
+    """Every extracted quote, in corpus order, for review or export."""
     import json
 
     from search import render
@@ -384,20 +389,20 @@ def quotes_command(
     sys.exit(EXIT_HITS if quotes else EXIT_NO_HITS)
 
 
-@cli.command("speakers", epilog=EXIT_CODES_HELP)
+@cli.command(
+    "speakers",
+    epilog=_epilog(
+        "search speakers",
+        "search speakers --format json",
+    ),
+)
 @_output(("text", "json"))
 @_shared
 @_user_errors
 def speakers_command(
     output_format: str, color: str, corpus: Path, index_root: Path, quiet: bool
 ) -> None:
-    """Who is quoted, how often, in which role, and which forms of each name were merged.
-
-    \b
-    Examples:
-      search speakers
-      search speakers --format json
-    """
+    """Who is quoted, how often, in which role, and which forms of each name were merged."""
     import json
 
     from search import render
@@ -412,7 +417,13 @@ def speakers_command(
         click.echo(render.speakers_text(summaries, use_color), color=use_color)
 
 
-@cli.command("show", epilog=EXIT_CODES_HELP)
+@cli.command(
+    "show",
+    epilog=_epilog(
+        "search show '000_d22ce953f64dbb93.txt#q1'",
+        "search show 'wire.jsonl:3#p2' --format json",
+    ),
+)
 @click.argument("document_id", metavar="ID")
 @_output(("text", "json"))
 @_shared
@@ -422,11 +433,6 @@ def show_command(
 ) -> None:
     """The full quotation or passage with this ID (as hits and `search quotes` give it):
     speaker, role, date, the paragraph around it, article title and source.
-
-    \b
-    Examples:
-      search show '000_d22ce953f64dbb93.txt#q1'
-      search show 'wire.jsonl:3#p2' --format json
     """
     import json
 
@@ -445,7 +451,13 @@ def show_command(
         click.echo(render.record_text(record, use_color), color=use_color)
 
 
-@cli.command("verify", epilog=EXIT_CODES_HELP)
+@cli.command(
+    "verify",
+    epilog=_epilog(
+        'search verify "it will also deploy missiles"',
+        'search verify "If NATO pushes its borders to Russia\'s threshold" --format json',
+    ),
+)
 @click.argument("words", nargs=-1, required=True)
 @_output(("text", "json"))
 @_shared
@@ -462,11 +474,6 @@ def verify_command(
     earliest first, each with its speaker, date and source and how it differs.
 
     Exits 0 when something close is found, 1 when nothing is.
-
-    \b
-    Examples:
-      search verify "it will also deploy missiles"
-      search verify "If NATO pushes its borders to Russia's threshold" --format json
     """
     import json
 

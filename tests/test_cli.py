@@ -7,6 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from search.cli import cli
 
 
 def hits(result) -> list[dict]:
@@ -346,7 +349,19 @@ def test_quiet_silences_the_summary_but_not_warnings(run, corpus: Path):
     assert run("lighthouse", "-q").stderr == ""
 
 
-def test_every_command_help_ends_with_examples_and_exit_codes(run):
-    for command in ("query", "index", "quotes", "speakers", "show"):
-        text = run(command, "--help").stdout
-        assert "Examples:" in text and "Exit codes:" in text, command
+@pytest.mark.parametrize(
+    "command", [(), ("query",), ("index",), ("quotes",), ("speakers",), ("show",), ("verify",)]
+)
+def test_every_help_documents_exit_codes_and_ends_with_examples(run, command):
+    text = run(*command, "--help").stdout
+    assert "Exit codes:" in text
+    last_block = text.strip().split("\n\n")[-1].strip()
+    assert last_block.startswith("Examples:\n    search")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_scripts_are_available(shell):
+    runner = CliRunner()
+    result = runner.invoke(cli, [], prog_name="search", env={"_SEARCH_COMPLETE": f"{shell}_source"})
+    assert result.exit_code == 0
+    assert "_SEARCH_COMPLETE" in result.output
