@@ -35,12 +35,15 @@ class CorpusError(Exception):
 
 @dataclass(frozen=True)
 class SourceFile:
-    """An article file found in the corpus, with what identifies its content."""
+    """An article file found in the corpus, with what identifies its content.
+
+    The content itself is read again when the file is parsed, so that a scan of thousands of
+    files holds none of them in memory.
+    """
 
     path: Path
     source: str  # relative to the corpus folder, forward slashes: the stable name of the article
     content_hash: str
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def _read_file(root: Path, path: Path, max_bytes: int) -> SourceFile | Skipped:
         return Skipped(source, "empty")
     if b"\x00" in data[:8192]:
         return Skipped(source, "binary, not text")
-    return SourceFile(path, source, hashlib.sha256(data).hexdigest(), data)
+    return SourceFile(path, source, hashlib.sha256(data).hexdigest())
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -147,7 +150,11 @@ def read_articles(file: SourceFile) -> tuple[list[Article], list[str]]:
 
     A file that holds no article at all yields none and says why in a warning.
     """
-    text, fell_back = decode(file.data)
+    try:
+        data = file.path.read_bytes()
+    except OSError as error:
+        return [], [f"unreadable: {error.strerror or error}"]
+    text, fell_back = decode(data)
     warnings = [f"not valid UTF-8, read as {FALLBACK_ENCODING}"] if fell_back else []
     name = file.source.lower()
     try:

@@ -32,14 +32,15 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
 from search import __version__
 from search.model import IndexDocument, IndexedFile
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
@@ -100,12 +101,12 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
         file=ID(stored=True),
-        source=ID(stored=True),
+        source=STORED(),
         position=STORED(),
         content_hash=STORED(),
         speaker=TEXT(analyzer=exact_analyzer(), stored=True),
         speaker_key=ID(sortable=True),
-        quote_key=ID(sortable=True),
+        quote_key=COLUMN(VarBytesColumn()),  # read per document, never searched
         aliases=STORED(),
         role=TEXT(analyzer=words, stored=True),
         date=DATETIME(stored=True, sortable=True),
@@ -156,6 +157,15 @@ def open_index(root: Path):
         ) from None
 
 
+def indexed_files(root: Path) -> dict[str, IndexedFile]:
+    """Every corpus file the live index holds, by name, with the hash it was indexed at."""
+    with open_index(root).searcher() as searcher:
+        return {
+            fields["file"]: IndexedFile(fields["file"], fields["content_hash"])
+            for fields in searcher.documents(kind=FILE_KIND)
+        }
+
+
 @contextlib.contextmanager
 def update_lock(root: Path, timeout: float) -> Iterator[None]:
     """Hold the folder's update lock, waiting at most `timeout` seconds for another update."""
@@ -195,14 +205,6 @@ class IndexWriter:
             self.generation = _read_current(root)["generation"]
             self._index = open_index(root)
         self._writer = self._index.writer(limitmb=WRITER_MEMORY_MB)
-
-    def indexed_files(self) -> dict[str, IndexedFile]:
-        """Every corpus file the generation holds, by name, with the hash it was indexed at."""
-        with self._index.searcher() as searcher:
-            return {
-                fields["file"]: IndexedFile(fields["file"], fields["content_hash"])
-                for fields in searcher.documents(kind=FILE_KIND)
-            }
 
     def remove_file(self, name: str) -> None:
         self._writer.delete_by_term("file", name)
@@ -244,7 +246,7 @@ def _fields(document: IndexDocument) -> dict:
         fields["quote_exact"] = document.quote
     # Every document fills the sortable columns, as Whoosh misreads a column a segment lacks.
     fields["speaker_key"] = name_key(document.speaker) if document.speaker else ""
-    fields["quote_key"] = quote_key(document) if document.quote is not None else ""
+    fields["quote_key"] = (quote_key(document) if document.quote is not None else "").encode()
     if document.speaker:
         fields["speaker"] = document.speaker
         fields["aliases"] = list(document.aliases)

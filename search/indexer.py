@@ -7,7 +7,8 @@ and the run goes on; a file that only became unreadable keeps what was indexed f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +20,15 @@ from search.index import (
     IndexWriter,
     check_version,
     index_exists,
+    indexed_files,
     remove_stale_generations,
     update_lock,
 )
+from search.model import IndexDocument, IndexedFile
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
+
+FILES_WORTH_A_PROCESS = 64
+_START_METHODS = multiprocessing.get_all_start_methods()
 
 
 @dataclass
@@ -76,9 +82,27 @@ def update_index(
                 rebuild = True
         fresh = rebuild or not index_exists(index_root)
         report = UpdateReport(rebuilt=fresh)
+        indexed = {} if fresh else indexed_files(index_root)
+        changed, removed = _plan(files, indexed, report, progress)
+        if not (fresh or changed or removed):
+            return report
         writer = IndexWriter(index_root, fresh=fresh)
         try:
-            _apply(writer, files, report, progress)
+            for name in removed:
+                writer.remove_file(name)
+                report.removed += 1
+            for file, documents, warnings in _extract_all(changed):
+                report.warnings += [f"{file.source}: {warning}" for warning in warnings]
+                if progress:
+                    progress()
+                if not documents:
+                    report.skipped.append(Skipped(file.source, "no article in it could be read"))
+                    continue
+                writer.add_file(file.source, file.content_hash, documents)
+                if file.source in indexed:
+                    report.updated += 1
+                else:
+                    report.added += 1
             if report.changed:
                 writer.commit()
             else:
@@ -89,41 +113,53 @@ def update_index(
     return report
 
 
-def _apply(
-    writer: IndexWriter,
+def _plan(
     files: Iterable[SourceFile | Skipped],
+    indexed: dict[str, IndexedFile],
     report: UpdateReport,
     progress: Callable[[], None] | None,
-) -> None:
-    indexed = writer.indexed_files()
+) -> tuple[list[SourceFile], list[str]]:
+    """Which files to read again (new or changed content) and which to forget (gone)."""
+    changed: list[SourceFile] = []
     present: set[str] = set()
     for file in files:
-        if progress:
-            progress()
         present.add(file.source)
+        previous = indexed.get(file.source)
         if isinstance(file, Skipped):
             report.skipped.append(file)
-            continue
-        previous = indexed.get(file.source)
-        if previous and previous.content_hash == file.content_hash:
+        elif previous and previous.content_hash == file.content_hash:
             report.unchanged += 1
-            continue
-        articles, warnings = read_articles(file)
-        report.warnings += [f"{file.source}: {warning}" for warning in warnings]
-        documents = []
-        for article in articles:
-            try:
-                documents += article_documents(article, extract(article))
-            except Exception as error:  # one article the extractor trips on must not stop the run
-                report.warnings.append(f"{article.source}: extraction failed ({error!r}); skipped")
-        if not documents:
-            report.skipped.append(Skipped(file.source, "no article in it could be read"))
-            continue
-        writer.add_file(file.source, file.content_hash, documents)
-        if previous:
-            report.updated += 1
         else:
-            report.added += 1
-    for source in indexed.keys() - present:
-        writer.remove_file(source)
-        report.removed += 1
+            changed.append(file)
+            continue
+        if progress:
+            progress()
+    return changed, sorted(indexed.keys() - present)
+
+
+def _extract_all(
+    files: list[SourceFile],
+) -> Iterator[tuple[SourceFile, list[IndexDocument], list[str]]]:
+    """Each file's documents, in order; a large batch is read in a second process.
+
+    Writing the index takes most of a build and runs in this process, so reading and extracting
+    in another lets both cores work. A few files are not worth starting a process for.
+    """
+    if len(files) < FILES_WORTH_A_PROCESS:
+        yield from map(_documents_of, files)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in _START_METHODS else "spawn")
+    with context.Pool(processes=1) as pool:
+        yield from pool.imap(_documents_of, files, chunksize=16)
+
+
+def _documents_of(file: SourceFile) -> tuple[SourceFile, list[IndexDocument], list[str]]:
+    """Read, extract and lay out one file's documents; one bad article does not sink the file."""
+    articles, warnings = read_articles(file)
+    documents: list[IndexDocument] = []
+    for article in articles:
+        try:
+            documents += article_documents(article, extract(article))
+        except Exception as error:  # one article the extractor trips on must not stop the run
+            warnings.append(f"{article.source}: extraction failed ({error!r}); skipped")
+    return file, documents, warnings

@@ -34,6 +34,7 @@ from whoosh.query import (
     Not,
     NullQuery,
     Or,
+    Phrase,
     Query,
     Term,
 )
@@ -53,6 +54,9 @@ from search.model import Hit, Record, SearchResult, SpeakerSummary
 
 FIELD_WEIGHTS = {"quote": 2.0, "body": 1.0, "title": 1.0}
 MATCH_MORE_BONUS = 0.9
+# Two query words found side by side (as in the query, stop words allowed between) add this
+# share of their own scores: enough to reorder near-ties, too little to outweigh a third word.
+ADJACENCY_BONUS = 0.25
 DEFAULT_SNIPPET_CHARS = 240
 RETRIES = 5
 # What Whoosh raises on files that vanish or are cut short under it.
@@ -177,10 +181,10 @@ def _check(request: SearchRequest) -> None:
 
 def _groups(reader, documents: Iterable[int], group: bool) -> dict[str, list[int]]:
     """Matching document numbers by hit: copies of one quotation share a hit when grouping."""
-    keys = reader.column_reader("quote_key") if group else None
+    keys = reader.column_reader("quote_key") if group else None  # bytes: b"" for no quotation
     groups: dict[str, list[int]] = {}
     for number in sorted(documents):
-        key = (keys[number] if keys else "") or f"#{number}"
+        key = (keys[number].decode() if keys else "") or f"#{number}"
         groups.setdefault(key, []).append(number)
     return groups
 
@@ -312,9 +316,69 @@ def parse_query(text: str, schema) -> Query:
     )
     parser.add_plugin(GtLtPlugin())
     try:
-        return parser.parse(text)
+        grouped = parser.parse(text, normalize=False)
     except Exception as error:  # Whoosh raises bare Exception for some bad field values
         raise QueryError(f"cannot read the query {text!r}: {error}") from None
+    return _with_adjacency(grouped).normalize()
+
+
+def _with_adjacency(query: Query) -> Query:
+    """Add to every OR group a phrase query for each pair of neighbouring plain words.
+
+    Words the user wrote together usually name one thing ("south africa", "boundary layer");
+    documents that keep them together rank above those that merely hold both. Needs the query
+    before normalization, where stop words still hold their place as empty groups.
+    """
+    if not isinstance(query, CompoundQuery):
+        return query
+    rebuilt = copy.copy(query)
+    rebuilt.subqueries = [_with_adjacency(child) for child in query.subqueries]
+    if isinstance(query, Or):
+        rebuilt.subqueries += _adjacent_pairs(rebuilt.subqueries)
+    return rebuilt
+
+
+def _adjacent_pairs(children: list[Query]) -> list[Query]:
+    """Phrase queries, per field, for consecutive plain words among an OR group's `children`.
+
+    Stop words between two words widen the allowed distance by their number (the index keeps
+    their positions); anything other than a plain word or stop word breaks the sequence.
+    """
+    pairs: list[Query] = []
+    previous: dict[str, Term] | None = None
+    gap = 0
+    for child in children:
+        if isinstance(child, CompoundQuery) and not child.subqueries:  # a stop word
+            gap += 1
+            continue
+        current = _plain_word(child)
+        if previous and current:
+            pairs.append(
+                Or(
+                    [
+                        Phrase(
+                            field,
+                            [previous[field].text, term.text],
+                            slop=gap + 1,
+                            boost=term.boost * ADJACENCY_BONUS,
+                        )
+                        for field, term in current.items()
+                        if field in previous
+                    ]
+                )
+            )
+        previous, gap = current, 0
+    return pairs
+
+
+def _plain_word(query: Query) -> dict[str, Term] | None:
+    """The per-field terms of one query word as the parser spreads it over the fields, or None."""
+    if not isinstance(query, Or) or not query.subqueries:
+        return None
+    terms = query.subqueries
+    if not all(isinstance(term, Term) for term in terms) or len({t.text for t in terms}) != 1:
+        return None
+    return {term.fieldname: term for term in terms}
 
 
 def apply_exclusions(query: Query) -> Query:
