@@ -29,6 +29,7 @@ _DATE = re.compile(
     rf"|{_DAY.replace('day>', 'day2>')}\s+(?:of\s+)?{_MONTH.replace('month>', 'month2>')}"
     rf"(?:,?\s+{_YEAR.replace('year>', 'year2>')})?"
     rf"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)"
+    rf"|(?P<numeric>(?P<first>[0-3]?\d)/(?P<second>[0-3]?\d)/(?P<year3>(?:19|20)\d\d))"
     rf")\b"
 )
 _RELATIVE = re.compile(
@@ -38,12 +39,20 @@ _RELATIVE = re.compile(
 )
 _DATELINE = re.compile(r"^[^—–]{0,80}?[—–]")
 _DATE_LINE_WORDS = re.compile(
-    r"^(?:(?:published|updated|posted|date|dated)\b:?|\W|\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?|[A-Z]{2,4}"
-    r"|at|on)*",
+    r"^(?:(?:published|updated|posted|date|dated)\b:?|\W|\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?"
+    r"|[A-Z]{2,4}\b|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b\.?|at|on)*",
     re.IGNORECASE,
 )
+# `By Jane Roe | 05/30/2025 11:42 AM EDT`: a byline sharing its line with the date.
+_BYLINE = re.compile(r"^by\s+[^|•·]{1,60}[|•·]", re.IGNORECASE)
 
 
+# Where a subordinate clause starts (`that …`, `after …`, `for walking …`).
+_SUBORDINATE = re.compile(
+    r"\b(?:that|which|who|whom|because|after|before|since|until|while|when|although|if"
+    r"|(?:for|of|about|by|from)\s+\w+ing)\b",
+    re.IGNORECASE,
+)
 # Every date expression holds a digit or a word ending in `day` (weekdays, today, yesterday).
 _MAY_HOLD_DATE = re.compile(r"\d|day\b", re.IGNORECASE)
 
@@ -89,6 +98,15 @@ def mentioned_dates(text: str, reference: dt.date | None) -> list[DateMention]:
     return sorted(found, key=lambda mention: mention.offset)
 
 
+def main_clause_dates(text: str, reference: dt.date | None) -> list[DateMention]:
+    """The dates `text` mentions before its first subordinate clause: in `X blamed them for
+    walking out on Tuesday` the day is when they walked out, not when X spoke."""
+    found = mentioned_dates(text, reference)
+    if found and (boundary := _SUBORDINATE.search(text, 1)):
+        found = [mention for mention in found if mention.offset < boundary.start()]
+    return found
+
+
 def article_date(paragraphs: list[str]) -> dt.date | None:
     """The article's own date: its dateline, else a date line under the title, else its first
     full date. `paragraphs` should have quotation contents blanked out."""
@@ -109,7 +127,7 @@ def article_date(paragraphs: list[str]) -> dt.date | None:
 
 def _is_date_line(paragraph: str) -> bool:
     """A paragraph that holds a date and little else (`Published 14 March 2024, 10:32 GMT`)."""
-    rest = _DATE.sub(" ", paragraph)
+    rest = _DATE.sub(" ", _BYLINE.sub(" ", paragraph))
     rest = _DATE_LINE_WORDS.sub("", rest.strip())
     return len(rest.strip(" ,.|-–—")) == 0
 
@@ -120,6 +138,8 @@ def _read_match(match: re.Match[str], reference: dt.date | None) -> dt.date | No
             return dt.date.fromisoformat(match.group("iso"))
         except ValueError:
             return None
+    if match.group("numeric"):
+        return _numeric(int(match.group("first")), int(match.group("second")), match["year3"])
     month_name = match.group("month") or match.group("month2")
     day = int(match.group("day") or match.group("day2"))
     year_text = match.group("year") or match.group("year2")
@@ -128,6 +148,15 @@ def _read_match(match: re.Match[str], reference: dt.date | None) -> dt.date | No
         return _without_year(month, day, reference)
     try:
         return dt.date(int(year_text), month, day)
+    except ValueError:
+        return None
+
+
+def _numeric(first: int, second: int, year: str) -> dt.date | None:
+    """`09/17/2024` or `17/09/2024`: month first (US style) unless only day first is possible."""
+    month, day = (second, first) if first > 12 else (first, second)
+    try:
+        return dt.date(int(year), month, day)
     except ValueError:
         return None
 

@@ -52,15 +52,21 @@ def _date_spoken(
     article_date: dt.date | None,
 ) -> dt.date | None:
     """A date in the quotation's own sentence, else that of the quotation it continues, else one
-    in the sentence introducing the speaker, else the article's date."""
+    in the main clause of the sentence just before that named the speaker, or of the sentence
+    introducing the speaker, else the article's date."""
     for index in attribution.sentences:
         if found := dates.mentioned_dates(sentences[index].text, article_date):
             return found[-1].date
     if attribution.continues is not None and earlier[attribution.continues] is not None:
         return earlier[attribution.continues]
+    antecedent = attribution.antecedent
+    if antecedent is not None and (
+        found := dates.main_clause_dates(sentences[antecedent].text, article_date)
+    ):
+        return found[0].date
     speaker = attribution.speaker
     if speaker is not None and 0 <= speaker.first_sentence < len(sentences):
         intro = sentences[speaker.first_sentence].text
-        if found := dates.mentioned_dates(intro, article_date):
+        if found := dates.main_clause_dates(intro, article_date):
             return found[0].date
     return article_date

@@ -97,6 +97,10 @@ RELATION_NOUNS = words(
     """sister brother mother father wife husband son daughter grandmother grandfather aunt
     uncle niece nephew widow widower neighbour neighbor friend colleague partner"""
 )
+# Words making a role a different, lesser office (`lieutenant governor`, `vice-chair`).
+DEPUTY_WORDS = words("lieutenant vice deputy assistant associate under")
+# Party labels (`a Democrat`, `the Tarrant County Republican`): weak roles, like relations.
+PARTY_NOUNS = words("democrat republican tory")
 # Words with an agent-noun ending that are not agents (`a border town`).
 NOT_AGENT_NOUNS = words(
     """water matter number order other letter paper power center centre quarter border
@@ -114,9 +118,22 @@ FUNCTION_TITLES = words(
     """dr doctor prof professor judge justice governor gov mayor senator sen rep representative
     president minister secretary ambassador commissioner councillor councilor chancellor premier
     general gen colonel col captain capt lieutenant lt sergeant sgt admiral adm commander cmdr
-    major maj inspector detective officer sheriff chief coach rabbi imam bishop archbishop
-    cardinal pope reverend rev father sister king queen prince princess sheikh speaker
-    chairman chairwoman director"""
+    major maj inspector supt insp det cpl atty amb detective officer sheriff chief coach rabbi
+    imam bishop archbishop cardinal pope reverend rev father sister king queen prince princess
+    sheikh speaker chairman chairwoman director"""
+)
+# Abbreviated titles (`Gov.`, `Lt.`), written out when they become a role.
+TITLE_ABBREVIATIONS = {
+    "gov": "Governor", "sen": "Senator", "rep": "Representative", "lt": "Lieutenant",
+    "gen": "General", "col": "Colonel", "capt": "Captain", "sgt": "Sergeant", "adm": "Admiral",
+    "cmdr": "Commander", "maj": "Major", "prof": "Professor", "rev": "Reverend",
+    "supt": "Superintendent", "insp": "Inspector", "det": "Detective", "cpl": "Corporal",
+    "atty": "Attorney", "amb": "Ambassador", "gov-elect": "Governor-elect",
+}  # fmt: skip
+# Lower-case words that qualify a title before a name (`state Sen.`, `former Gov.`).
+TITLE_MODIFIERS = words(
+    """state former then acting deputy assistant associate vice retired late incumbent outgoing
+    incoming federal county city district circuit senior junior interim"""
 )
 TITLE_GENDERS = {
     "king": "m", "queen": "f", "prince": "m", "princess": "f", "father": "m", "sister": "f",
@@ -153,7 +170,7 @@ ORGANISATION_HEADS = words(
     foods motors pharma telecom logistics shipping lines express
     ventures solutions studios entertainment records publishing software electric oil gas
     petroleum steel mining chemicals insurance securities investments airport port hotels
-    stores"""
+    stores chamber"""
 )
 
 # Common nouns for organisations (`the airline said`), with the name words that signal each.

@@ -16,7 +16,8 @@ OPEN, CLOSE = "“", "”"
 # Quotation contents are overwritten with this character so offsets stay valid but no word survives.
 BLANK = "\u2591"
 
-_SENTENCE_END = re.compile(r"[.?!…][”’)\]]*\s+(?=[“‘(\[]?[A-Z0-9\u00c0-\u024f])")
+# A sentence ends before a capital, a digit or a quotation (blanked, so seen by its mark).
+_SENTENCE_END = re.compile(rf"[.?!…][”’)\]]*\s+(?=[“‘(\[]?[A-Z0-9\u00c0-\u024f]|“{BLANK})")
 # Words ending in a full stop that do not end a sentence.
 _ABBREVIATIONS = words(
     "mr mrs ms mx dr prof sen rep gov gen col lt sgt capt cmdr adm maj st jr sr rev fr "

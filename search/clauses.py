@@ -1,0 +1,254 @@
+"""Attribution clauses: how the narrative next to a quotation names its speaker.
+
+`…,” the minister said`, `X said: “…`, `according to X`: the clause is parsed into a `Reference`
+(a name, pronoun, role noun, organisation noun or an unnamed source) for `search.speakers` to
+resolve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search.lexicon import (
+    FUNCTION_TITLES,
+    FUNCTION_WORDS,
+    HONORIFICS,
+    ORGANISATION_NOUNS,
+    ROLE_HEADS,
+    SPEECH_VERBS,
+    SPOKESPERSON_NOUNS,
+)
+from search.names import (
+    DETERMINERS,
+    INDEFINITES,
+    NP_STOPS_AFTER_VERB,
+    PREPOSITIONS,
+    PRONOUNS,
+    RELATIVE_WORDS,
+    SKIPPABLE_BEFORE_VERB,
+    Token,
+    find_runs,
+    gender_of_words,
+    is_acronym,
+    is_name_word,
+    is_role_head,
+    is_word,
+    joins_names,
+    name_tokens,
+    np_allowed,
+    tail_noun_phrase,
+)
+from search.quotes import BLANK
+
+
+@dataclass(frozen=True)
+class Reference:
+    """How an attribution clause names its speaker, before resolution."""
+
+    kind: str  # "name", "pronoun", "role", "organisation", "anonymous" (`a senior official`)
+    key: tuple[int, int]
+    words: tuple[str, ...] = ()  # name tokens, or the lower-case words of a role/organisation noun
+    gender: str | None = None
+    surface: str = ""
+
+
+# --- attribution clauses ----------------------------------------------------------------------
+
+
+def _strip_before_verb(tokens: list[Token]) -> list[Token]:
+    """Drop adverbs and auxiliaries between a subject and its verb (`Hale later said`)."""
+    while tokens and (
+        tokens[-1].lower in SKIPPABLE_BEFORE_VERB
+        or (tokens[-1].lower.endswith("ly") and tokens[-1].lower not in ROLE_HEADS)
+    ):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _lead_noun_phrase(tokens: list[Token]) -> list[Token]:
+    """The noun phrase opening a clause (`Residents’ association secretary Maud Ferrante put …`),
+    cut after its last name or role word."""
+    if tokens and tokens[0].lower in PRONOUNS:
+        return tokens[:1]
+    last_good = -1
+    for index, token in enumerate(tokens):
+        if not np_allowed(token) or (token.lower in DETERMINERS and index > 0):
+            break
+        if is_name_word(token) or is_role_head(token) or token.lower in ORGANISATION_NOUNS:
+            last_good = index
+    return tokens[: last_good + 1]
+
+
+def _subject_of(tokens: list[Token]) -> list[Token]:
+    """The subject noun phrase just before a verb, seeing past appositives and relative clauses
+    (`The club’s architect, Idris Kamara, said`, `Gwen Talbot, who organised it, said`)."""
+    tokens = _strip_before_verb(tokens)
+    if not tokens:
+        return []
+    if tokens[-1].text != ",":
+        chunk_start = max((i + 1 for i, t in enumerate(tokens) if t.text in ",;:—–("), default=0)
+        return _head_of_chunk(tokens[chunk_start:])
+    chunks: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.text in ",;:—–":
+            chunks.append([])
+        else:
+            chunks[-1].append(token)
+    candidates = [
+        chunk
+        for chunk in reversed(chunks)
+        if chunk
+        and chunk[0].lower not in RELATIVE_WORDS
+        and not chunk[0].text[:1].isdigit()
+        and chunk[0].text != "("
+    ][:3]
+    # `Tessa Crane, a spokeswoman for the mayor,`: the name, not the appositive describing it.
+    described = [chunk for chunk in candidates if chunk[0].lower not in DETERMINERS]
+    for chunk in described + candidates:
+        phrase = tail_noun_phrase(chunk)
+        if phrase and len(phrase) == len(chunk) and any(is_name_word(t) for t in phrase):
+            return phrase
+    return _head_of_chunk(candidates[0]) if candidates else []
+
+
+def _head_of_chunk(chunk: list[Token]) -> list[Token]:
+    """The noun phrase a subject chunk ends with, unless that is the object of a preposition:
+    in `A senior aide to Speaker Lowe` the subject is the aide."""
+    phrase = tail_noun_phrase(chunk)
+    before = len(chunk) - len(phrase) - 1
+    if phrase and before > 0 and chunk[before].lower in PREPOSITIONS:
+        return _lead_noun_phrase(chunk[:before]) or phrase
+    return phrase
+
+
+def _noun_phrase_after_verb(tokens: list[Token]) -> list[Token]:
+    """The subject of an inverted clause (`said chairman Viktor Salo, …`)."""
+    phrase: list[Token] = []
+    for token in tokens:
+        if token.text in ",;:—–(“”" or token.lower in NP_STOPS_AFTER_VERB or token.text == BLANK:
+            break
+        phrase.append(token)
+        if (
+            token.text.endswith(".")
+            and token.word == token.text[:-1]
+            and token.lower not in (HONORIFICS.keys() | FUNCTION_TITLES)
+        ):
+            break
+    return phrase
+
+
+def _reference(phrase: list[Token], surface: str) -> Reference | None:
+    """Classify a speaker noun phrase: pronoun, name, organisation or role noun."""
+    if not phrase:
+        return None
+    key_token = phrase[0]
+    key = (0, key_token.start)  # paragraph filled in by the caller
+    if len(phrase) == 1 and phrase[0].lower in PRONOUNS:
+        return Reference("pronoun", key, gender=PRONOUNS[phrase[0].lower])
+    lowers = [token.lower for token in phrase]
+    spokesperson = next((i for i, word in enumerate(lowers) if word in SPOKESPERSON_NOUNS), None)
+    named = spokesperson is not None and any(
+        is_name_word(t) for t in phrase[spokesperson + 1 : spokesperson + 2]
+    )
+    if spokesperson is not None and not named:
+        rest = (
+            phrase[spokesperson + 1 :] if spokesperson + 1 < len(phrase) else phrase[:spokesperson]
+        )
+        names = tuple(t.word for t in rest if is_name_word(t) or is_acronym(t))
+        nouns = tuple(t.lower for t in rest if t.lower in ORGANISATION_NOUNS)
+        gender = gender_of_words([lowers[spokesperson]])
+        return Reference("organisation", key, names or nouns, gender, surface)
+    runs = [run for run in find_runs(phrase) if name_tokens(phrase, run)]
+    if runs and any(is_role_head(token) for token in phrase[runs[-1].end :]):
+        runs = []  # `the Russian foreign minister`: a capitalised modifier, not a name
+    if runs:
+        run = runs[-1]
+        kind = "organisation" if run.organisation else "name"
+        return Reference(
+            kind, (0, phrase[run.name_first].start), name_tokens(phrase, run), None, surface
+        )
+    acronyms = tuple(t.word for t in phrase if is_acronym(t))
+    if acronyms:
+        return Reference("organisation", key, acronyms, None, surface)
+    words = tuple(t.lower for t in phrase if t.lower not in DETERMINERS and is_word(t))
+    if not words:
+        return None
+    if words[-1] in ORGANISATION_NOUNS:
+        return Reference("organisation", key, (words[-1],), None, surface)
+    if lowers[0] in INDEFINITES:
+        return Reference("anonymous", key, words[-1:], None, surface)
+    return Reference("role", key, words, gender_of_words(list(words)), surface)
+
+
+def parse_after(tokens: list[Token]) -> Reference | None:
+    """Speaker from the words after a closing mark: `said X`, `X said`, `according to X`."""
+    while tokens and tokens[0].text in ",;—–-":
+        tokens = tokens[1:]
+    if not tokens:
+        return None
+    if len(tokens) > 2 and tokens[0].lower == "according" and tokens[1].lower == "to":
+        return _according_to(tokens[2:])
+    if tokens[0].lower in SPEECH_VERBS:
+        phrase = _noun_phrase_after_verb(tokens[1:])
+        return _reference(phrase, _surface(phrase))
+    for index, token in enumerate(tokens[:12]):
+        if token.lower in SPEECH_VERBS:
+            subject = _strip_before_verb(tokens[:index])
+            is_pronoun = len(subject) == 1 and subject[0].lower in PRONOUNS
+            if not is_pronoun and any(
+                t.lower in FUNCTION_WORDS
+                and t.lower not in DETERMINERS | {"for", "of"}
+                and not joins_names(subject, i)
+                for i, t in enumerate(subject)
+            ):
+                return None
+            phrase = _subject_of(tokens[:index])
+            return _reference(phrase, _surface(phrase))
+        if token.text in ".;:“" or token.lower in RELATIVE_WORDS:
+            return None
+    return None
+
+
+def _according_to(tokens: list[Token]) -> Reference | None:
+    """`according to the city treasurer, Paul Osei,`: the name in an appositive wins."""
+    phrase = _noun_phrase_after_verb(tokens)
+    rest = tokens[len(phrase) :]
+    if phrase and not any(is_name_word(t) for t in phrase) and rest and rest[0].text == ",":
+        appositive = _noun_phrase_after_verb(rest[1:])
+        if any(is_name_word(t) for t in appositive):
+            phrase = appositive
+    return _reference(phrase, _surface(phrase))
+
+
+def parse_lead_in(tokens: list[Token]) -> Reference | None:
+    """Speaker from the words before an opening mark: `X said:`, `X said that`, `said X,`,
+    `According to X,`, or any clause ending in a colon (`X put it differently:`)."""
+    for index, token in enumerate(tokens):
+        if (
+            token.lower == "according"
+            and index + 1 < len(tokens)
+            and tokens[index + 1].lower == "to"
+        ):
+            return _according_to(tokens[index + 2 :])
+    verbs = [i for i, token in enumerate(tokens) if token.lower in SPEECH_VERBS]
+    for index in reversed(verbs):
+        phrase = _subject_of(tokens[:index])
+        if not phrase:
+            phrase = _noun_phrase_after_verb(tokens[index + 1 :])
+        reference = _reference(phrase, _surface(phrase))
+        if reference is not None:
+            return reference
+    stripped = [token for token in tokens if token.text.strip()]
+    if stripped and stripped[-1].text == ":":
+        clause = stripped[:-1]
+        start = max((i + 1 for i, t in enumerate(clause) if t.text in ",;—–"), default=0)
+        phrase = _lead_noun_phrase(clause[start:])
+        return _reference(phrase, _surface(phrase))
+    return None
+
+
+def _surface(phrase: list[Token]) -> str:
+    words = [token.text for token in phrase]
+    if words and words[0].lower() in DETERMINERS:
+        words[0] = words[0].lower()
+    return " ".join(words).replace(" ’", "’").rstrip(".,")

@@ -1,0 +1,820 @@
+"""Who the article names: tokens, names, roles and titles, gathered into a registry.
+
+Every capitalised name sequence of the narrative becomes a mention of an `Entity`; short forms
+(`Lu`, `Dr. Li`, `De Wit`) are linked to the fullest form the article gives, and roles, titles,
+gender and evidence of being a person or an organisation are read from the words around each
+mention. `search.clauses` and `search.speakers` build on these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
+
+from search.lexicon import (
+    FEMALE_NOUNS,
+    FUNCTION_TITLES,
+    FUNCTION_WORDS,
+    HONORIFICS,
+    MALE_NOUNS,
+    NOT_AGENT_NOUNS,
+    ORGANISATION_HEADS,
+    ORGANISATION_NOUNS,
+    PARTY_NOUNS,
+    PRONOUN_GENDERS,
+    RELATION_NOUNS,
+    ROLE_HEADS,
+    SPEECH_VERBS,
+    SPOKESPERSON_NOUNS,
+    TITLE_ABBREVIATIONS,
+    TITLE_GENDERS,
+    TITLE_MODIFIERS,
+    words,
+)
+from search.quotes import BLANK, Sentence
+
+# Words (keeping an abbreviation's full stop), numbers, one token per blanked quotation, marks.
+_TOKEN = re.compile(rf"[^\W\d_](?:[\w’'\-]*\w)?\.?|\d[\d,.:]*\w*|{BLANK}+|[^\w\s{BLANK}]")
+_PARTICLES = words("van von der den de del della di da du la le bin ibn al el ter ten dos das")
+_CONNECTORS = words("of for to the")
+_MONTHS_AND_DAYS = words(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday"""
+)
+DETERMINERS = words("the a an one his her its their our this that")
+PREPOSITIONS = words("to of for at with from by in on near behind")
+# `A senior official said`: a speaker the article does not name.
+INDEFINITES = words("a an one another")
+RELATIVE_WORDS = words("who which whose where when whom")
+SKIPPABLE_BEFORE_VERB = words(
+    """later also then again once previously earlier recently has had have would will could
+    was is had first last further finally simply quickly repeatedly flatly never often himself
+    herself itself themselves"""
+)
+NP_STOPS_AFTER_VERB = words(
+    """who which whose where when while in at on during after before as to from with about via
+    that because adding noting and told saying"""
+)
+# `al-Kuwari`, `el-Amin`, `d’Almeida`: a lower-case particle joined to a capitalised name.
+_PREFIXED_NAME = re.compile(r"(?:al|el|ad|ar|as|ash|at|az|an|bin|ibn|abu|bint|d|l)[-‐’'][A-Z]")
+# `R-Texas`, `D-Calif.`: a US politician's party and state, not part of a name.
+_PARTY_AND_STATE = re.compile(r"[DRI]-[A-Z]")
+_AUXILIARIES = words("is was has had did does will would could should can may might must")
+# Participles that still describe a role (`newly elected mayor`), unlike verbs (`blamed minister`).
+_ROLE_PARTICIPLES = words(
+    """elected appointed designated retired acting managing leading ranking presiding founding
+    governing reigning outgoing incoming serving sitting"""
+)
+PRONOUNS = {"he": "m", "she": "f", "it": "it", "they": "they"}
+
+
+class Token(NamedTuple):
+    """A word or punctuation mark with its offsets in the paragraph."""
+
+    text: str
+    start: int
+    end: int
+    word: str  # without a closing full stop (kept for initials) and possessive ’s
+    lower: str
+    capitalised: bool
+    possessive: bool
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Words and punctuation of `text`, offsets shifted by `offset` (the sentence's start)."""
+    tokens = []
+    make = Token._make
+    for match in _TOKEN.finditer(text):
+        raw = match.group()
+        start = match.start() + offset
+        if not raw[0].isalpha():
+            tokens.append(make((raw, start, start + len(raw), raw, raw, False, False)))
+            continue
+        word = raw[:-1] if raw[-1] == "." and len(raw) > 2 else raw
+        possessive = len(word) > 2 and word[-1] == "s" and word[-2] in "’'"
+        if possessive:
+            word = word[:-2]
+        lower = word.lower().rstrip(".")
+        tokens.append(
+            make((raw, start, start + len(raw), word, lower, word[0].isupper(), possessive))
+        )
+    return tokens
+
+
+def without_parentheticals(tokens: list[Token]) -> list[Token]:
+    """Tokens minus bracketed asides (`Sen. Hollis (D-Ore.) said`), which only interrupt."""
+    kept: list[Token] = []
+    depth = 0
+    for token in tokens:
+        if token.text in "([":
+            depth += 1
+        elif token.text in ")]" and depth:
+            depth -= 1
+        elif not depth:
+            kept.append(token)
+    return kept
+
+
+def is_word(token: Token) -> bool:
+    return token.text[:1].isalpha()
+
+
+def is_role_head(token: Token) -> bool:
+    return token.lower in ROLE_HEADS or token.lower in FUNCTION_TITLES or token.lower in PARTY_NOUNS
+
+
+def _is_role_noun(token: Token) -> bool:
+    """A role head from the lexicon, or an agent noun by its ending (`glaciologist`, `modeller`)."""
+    if is_role_head(token):
+        return True
+    word = token.lower
+    return (
+        len(word) >= 6
+        and word.isalpha()
+        and word.endswith(("ist", "ian", "er", "or"))
+        and word not in NOT_AGENT_NOUNS
+        and word not in FUNCTION_WORDS
+    )
+
+
+def is_acronym(token: Token) -> bool:
+    return len(token.word) > 1 and token.word.isupper()
+
+
+def is_name_word(token: Token) -> bool:
+    if not token.capitalised:
+        joined = "-" in token.text[1:5] or "’" in token.text[1:3] or "'" in token.text[1:3]
+        return joined and bool(_PREFIXED_NAME.match(token.text))
+    return (
+        token.capitalised
+        and not _PARTY_AND_STATE.match(token.text)
+        and is_word(token)
+        and token.lower not in FUNCTION_WORDS
+        and token.lower not in _MONTHS_AND_DAYS
+        and not is_acronym(token)
+    )
+
+
+@dataclass(eq=False)
+class Entity:
+    """A person or organisation the article names; `name` is the fullest form seen."""
+
+    tokens: tuple[str, ...]
+    first_sentence: int
+    organisation: bool = False
+    person: bool = False  # the text shows it is a person (title, role, `who`, age, speech)
+    role: str | None = None
+    title: str | None = None
+    # `sister`, `colleague`, `Democrat`: a role only when nothing better is given
+    relation: str | None = None
+    gender: str | None = None
+    forms: set[str] = field(default_factory=set)
+    gender_votes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return name_key(self.tokens)
+
+    @property
+    def role_words(self) -> set[str]:
+        text = f"{self.role or ''} {self.title or ''} {self.relation or ''}"
+        words = text.lower().replace("’s", " ").split()
+        return {word.strip(".,’'") for word in words}
+
+    def vote_gender(self, gender: str, weight: int = 1) -> None:
+        self.gender_votes[gender] = self.gender_votes.get(gender, 0) + weight
+        self.gender = max(self.gender_votes, key=self.gender_votes.__getitem__)
+
+
+@lru_cache(maxsize=4096)  # names repeat within and across articles; matching is hot
+def name_key(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """A name's form for matching: `De Wit` opening a sentence is `de Wit` elsewhere."""
+    return tuple(
+        token.lower() if token.lower() in _PARTICLES else _lower_prefix(token) for token in tokens
+    )
+
+
+def _lower_prefix(token: str) -> str:
+    return (
+        token[0].lower() + token[1:]
+        if _PREFIXED_NAME.match(token[0].lower() + token[1:])
+        else token
+    )
+
+
+class Mention(NamedTuple):
+    """An entity named (or referred to) at `key` = (paragraph, offset)."""
+
+    entity: Entity
+    key: tuple[int, int]
+    gender: str | None = None  # of the mention itself (`a spokeswoman for X`), when not X's
+    sentence: int = -1
+    subject: bool = False  # the subject of its clause, the likeliest antecedent of a pronoun
+
+
+# --- registry ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Registry:
+    """Entities of one article and every place they are mentioned, in text order."""
+
+    entities: list[Entity] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    # Unnamed people opening a sentence (`A senior official, who …`): role noun and place.
+    unnamed: list[tuple[str, tuple[int, int]]] = field(default_factory=list)
+
+    def link(self, tokens: tuple[str, ...], key: tuple[int, int], sentence: int) -> Entity:
+        """The entity a name refers to, creating it when the article has not named it before."""
+        entity = self.find(tokens, key)
+        if entity is None:
+            entity = Entity(tokens, sentence)
+            self.entities.append(entity)
+        elif len(tokens) > len(entity.tokens) and set(entity.key) <= set(name_key(tokens)):
+            entity.forms.add(entity.name)
+            entity.tokens = tokens
+        entity.forms.add(" ".join(tokens))
+        return entity
+
+    def find(self, tokens: tuple[str, ...], key: tuple[int, int]) -> Entity | None:
+        """Exact name first; else the most recently mentioned entity whose name holds this form."""
+        form = name_key(tokens)
+        keys = [(entity, entity.key) for entity in self.entities]
+        for entity, known in keys:
+            if known == form:
+                return entity
+        wanted = set(form)
+        candidates = [
+            (entity, known)
+            for entity, known in keys
+            if wanted < set(known) or (set(known) < wanted and len(form) > 1)
+        ]
+        if len(form) > 1:
+            candidates = [
+                (entity, known)
+                for entity, known in candidates
+                if set(known) < wanted or known[-1] == form[-1]
+            ]
+        return self.most_recent([entity for entity, _ in candidates], key)
+
+    def most_recent(self, candidates: list[Entity], key: tuple[int, int]) -> Entity | None:
+        if not candidates:
+            return None
+        last_seen = {id(entity): (-1, -1) for entity in candidates}
+        for mention in self.mentions:
+            if id(mention.entity) in last_seen and mention.key <= key:
+                last_seen[id(mention.entity)] = max(last_seen[id(mention.entity)], mention.key)
+        return max(candidates, key=lambda entity: last_seen[id(entity)])
+
+    def merge_short_forms(self) -> None:
+        """Fold entities known only by one word into the full name holding it (`Lavrov`)."""
+        for short in [entity for entity in self.entities if len(entity.tokens) == 1]:
+            fuller = [
+                entity
+                for entity in self.entities
+                if entity is not short
+                and len(entity.tokens) > 1
+                and short.key[0] in (entity.key[0], entity.key[-1])
+            ]
+            if not fuller:
+                continue
+            target = self.most_recent(fuller, (10**9, 0))
+            assert target is not None
+            self._merge(short, target)
+
+    def _merge(self, source: Entity, target: Entity) -> None:
+        target.forms |= source.forms
+        target.person |= source.person
+        target.organisation |= source.organisation and not target.person
+        target.role = target.role or source.role
+        target.title = target.title or source.title
+        target.relation = target.relation or source.relation
+        target.first_sentence = min(target.first_sentence, source.first_sentence)
+        for gender, votes in source.gender_votes.items():
+            target.vote_gender(gender, votes)
+        self.mentions = [
+            mention._replace(entity=target) if mention.entity is source else mention
+            for mention in self.mentions
+        ]
+        self.entities.remove(source)
+
+
+class _Run(NamedTuple):
+    """A capitalised word sequence split into its role part and its name part."""
+
+    first: int  # token index where the role (or name) starts
+    name_first: int
+    end: int  # token index after the run
+    role_first: int | None  # token index of the first role word inside the run
+    organisation: bool
+
+
+def find_runs(tokens: list[Token]) -> list[_Run]:
+    """Capitalised sequences, allowing particles (`van der`) and connectors inside role and
+    organisation names (`Ambassador to France`, `Ministry of Health`)."""
+    runs: list[_Run] = []
+    index = 0
+    while index < len(tokens):
+        if not is_name_word(tokens[index]):
+            index += 1
+            continue
+        first = index
+        end = index + 1
+        while (
+            first > 0
+            and tokens[first - 1].lower in _PARTICLES
+            and not tokens[first - 1].capitalised
+        ):
+            first -= 1  # `van der Berg said`
+        while end < len(tokens) and not tokens[end - 1].possessive:
+            token = tokens[end]
+            if is_name_word(token) and tokens[end - 1].end >= token.start - 1:
+                end += 1
+                continue
+            if (
+                token.text in "’'"
+                and token.start == tokens[end - 1].end
+                and tokens[end - 1].lower.endswith("s")
+                and end + 1 < len(tokens)
+                and is_name_word(tokens[end + 1])
+            ):
+                end += 2  # `Rail Workers’ Union`
+                continue
+            # `Minister of Water and Energy`: `and` joins only inside an `of` complement.
+            joiners = _CONNECTORS | {"&"}
+            if any(tokens[i].lower == "of" for i in range(first, end)):
+                joiners = joiners | {"and"}
+            joined = end
+            while joined < len(tokens) and (
+                tokens[joined].lower in _PARTICLES or tokens[joined].lower in joiners
+            ):
+                joined += 1
+            connecting = any(tokens[i].lower in joiners - {"&"} for i in range(end, joined))
+            head_before = any(
+                is_role_head(tokens[i]) or tokens[i].lower in ORGANISATION_HEADS
+                for i in range(first, end)
+            )
+            if (
+                joined > end
+                and joined < len(tokens)
+                and is_name_word(tokens[joined])
+                and (not connecting or head_before)
+            ):
+                end = joined + 1
+                continue
+            break
+        runs.append(_split_run(tokens, first, end))
+        index = end
+    return runs
+
+
+def _split_run(tokens: list[Token], first: int, end: int) -> _Run:
+    """Separate leading titles and role words from the name (`Chinese Ambassador to France` |
+    `Lu Shaye`), and recognise organisation names."""
+    last_role = None
+    for index in range(first, end):
+        token = tokens[index]
+        if is_role_head(token) or token.lower in HONORIFICS:
+            last_role = index
+    following = tokens[end] if end < len(tokens) else None
+    name_first = first if last_role is None else last_role + 1
+    # `Secretary of State Mike Pompeo`, `Minister of Water and Energy Ali bin Said al-Amin`: the
+    # object of the role's preposition is not the name.
+    object_joiners = _CONNECTORS | {"and"}
+    if name_first < end and tokens[name_first].lower in _CONNECTORS:
+        while name_first < end and tokens[name_first].lower in object_joiners:
+            while name_first < end and tokens[name_first].lower in object_joiners:
+                name_first += 1
+            name_first += 1
+        while sum(t.lower not in _PARTICLES for t in tokens[name_first:end]) > 3:
+            name_first += 1
+    organisation = any(tokens[i].lower in ORGANISATION_HEADS for i in range(name_first, end)) or (
+        following is not None
+        and following.lower in ORGANISATION_NOUNS
+        and not tokens[end - 1].possessive  # `Clinton’s campaign` is not named Clinton
+    )
+    if last_role is None or organisation:
+        return _Run(first, first, end, None, organisation)
+    role_first = None
+    for index in range(first, last_role + 1):
+        if tokens[index].lower not in HONORIFICS:
+            role_first = index
+            break
+    return _Run(first, min(name_first, end), end, role_first, False)
+
+
+def name_tokens(tokens: list[Token], run: _Run) -> tuple[str, ...]:
+    words: list[str] = []
+    for token in tokens[run.name_first : run.end]:
+        if token.text in "’'" and words:
+            words[-1] += token.text
+        else:
+            words.append(token.word)
+    return tuple(words)
+
+
+def _is_role_modifier(token: Token) -> bool:
+    """Can this word sit inside a role phrase before its head (`union`, `Residents’`)?"""
+    if not is_word(token):
+        return token.text in "’'"
+    if token.lower in FUNCTION_WORDS or token.lower in SPEECH_VERBS:
+        return False
+    if token.lower.endswith(("ed", "ing")) and token.lower not in _ROLE_PARTICIPLES:
+        return token.lower in ROLE_HEADS
+    return True
+
+
+def _role_before(tokens: list[Token], run: _Run) -> tuple[int, int] | None:
+    """Token range of the role phrase in front of a name: inside the run or lower-case words
+    just before it (`said chairman Viktor Salo`, `union president Beatriz Almeida`)."""
+    if run.role_first is not None:
+        start = run.role_first
+        end = run.name_first
+        if end - start == 1 and tokens[start].lower in FUNCTION_TITLES:
+            # A bare title is no role, unless qualified: `state Sen.`, `former Gov.`.
+            while start > 0 and tokens[start - 1].lower in TITLE_MODIFIERS:
+                start -= 1
+            return (start, end) if start < run.role_first else None
+    else:
+        previous = run.first - 1
+        if previous < 0 or not _is_role_noun(tokens[previous]):
+            return None
+        if tokens[previous].lower in FUNCTION_WORDS or tokens[previous].lower in SPEECH_VERBS:
+            return None
+        start = previous
+        end = run.first
+    while start > 0 and end - start < 6 and _is_role_modifier(tokens[start - 1]):
+        start -= 1
+    while start < end and tokens[start].text in "’'":
+        start += 1
+    return (start, end) if start < end else None
+
+
+_ABBREVIATED_TITLE = re.compile(
+    r"\b(" + "|".join(sorted(TITLE_ABBREVIATIONS, key=len, reverse=True)) + r")\b\.?",
+    re.IGNORECASE,
+)
+
+
+def expand_titles(text: str) -> str:
+    """`Lt. Gov` → `Lieutenant Governor`: a role reads, and matches `the governor`, in full."""
+    return _ABBREVIATED_TITLE.sub(_written_out, text)
+
+
+def _written_out(match: re.Match[str]) -> str:
+    word = match.group(1)
+    if word.islower() and not match.group().endswith("."):
+        return word  # a lower-case word without its full stop is no abbreviation
+    full = TITLE_ABBREVIATIONS[word.lower()]
+    return full if word[0].isupper() else full.lower()
+
+
+def _appositive_roles(tokens: list[Token], run: _Run) -> list[tuple[int, int]]:
+    """`The club’s architect, Idris Kamara,` or `Idris Kamara, the club’s architect,`; an
+    appositive of two conjuncts (`X’s sister and the station’s manager`) gives two roles."""
+    spans: list[tuple[int, int]] = []
+    if run.first >= 2 and tokens[run.first - 1].text == ",":
+        end = run.first - 1
+        start = end
+        while start > 0 and tokens[start - 1].text not in ",;:—–(“”" and end - start < 8:
+            start -= 1
+        phrase = tail_noun_phrase(tokens[start:end])
+        if phrase and (span := _role_span(tokens, end - len(phrase), end)):
+            spans.append(span)
+    if run.end + 1 < len(tokens) and tokens[run.end].text == ",":
+        start = run.end + 1
+        if _PARTY_AND_STATE.match(tokens[start].text) and start + 2 < len(tokens):
+            start += 2  # `Nancy Pelosi, D-Calif., the House minority leader`
+        end = start
+        while end < len(tokens) and end - start < 12:
+            token = tokens[end]
+            if (
+                token.text in ",;:—–()“”."
+                or token.lower in SPEECH_VERBS
+                or token.lower in RELATIVE_WORDS  # `a nurse who bought one`: role ends at `who`
+            ):
+                break
+            end += 1
+            if token.text.endswith(".") and token.word == token.text[:-1]:
+                break
+        if end < len(tokens) and tokens[end].lower in SPEECH_VERBS:
+            return spans  # `sent to the Legislature, the governor said`: a subject, no appositive
+        conjunct = start
+        for index in range(start, end + 1):
+            if index == end or tokens[index].lower == "and":
+                if span := _role_span(tokens, conjunct, index):
+                    spans.append(span)
+                conjunct = index + 1
+    return spans
+
+
+def _role_span(tokens: list[Token], start: int, end: int) -> tuple[int, int] | None:
+    """A role phrase `start:end`, without its determiner, if it is one: its head word (before any
+    `of`/`at` complement) must be a role noun."""
+    while start < end and tokens[start].lower in DETERMINERS:
+        start += 1
+    if start >= end or tokens[start].lower in RELATIVE_WORDS or not is_word(tokens[start]):
+        return None
+    head_end = start
+    while head_end < end and tokens[head_end].lower not in ("of", "for", "at", "in", "with"):
+        head_end += 1
+    head = tokens[head_end - 1]
+    if not _is_role_noun(head):
+        return None
+    if any(not _is_role_modifier(token) for token in tokens[start : head_end - 1]):
+        return None
+    if any(is_name_word(token) for token in tokens[start:head_end]) and not any(
+        is_role_head(token) or token.possessive for token in tokens[start : head_end - 1]
+    ):
+        names = [token for token in tokens[start:head_end] if is_name_word(token)]
+        if len(names) > 1 and not is_role_head(names[-1]):
+            return None
+    return start, end
+
+
+def gender_of_words(words: list[str]) -> str | None:
+    for word in words:
+        if word in FEMALE_NOUNS:
+            return "f"
+        if word in MALE_NOUNS:
+            return "m"
+    return None
+
+
+@dataclass
+class SentenceView:
+    sentence: Sentence
+    tokens: list[Token]
+
+
+def build_registry(views: list[SentenceView]) -> Registry:
+    """Entities and their mentions in narrative text, with roles, titles, gender and kind."""
+    registry = Registry()
+    for view in views:
+        tokens, sentence = view.tokens, view.sentence
+        for run in find_runs(tokens):
+            _register_run(registry, tokens, run, sentence)
+        _register_spokespeople(registry, tokens, sentence)
+        _register_unnamed(registry, tokens, sentence)
+        _vote_pronoun_genders(registry, view)
+    registry.merge_short_forms()
+    return registry
+
+
+def _register_run(registry: Registry, tokens: list[Token], run: _Run, sentence: Sentence) -> None:
+    name = name_tokens(tokens, run)
+    if not name:
+        return
+    at_sentence_start = run.name_first == 0 or tokens[run.name_first - 1].text in "“”‘’"
+    if at_sentence_start and len(name) == 1 and registry.find(name, (10**9, 0)) is None:
+        # A lone capitalised word opening a sentence is as likely an ordinary word (`Critics`).
+        return
+    key = (sentence.paragraph, tokens[run.name_first].start)
+    entity = registry.link(name, key, sentence.index)
+    subject = _is_subject(tokens, run)
+    registry.mentions.append(Mention(entity, key, None, sentence.index, subject))
+    if run.organisation:
+        entity.organisation = not entity.person
+        return
+    _read_title(entity, tokens, run)
+    for span in (_role_before(tokens, run), *_appositive_roles(tokens, run)):
+        if span is None:
+            continue
+        entity.person = True
+        entity.organisation = False
+        role = expand_titles(_text_of(tokens, *span, sentence))
+        if _head_of(tokens, *span) in RELATION_NOUNS | PARTY_NOUNS:
+            entity.relation = entity.relation or role
+        elif entity.role is None:
+            entity.role = role
+        if gender := gender_of_words([token.lower for token in tokens[span[0] : span[1]]]):
+            entity.vote_gender(gender, 3)
+    after = tokens[run.end : run.end + 3]
+    if (
+        len(after) > 1
+        and after[0].text == ","
+        and (after[1].lower == "who" or after[1].text[:1].isdigit())
+    ):
+        entity.person = True
+    if not entity.person and _followed_by_its(tokens, run):
+        entity.organisation = True
+        return
+    follows = tokens[run.end].lower if run.end < len(tokens) else ""
+    precedes = tokens[run.first - 1].lower if run.first > 0 else ""
+    speaks = (subject and follows in SPEECH_VERBS) or (
+        precedes in SPEECH_VERBS and not precedes.endswith("ing")
+    )
+    if speaks and not follows.endswith("ing"):
+        entity.person = entity.person or not entity.organisation
+
+
+def _is_subject(tokens: list[Token], run: _Run) -> bool:
+    """Is the name followed by a verb (`Clinton said`, `Talbot did not`) or an appositive
+    (`Hale, who chairs …`), rather than being an object (`accused Clinton of`)?"""
+    index = run.end
+    while index < len(tokens) and (
+        tokens[index].lower in SKIPPABLE_BEFORE_VERB or tokens[index].lower.endswith("ly")
+    ):
+        index += 1
+    if index >= len(tokens):
+        return False
+    token = tokens[index]
+    if token.text == ",":
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        in_appositive = run.first > 0 and tokens[run.first - 1].text == ","
+        return following is not None and (
+            following.lower in RELATIVE_WORDS
+            or following.lower in DETERMINERS
+            or following.text[:1].isdigit()
+            or _is_role_noun(following)  # `Ana Ruiz, director of the agency, said`
+            or (in_appositive and is_word(following) and following.lower not in FUNCTION_WORDS)
+        )
+    return (
+        is_word(token)
+        and not token.capitalised
+        and (token.lower not in FUNCTION_WORDS or token.lower in _AUXILIARIES)
+    )
+
+
+def _read_title(entity: Entity, tokens: list[Token], run: _Run) -> None:
+    """A title right before the name: `Mr.` tells gender, `Dr.` or `Governor` is also a role."""
+    if run.name_first == run.first:
+        return
+    title = tokens[run.name_first - 1]
+    if title.lower in HONORIFICS:
+        entity.person = True
+        if gender := HONORIFICS[title.lower]:
+            entity.vote_gender(gender, 3)
+    elif title.lower in FUNCTION_TITLES:
+        entity.person = True
+        entity.title = entity.title or expand_titles(title.text)
+        if gender := TITLE_GENDERS.get(title.lower):
+            entity.vote_gender(gender, 3)
+
+
+def _head_of(tokens: list[Token], start: int, end: int) -> str:
+    """The head noun of a role phrase: its last word before any `of`/`at` complement."""
+    for index in range(start, end):
+        if tokens[index].lower in ("of", "for", "at", "in", "with") and index > start:
+            return tokens[index - 1].lower
+    return tokens[end - 1].lower
+
+
+def _followed_by_its(tokens: list[Token], run: _Run) -> bool:
+    """`Nordair cancelled flights after a failure in its software`: an organisation."""
+    for token in tokens[run.end : run.end + 12]:
+        if is_name_word(token) or token.lower in PRONOUN_GENDERS:
+            return False
+        if token.lower == "its":
+            return True
+    return False
+
+
+def _text_of(tokens: list[Token], start: int, end: int, sentence: Sentence) -> str:
+    begin = tokens[start].start - sentence.start
+    stop = tokens[end - 1].end - sentence.start
+    return sentence.text[begin:stop].rstrip(".,")
+
+
+def _register_unnamed(registry: Registry, tokens: list[Token], sentence: Sentence) -> None:
+    """`A senior administration official, who …, said`: someone a later `the official` means."""
+    if len(tokens) < 3 or tokens[0].lower not in INDEFINITES:
+        return
+    for index in range(1, min(len(tokens) - 1, 5)):
+        token = tokens[index]
+        if _is_role_noun(token) and not _is_role_noun(tokens[index + 1]):
+            following = tokens[index + 1]
+            if following.text == "," or following.lower in SPEECH_VERBS | PREPOSITIONS:
+                registry.unnamed.append((token.lower, (sentence.paragraph, token.start)))
+            return
+        if not _is_role_modifier(token):
+            return
+
+
+def _register_spokespeople(registry: Registry, tokens: list[Token], sentence: Sentence) -> None:
+    """`A spokeswoman for the Civil Aviation Authority`: a gendered mention of the organisation."""
+    for index, token in enumerate(tokens):
+        if token.lower not in SPOKESPERSON_NOUNS:
+            continue
+        organisation = _spokesperson_organisation(tokens, index, registry, sentence)
+        if organisation is not None:
+            gender = gender_of_words([token.lower])
+            registry.mentions.append(
+                Mention(organisation, (sentence.paragraph, token.start), gender)
+            )
+
+
+def _spokesperson_organisation(
+    tokens: list[Token], index: int, registry: Registry, sentence: Sentence
+) -> Entity | None:
+    key = (sentence.paragraph, tokens[index].start)
+    after = index + 1
+    if after < len(tokens) and tokens[after].lower in ("for", "of"):
+        after += 1
+        while after < len(tokens) and tokens[after].lower in DETERMINERS:
+            after += 1
+        names = []
+        while after < len(tokens) and (is_name_word(tokens[after]) or is_acronym(tokens[after])):
+            names.append(tokens[after].word)
+            after += 1
+        if names:
+            return registry.find(tuple(names), key) or registry.link(
+                tuple(names), key, sentence.index
+            )
+    before = index - 1
+    names = []
+    while before >= 0 and (is_name_word(tokens[before]) or is_acronym(tokens[before])):
+        names.insert(0, tokens[before].word)
+        before -= 1
+    if names:
+        return registry.find(tuple(names), key)
+    return None
+
+
+def _vote_pronoun_genders(registry: Registry, view: SentenceView) -> None:
+    """`Dvorak said …; he` — a gendered pronoun with a single person just before it."""
+    sentence = view.sentence
+    persons_here = [
+        mention
+        for mention in registry.mentions
+        if mention.key[0] == sentence.paragraph
+        and sentence.start <= mention.key[1] < sentence.end
+        and not mention.entity.organisation
+    ]
+    for position, token in enumerate(view.tokens):
+        gender = PRONOUN_GENDERS.get(token.lower)
+        if gender is None:
+            continue
+        if any(_is_role_noun(other) for other in view.tokens[:position]):
+            continue  # `An official, who said he …`: the pronoun is the unnamed official
+        before = [m for m in persons_here if m.key[1] < token.start and m.gender is None]
+        if before:
+            candidates = {id(m.entity): m.entity for m in before}
+        else:
+            previous = [
+                m
+                for m in registry.mentions
+                if m.key < (sentence.paragraph, sentence.start) and m.gender is None
+            ]
+            last_sentence = {m.entity.first_sentence for m in previous[-1:]}
+            candidates = {
+                id(m.entity): m.entity
+                for m in previous[-3:]
+                if not m.entity.organisation and last_sentence
+            }
+        if len(candidates) == 1:
+            next(iter(candidates.values())).vote_gender(gender)
+
+
+def np_allowed(token: Token) -> bool:
+    if not is_word(token):
+        return token.text in "’'."
+    if token.lower in FUNCTION_WORDS:
+        return token.lower in DETERMINERS or token.lower in ("for", "of")
+    return token.lower not in SPEECH_VERBS
+
+
+def joins_names(tokens: list[Token], index: int) -> bool:
+    """`and`/`&` between capitalised words: part of a name (`Health and Social Care`)."""
+    return (
+        tokens[index].lower in ("and", "&")
+        and 0 < index < len(tokens) - 1
+        and tokens[index - 1].capitalised
+        and is_name_word(tokens[index + 1])
+    )
+
+
+def tail_noun_phrase(tokens: list[Token]) -> list[Token]:
+    """The noun phrase ending a clause (`…, the diplomat`), scanning back to a boundary."""
+    if tokens and tokens[-1].lower in PRONOUNS:
+        return tokens[-1:]
+    start = len(tokens)
+    while start > 0 and (np_allowed(tokens[start - 1]) or joins_names(tokens, start - 1)):
+        token = tokens[start - 1]
+        if token.lower in DETERMINERS:
+            start -= 1
+            before = tokens[start - 1] if start > 0 else None
+            if before is None or before.lower not in ("for", "of"):
+                break
+            continue
+        if token.lower in ("for", "of") and (
+            start - 2 < 0
+            or not (
+                is_role_head(tokens[start - 2])
+                or tokens[start - 2].lower in SPOKESPERSON_NOUNS
+                or (tokens[start - 2].capitalised and tokens[start - 2].lower in ORGANISATION_HEADS)
+            )
+        ):
+            break
+        start -= 1
+    phrase = tokens[start:]
+    while phrase and phrase[0].lower in ("for", "of"):
+        phrase = phrase[1:]
+    return phrase
