@@ -29,24 +29,25 @@ from whoosh.query import (
     And,
     AndNot,
     CompoundQuery,
-    DateRange,
     Every,
     Not,
     NullQuery,
+    NumericRange,
     Or,
     Phrase,
     Query,
     Term,
 )
-from whoosh.util.times import long_to_datetime
 
 from search.index import (
     FILE_KIND,
     IndexDamaged,
     bookkeeping,
     build_schema,
+    day_number,
     exact_analyzer,
     name_key,
+    number_day,
     open_index,
     text_analyzer,
 )
@@ -74,6 +75,7 @@ UNREADABLE = (
 SNIPPET_SOURCES = {"quote": "quote", "body": "paragraph"}
 
 _ISO_DATE = re.compile(r"(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?")
+_RANGE_TO = re.compile(r"\s+to\s+|^to\s+|\s+to$", re.IGNORECASE)
 _DATE_CLAUSE = re.compile(r"\bdate:\s*(\[[^\]]*\]|\{[^}]*\}|[<>]=?\s*\S+|\S+)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -82,7 +84,7 @@ T = TypeVar("T")
 SORTS = ("relevance", "date", "-date")
 FACETS = ("speaker", "year", "month")
 FEW_HITS = 3  # fewer hits than this, and the query's unknown words get a suggestion
-NO_DATE = 2**64 - 1  # what Whoosh's date column holds for a document without a date
+NO_DATE = 0  # what the date column holds for a document without a date
 SYNTAX_WORDS = frozenset({"AND", "OR", "NOT", "TO"})
 _WORD = re.compile(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*])")
 
@@ -210,13 +212,16 @@ def _dated_groups(reader, groups: dict[str, list[int]], newest_first: bool) -> l
     """Hits by the date of their earliest copy; undated hits last either way."""
     dates = reader.column_reader("date", translate=False)
 
-    def earliest(numbers: list[int]) -> int:
-        return min(dates[number] for number in numbers)
-
-    dated = [(earliest(numbers), key) for key, numbers in groups.items()]
+    dated = [(_earliest(dates, numbers), key) for key, numbers in groups.items()]
     known = sorted((item for item in dated if item[0] != NO_DATE), reverse=newest_first)
     unknown = [item for item in dated if item[0] == NO_DATE]
     return [(key, None) for _, key in known + unknown]
+
+
+def _earliest(dates, numbers: list[int]) -> int:
+    """The earliest date number among copies, NO_DATE only when none has a date."""
+    known = [dates[number] for number in numbers if dates[number] != NO_DATE]
+    return min(known, default=NO_DATE)
 
 
 def _facets(searcher, groups: dict[str, list[int]], facets: tuple[str, ...]) -> dict:
@@ -238,9 +243,9 @@ def _facets(searcher, groups: dict[str, list[int]], facets: tuple[str, ...]) -> 
             dates = reader.column_reader("date", translate=False)
             width = 4 if facet == "year" else 7
             for numbers in groups.values():
-                value = min(dates[number] for number in numbers)
+                value = _earliest(dates, numbers)
                 if value != NO_DATE:
-                    label = long_to_datetime(value).date().isoformat()[:width]
+                    label = number_day(value).isoformat()[:width]
                     tally[label] = tally.get(label, 0) + 1
             tally = dict(sorted(tally.items()))
         counts[facet] = tally
@@ -280,30 +285,46 @@ def _suggest_speakers(searcher, names: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 def clean_query(text: str) -> str:
-    """Drop control characters and turn ISO dates in `date:` clauses into the form Whoosh reads."""
+    """Drop control characters and turn the dates of `date:` clauses into index day numbers."""
     text = _CONTROL.sub(" ", text).strip()
-    return _DATE_CLAUSE.sub(lambda match: "date:" + _engine_dates(match.group(1)), text)
+    return _DATE_CLAUSE.sub(lambda match: "date:" + _day_numbers(match.group(1)), text)
 
 
-def _engine_dates(clause: str) -> str:
-    """`2023-01-05` → `20230105` (Whoosh widens ISO dates to whole years); anything else fails."""
-    for value in re.findall(r"[^\s\[\]{}<>=]+", clause):
-        if value.lower() != "to" and not _real_date(value):
-            raise QueryError(f"cannot read the date {value!r}: write dates as YYYY-MM-DD")
-    return _ISO_DATE.sub(lambda match: "".join(part for part in match.groups() if part), clause)
+def _day_numbers(clause: str) -> str:
+    """`2023-02-06` → `20230206`; a year or month → the range of its days; `>2023` → after it.
+
+    The index keeps dates as YYYYMMDD numbers, so ranges and comparisons are numeric (Whoosh's
+    own date parsing widens ISO dates in ranges to whole years).
+    """
+    if clause[0] in "[{":
+        low, high = ([*_RANGE_TO.split(clause[1:-1].strip(), maxsplit=1), ""])[:2]
+        exclusive = clause[0] == "{"  # {2023 to 2025}: after all of 2023, before all of 2025
+        start = f"{_day_number(low, last=exclusive)} " if low else ""
+        end = f" {_day_number(high, last=not exclusive)}" if high else ""
+        return f"{clause[0]}{start}to{end}{clause[-1]}"
+    if match := re.fullmatch(r"([<>]=?)\s*(\S+)", clause):
+        operator, value = match.groups()
+        # After a month is after its last day, up to and including it too; before it, its first.
+        return f"{operator}{_day_number(value, last=operator in ('>', '<='))}"
+    return f"[{_day_number(clause, last=False)} to {_day_number(clause, last=True)}]"
 
 
-def _real_date(value: str) -> bool:
-    """A year, year-month or full date in ISO form that exists in the calendar."""
-    match = _ISO_DATE.fullmatch(value)
+def _day_number(value: str, *, last: bool) -> int:
+    """The first (or last) day of an ISO year, month or date, as a YYYYMMDD number."""
+    match = _ISO_DATE.fullmatch(value.strip())
     if not match:
-        return False
-    year, month, day = (int(part) if part else 1 for part in match.groups())
+        raise QueryError(f"cannot read the date {value.strip()!r}: write dates as YYYY-MM-DD")
+    year, month, day = match.groups()
     try:
-        dt.date(year, month, day)
+        first = dt.date(int(year), int(month or 1), int(day or 1))
     except ValueError:
-        return False
-    return True
+        raise QueryError(f"there is no date {value.strip()!r}") from None
+    if not last or day:
+        return day_number(first)
+    if month:
+        following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return day_number(following - dt.timedelta(days=1))
+    return day_number(dt.date(first.year, 12, 31))
 
 
 def parse_query(text: str, schema) -> Query:
@@ -421,9 +442,9 @@ def _filters(request: SearchRequest) -> list[Query]:
     if request.since and request.until and request.since > request.until:
         raise QueryError(f"--since {request.since} is after --until {request.until}")
     if request.since or request.until:
-        start = dt.datetime.combine(request.since, dt.time.min) if request.since else None
-        end = dt.datetime.combine(request.until, dt.time.max) if request.until else None
-        filters.append(DateRange("date", start, end))
+        start = day_number(request.since) if request.since else None
+        end = day_number(request.until) if request.until else None
+        filters.append(NumericRange("date", start, end))
     return filters
 
 
@@ -490,8 +511,8 @@ def _hit(
     )
 
 
-def _date(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value else None
+def _date(value: int | None) -> dt.date | None:
+    return number_day(value) if value else None
 
 
 def _matches(text: str, terms: set[str]) -> list[tuple[int, int]]:

@@ -365,3 +365,19 @@ def test_shell_completion_scripts_are_available(shell):
     result = runner.invoke(cli, [], prog_name="search", env={"_SEARCH_COMPLETE": f"{shell}_source"})
     assert result.exit_code == 0
     assert "_SEARCH_COMPLETE" in result.output
+
+
+@pytest.mark.parametrize(
+    ("query", "sources"),
+    [
+        ("date:2023", {"council.txt"}),
+        ("date:2024-03", {"harbour.txt"}),
+        ("date:[2023-07 to]", {"harbour.txt"}),
+        ("date:[to 2023]", {"council.txt"}),
+        ("date:{2023 to 2025}", {"harbour.txt"}),
+        ("date:<=2023-06-02", {"council.txt"}),
+        ("date:>2023-06-02", {"harbour.txt"}),
+    ],
+)
+def test_date_clauses_take_years_months_and_open_ranges(run, query, sources):
+    assert {hit["source"] for hit in hits(run(query, "--limit", "50", "--format", "json"))} == sources
