@@ -380,4 +380,6 @@ def test_shell_completion_scripts_are_available(shell):
     ],
 )
 def test_date_clauses_take_years_months_and_open_ranges(run, query, sources):
-    assert {hit["source"] for hit in hits(run(query, "--limit", "50", "--format", "json"))} == sources
+    assert {
+        hit["source"] for hit in hits(run(query, "--limit", "50", "--format", "json"))
+    } == sources
