@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from search.lexicon import (
+    ASIDE_OPENERS,
     FUNCTION_TITLES,
     FUNCTION_WORDS,
     HONORIFICS,
+    ORGANISATION_HEADS,
     ORGANISATION_NOUNS,
     ROLE_HEADS,
     SPEECH_VERBS,
     SPOKESPERSON_NOUNS,
+    STANCE_VERBS,
 )
 from search.names import (
     DETERMINERS,
@@ -51,6 +54,8 @@ class Reference:
     gender: str | None = None
     surface: str = ""
 
+
+_LEAD_IN_VERBS = SPEECH_VERBS | STANCE_VERBS
 
 # --- attribution clauses ----------------------------------------------------------------------
 
@@ -99,6 +104,7 @@ def _subject_of(tokens: list[Token]) -> list[Token]:
         for chunk in reversed(chunks)
         if chunk
         and chunk[0].lower not in RELATIVE_WORDS
+        and not _is_aside(chunk)
         and not chunk[0].text[:1].isdigit()
         and chunk[0].text != "("
     ][:3]
@@ -109,6 +115,11 @@ def _subject_of(tokens: list[Token]) -> list[Token]:
         if phrase and len(phrase) == len(chunk) and any(is_name_word(t) for t in phrase):
             return phrase
     return _head_of_chunk(candidates[0]) if candidates else []
+
+
+def _is_aside(chunk: list[Token]) -> bool:
+    """`for his part`, `in a statement`, `however`: an aside between a subject and its verb."""
+    return chunk[0].lower in ASIDE_OPENERS and not any(is_name_word(t) for t in chunk[:1])
 
 
 def _head_of_chunk(chunk: list[Token]) -> list[Token]:
@@ -173,7 +184,7 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
     words = tuple(t.lower for t in phrase if t.lower not in DETERMINERS and is_word(t))
     if not words:
         return None
-    if words[-1] in ORGANISATION_NOUNS:
+    if words[-1] in ORGANISATION_NOUNS or words[-1] in ORGANISATION_HEADS:
         return Reference("organisation", key, (words[-1],), None, surface)
     if lowers[0] in INDEFINITES:
         return Reference("anonymous", key, words[-1:], None, surface)
@@ -230,14 +241,21 @@ def parse_lead_in(tokens: list[Token]) -> Reference | None:
             and tokens[index + 1].lower == "to"
         ):
             return _according_to(tokens[index + 2 :])
-    verbs = [i for i, token in enumerate(tokens) if token.lower in SPEECH_VERBS]
+    verbs = [i for i, token in enumerate(tokens) if token.lower in _LEAD_IN_VERBS]
+    found: Reference | None = None
     for index in reversed(verbs):
-        phrase = _subject_of(tokens[:index])
-        if not phrase:
-            phrase = _noun_phrase_after_verb(tokens[index + 1 :])
-        reference = _reference(phrase, _surface(phrase))
-        if reference is not None:
-            return reference
+        reference = _verb_subject(tokens, index)
+        if reference is None:
+            continue
+        if found is None:
+            found = reference
+            if found.kind != "pronoun" or found.gender not in ("m", "f"):
+                return found
+        elif reference.kind != "pronoun":
+            # `The governor said he would set up what he called a “…”`: one subject throughout.
+            return reference if reference.gender in (None, found.gender) else found
+    if found is not None:
+        return found
     stripped = [token for token in tokens if token.text.strip()]
     if stripped and stripped[-1].text == ":":
         clause = stripped[:-1]
@@ -245,6 +263,22 @@ def parse_lead_in(tokens: list[Token]) -> Reference | None:
         phrase = _lead_noun_phrase(clause[start:])
         return _reference(phrase, _surface(phrase))
     return None
+
+
+def _verb_subject(tokens: list[Token], index: int) -> Reference | None:
+    """Who does the verb at `index`: its subject, or the inverted one after it (`said X,`); a
+    participle (`…, accusing her opponent of …`) has the sentence's opening noun phrase."""
+    phrase: list[Token] = []
+    if tokens[index].lower.endswith("ing"):
+        phrase = _lead_noun_phrase(tokens[:index])
+        lone = len(phrase) == 1 and phrase[0].lower not in PRONOUNS
+        if lone and index > 1 and tokens[1].text != ",":
+            phrase = []  # `Local papers have taken to calling it`: a capitalised word, no name
+    if not phrase:
+        phrase = _subject_of(tokens[:index])
+    if not phrase:
+        phrase = _noun_phrase_after_verb(tokens[index + 1 :])
+    return _reference(phrase, _surface(phrase))
 
 
 def _surface(phrase: list[Token]) -> str:

@@ -199,14 +199,41 @@ def _clean_line(text: str) -> str:
 
 
 def normalise_quote_marks(text: str) -> str:
-    """Turn straight and foreign quote marks into curly ones, deciding open or close by position."""
+    """Turn straight and foreign quote marks into curly ones.
+
+    Straight double marks alternate open/close through the paragraph (curly ones set the state),
+    because in tokenised text (`SAID . " WE WILL , " HE`) both kinds stand between spaces and
+    position alone would misread them; position only settles an unmatched mark.
+    """
     text = text.translate(_FOREIGN_MARKS)
-    # An opening mark follows a space, a bracket or dash, or a colon (`said:"We`).
-    text = re.sub(r'(^|(?<=[\s(\[{—–:-]))"', "“", text)
-    text = text.replace('"', "”")
+    if '"' in text:
+        text = _curl_double_marks(text)
     text = re.sub(r"(?<=\w)'(?=\w)", "’", text)  # apostrophes inside words
     text = re.sub(r"(^|(?<=[\s(\[{—–“-]))'", "‘", text)
     return text.replace("'", "’")
+
+
+def _curl_double_marks(text: str) -> str:
+    """Alternate straight double marks, starting closed unless the first mark of the paragraph
+    is glued to the word before it (`the end," he said`): then the paragraph opens mid-quotation.
+    """
+    marks = [m.start() for m in re.finditer(r'["“”]', text)]
+    is_open = text[marks[0]] == '"' and _looks_closing(text, marks[0])
+    chars = list(text)
+    for at in marks:
+        if text[at] == '"':
+            chars[at] = "”" if is_open else "“"
+        is_open = chars[at] == "“"
+    return "".join(chars)
+
+
+def _looks_closing(text: str, at: int) -> bool:
+    """A mark right after a word or punctuation and before a space or the end (`it," he`)."""
+    before = text[at - 1] if at > 0 else " "
+    after = text[at + 1] if at + 1 < len(text) else " "
+    return (
+        not before.isspace() and before not in "([{—–:-" and (after.isspace() or after in ".,;:!?)")
+    )
 
 
 _FOREIGN_MARKS = str.maketrans({"«": "“", "»": "”", "„": "“", "‟": "“", "″": "”", "‚": "‘"})

@@ -100,8 +100,11 @@ def mentioned_dates(text: str, reference: dt.date | None) -> list[DateMention]:
 
 def main_clause_dates(text: str, reference: dt.date | None) -> list[DateMention]:
     """The dates `text` mentions before its first subordinate clause: in `X blamed them for
-    walking out on Tuesday` the day is when they walked out, not when X spoke."""
+    walking out on Tuesday` the day is when they walked out, not when X spoke. A dateline's date
+    (`PORT ELSWICK, Oct 3, 2024 — X said on Wednesday`) is when the article was filed."""
     found = mentioned_dates(text, reference)
+    if (dateline := _DATELINE.match(text)) and full_dates(dateline.group()):
+        found = [mention for mention in found if mention.offset >= dateline.end()]
     if found and (boundary := _SUBORDINATE.search(text, 1)):
         found = [mention for mention in found if mention.offset < boundary.start()]
     return found

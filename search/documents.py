@@ -23,7 +23,7 @@ def article_documents(article: Article, extraction: Extraction) -> list[IndexDoc
             source=article.source,
             position=quote.paragraph,
             title=article.title,
-            body=" ".join(narrative[index] for index in _paragraphs_of(quote)),
+            body=" ".join(article.paragraphs[index] for index in _paragraphs_of(quote)),
             paragraph="\n\n".join(article.paragraphs[index] for index in _paragraphs_of(quote)),
             quote=quote.text,
             speaker=quote.speaker,
@@ -61,6 +61,12 @@ def article_documents(article: Article, extraction: Extraction) -> list[IndexDoc
             )
         )
     return sorted(documents, key=lambda document: document.position)
+
+
+def _around(paragraphs: tuple[str, ...], quote: Quote) -> str:
+    """The words of the quotation's paragraphs except its own: each word counts once."""
+    narrative = _narrative(paragraphs, [quote])
+    return " ".join(narrative[index] for index in _paragraphs_of(quote))
 
 
 def _paragraphs_of(quote: Quote) -> range:

@@ -89,7 +89,7 @@ ROLE_HEADS = words(
     businesswoman executive producer director-general controller planner coordinator
     volunteer worker employee member fellow veteran survivor witness victim owner operator
     organiser landlord tenant shopkeeper driver officer constable detective firefighter
-    paramedic medic soldier marshal agent"""
+    paramedic medic soldier marshal agent master"""
 )
 
 # Role nouns that only relate a person to another (`her sister`): the weakest kind of role.
@@ -106,7 +106,8 @@ NOT_AGENT_NOUNS = words(
     """water matter number order other letter paper power center centre quarter border
     chapter winter summer corner after never under over ever either neither whether rather
     together another however later earlier further former latter major minor error mirror
-    anchor floor door motor sector factor interior exterior"""
+    anchor floor door motor sector factor interior exterior senior junior superior inferior
+    prior"""
 )
 
 # Titles written before a name; social honorifics carry gender but are not roles.
@@ -155,6 +156,35 @@ PRONOUN_GENDERS = {"he": "m", "him": "m", "his": "m", "himself": "m",
                    "she": "f", "her": "f", "hers": "f", "herself": "f"}  # fmt: skip
 
 SPOKESPERSON_NOUNS = words("spokesman spokeswoman spokesperson spokespeople")
+
+# Nouns for anybody at all (`the person said`, `the official said`): without a matching role the
+# article introduced, they point at an unnamed source, never at the last person named.
+GENERIC_PERSON_NOUNS = words(
+    """person people source sources official officials aide aides insider insiders man woman
+    individual staffer employee member resident witness observer spokesperson spokesman
+    spokeswoman participant attendee"""
+)
+
+# Verbs that carry a quoted phrase as someone's words without being speech verbs
+# (`accused her opponent of wanting to “…”`): read only in the clause leading into a quotation.
+STANCE_VERBS = _verb_forms("accuse blame criticise criticize deride dismiss mock condemn", {})
+
+# A clause opening with these is an aside between a subject and its verb (`, for his part,`).
+ASIDE_OPENERS = words(
+    """for in on at by with after before during despite however meanwhile though instead too
+    also"""
+)
+
+# Words around an attribution that mark an unnamed source (`who spoke on condition of anonymity`).
+ANONYMITY_CUES = (
+    "anonymity",
+    "not to be named",
+    "not be named",
+    "not authorized",
+    "not authorised",
+    "declined to be identified",
+    "not to be identified",
+)
 
 # Last words of organisation names (`Civil Aviation Authority`, `Ministry of Health`).
 ORGANISATION_HEADS = words(

@@ -69,6 +69,17 @@ _ROLE_PARTICIPLES = words(
     governing reigning outgoing incoming serving sitting"""
 )
 PRONOUNS = {"he": "m", "she": "f", "it": "it", "they": "they"}
+# Function words that are also common acronyms (`the US`, `the WHO`, `IT staff`).
+_ACRONYMS_LIKE_WORDS = words("us who it")
+# Prepositions opening the complement of a role (`nurse from Carrow`, `analyst at Keswick`).
+_COMPLEMENT_PREPOSITIONS = words("of for at in with from")
+# Nouns naming a place before `of` (`the town of Carrow`).
+_PLACE_NOUNS = words(
+    """town city village county state province region district borough suburb island port
+    neighbourhood neighborhood capital"""
+)
+# Auxiliaries after which a reported `it` is the subject acting (`said it would cut`).
+_ACTING_AUXILIARIES = words("would will had has plans planned expects expected intends could")
 
 
 class Token(NamedTuple):
@@ -132,7 +143,8 @@ def _is_role_noun(token: Token) -> bool:
         return True
     word = token.lower
     return (
-        len(word) >= 6
+        not token.capitalised  # `MERCER`, `Baker`: a name, not an agent noun
+        and len(word) >= 6
         and word.isalpha()
         and word.endswith(("ist", "ian", "er", "or"))
         and word not in NOT_AGENT_NOUNS
@@ -141,7 +153,12 @@ def _is_role_noun(token: Token) -> bool:
 
 
 def is_acronym(token: Token) -> bool:
-    return len(token.word) > 1 and token.word.isupper()
+    """`NATO`, `BBC`, `WHO`; not a word merely set in capitals (`FOR`, `THE`)."""
+    return (
+        len(token.word) > 1
+        and token.word.isupper()
+        and (token.lower not in FUNCTION_WORDS or token.lower in _ACRONYMS_LIKE_WORDS)
+    )
 
 
 def is_name_word(token: Token) -> bool:
@@ -523,11 +540,13 @@ def _role_span(tokens: list[Token], start: int, end: int) -> tuple[int, int] | N
     if start >= end or tokens[start].lower in RELATIVE_WORDS or not is_word(tokens[start]):
         return None
     head_end = start
-    while head_end < end and tokens[head_end].lower not in ("of", "for", "at", "in", "with"):
+    while head_end < end and tokens[head_end].lower not in _COMPLEMENT_PREPOSITIONS:
         head_end += 1
     head = tokens[head_end - 1]
     if not _is_role_noun(head):
         return None
+    if head_end < end and tokens[head_end].lower == "from":
+        end = head_end  # `a nurse from Carrow`: where she comes from is no part of the role
     if any(not _is_role_modifier(token) for token in tokens[start : head_end - 1]):
         return None
     if any(is_name_word(token) for token in tokens[start:head_end]) and not any(
@@ -576,6 +595,8 @@ def _register_run(registry: Registry, tokens: list[Token], run: _Run, sentence: 
     if at_sentence_start and len(name) == 1 and registry.find(name, (10**9, 0)) is None:
         # A lone capitalised word opening a sentence is as likely an ordinary word (`Critics`).
         return
+    if _names_a_place(tokens, run):
+        return  # `the town of Carrow, who …`: never a speaker, and the `who` is someone else
     key = (sentence.paragraph, tokens[run.name_first].start)
     entity = registry.link(name, key, sentence.index)
     subject = _is_subject(tokens, run)
@@ -603,13 +624,16 @@ def _register_run(registry: Registry, tokens: list[Token], run: _Run, sentence: 
         and (after[1].lower == "who" or after[1].text[:1].isdigit())
     ):
         entity.person = True
-    if not entity.person and _followed_by_its(tokens, run):
+    if not entity.person and (_followed_by_its(tokens, run) or _employer(tokens, run)):
         entity.organisation = True
         return
-    follows = tokens[run.end].lower if run.end < len(tokens) else ""
+    following = tokens[run.end] if run.end < len(tokens) else None
+    follows = following.lower if following else ""
     precedes = tokens[run.first - 1].lower if run.first > 0 else ""
+    # `said Tobias Reinholt,` names a speaker; `said Hanbit hoped` names the subject of a report.
+    inverted = following is None or not (is_word(following) and not following.capitalised)
     speaks = (subject and follows in SPEECH_VERBS) or (
-        precedes in SPEECH_VERBS and not precedes.endswith("ing")
+        precedes in SPEECH_VERBS and not precedes.endswith("ing") and inverted
     )
     if speaks and not follows.endswith("ing"):
         entity.person = entity.person or not entity.organisation
@@ -662,19 +686,48 @@ def _read_title(entity: Entity, tokens: list[Token], run: _Run) -> None:
 def _head_of(tokens: list[Token], start: int, end: int) -> str:
     """The head noun of a role phrase: its last word before any `of`/`at` complement."""
     for index in range(start, end):
-        if tokens[index].lower in ("of", "for", "at", "in", "with") and index > start:
+        if tokens[index].lower in _COMPLEMENT_PREPOSITIONS and index > start:
             return tokens[index - 1].lower
     return tokens[end - 1].lower
 
 
 def _followed_by_its(tokens: list[Token], run: _Run) -> bool:
-    """`Nordair cancelled flights after a failure in its software`: an organisation."""
-    for token in tokens[run.end : run.end + 12]:
+    """`Nordair cancelled flights after a failure in its software`, `Halvorsen said on Thursday
+    it would cut jobs`: an organisation. (`Lang said it would be a mistake` proves nothing.)"""
+    after = tokens[run.end : run.end + 12]
+    for index, token in enumerate(after):
         if is_name_word(token) or token.lower in PRONOUN_GENDERS:
             return False
         if token.lower == "its":
             return True
+        if (
+            token.lower == "it"
+            and any(t.lower in SPEECH_VERBS for t in after[:index])
+            and index + 1 < len(after)
+            and after[index + 1].lower in _ACTING_AUXILIARIES
+            and "be" not in {t.lower for t in after[index + 2 : index + 4]}
+        ):
+            return True
     return False
+
+
+def _employer(tokens: list[Token], run: _Run) -> bool:
+    """`an analyst at Orrin Capital`: where a role is held is an organisation."""
+    return (
+        run.first >= 2
+        and tokens[run.first - 1].lower == "at"
+        and _is_role_noun(tokens[run.first - 2])
+    )
+
+
+def _names_a_place(tokens: list[Token], run: _Run) -> bool:
+    """`the town of Carrow`, `a plant in Tarrow`: a place (`Ms. Lang` never is)."""
+    if run.first == 0 or tokens[run.end - 1].possessive or run.name_first != run.first:
+        return False
+    before = tokens[run.first - 1].lower
+    if before in ("in", "near"):
+        return True
+    return before == "of" and run.first >= 2 and tokens[run.first - 2].lower in _PLACE_NOUNS
 
 
 def _text_of(tokens: list[Token], start: int, end: int, sentence: Sentence) -> str:
@@ -763,11 +816,13 @@ def _vote_pronoun_genders(registry: Registry, view: SentenceView) -> None:
                 for m in registry.mentions
                 if m.key < (sentence.paragraph, sentence.start) and m.gender is None
             ]
-            last_sentence = {m.entity.first_sentence for m in previous[-1:]}
+            # The people of the last sentence that named anyone (`…, said Bruno Havel, an
+            # analyst at Orrin Capital. He …`).
+            last_sentence = previous[-1].sentence if previous else None
             candidates = {
                 id(m.entity): m.entity
-                for m in previous[-3:]
-                if not m.entity.organisation and last_sentence
+                for m in previous
+                if m.sentence == last_sentence and not m.entity.organisation
             }
         if len(candidates) == 1:
             next(iter(candidates.values())).vote_gender(gender)

@@ -53,7 +53,7 @@ from search.index import (
 )
 from search.model import Hit, Record, SearchResult, SpeakerSummary
 
-FIELD_WEIGHTS = {"quote": 2.0, "body": 1.0, "title": 1.0}
+FIELD_WEIGHTS = {"quote": 0.5, "body": 1.0, "title": 1.0}
 MATCH_MORE_BONUS = 0.9
 # Two query words found side by side (as in the query, stop words allowed between) add this
 # share of their own scores: enough to reorder near-ties, too little to outweigh a third word.

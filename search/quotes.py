@@ -174,14 +174,19 @@ def _is_abbreviation(text: str) -> bool:
 def is_non_statement(span: QuoteSpan, lead_in: str, attributed: bool) -> bool:
     """A scare quote, a quoted name or a title: a phrase in quotation marks that nobody says.
 
-    `lead_in` is the narrative between the sentence start and the opening mark; quotations that
-    open a sentence are statements, as are attributed ones unless a naming cue precedes them.
+    `lead_in` is the narrative between the sentence start and the opening mark. Attributed
+    quotations are statements unless a naming cue precedes them; unattributed ones in title case
+    are titles; others that open a sentence are statements.
     """
     if _NAMING_CUE.search(lead_in):
         return True
-    if attributed or not lead_in.strip(" “”‘’—–-,:;("):
+    if attributed:
         return False
-    return span.word_count <= 4 or _looks_like_title(span.text)
+    if _looks_like_title(span.text):
+        return True  # `“The Salt Road”, which follows …`: a title even opening a sentence
+    if not lead_in.strip(" “”‘’—–-,:;("):
+        return False
+    return span.word_count <= 4
 
 
 def _looks_like_title(text: str) -> bool:

@@ -11,6 +11,7 @@ Two passes over the narrative (the text outside quotation marks):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from search.clauses import (
@@ -19,8 +20,10 @@ from search.clauses import (
     parse_lead_in,
 )
 from search.lexicon import (
+    ANONYMITY_CUES,
     DEPUTY_WORDS,
     GENERIC_ORGANISATION_NOUNS,
+    GENERIC_PERSON_NOUNS,
     ORGANISATION_HEADS,
     ORGANISATION_NOUNS,
     ROLE_SYNONYMS,
@@ -146,7 +149,11 @@ class Resolver:
             default=(-1, -1),
         )
         if not best:
-            if unnamed > (-1, -1) or not reference.surface.startswith("the "):
+            if (
+                unnamed > (-1, -1)
+                or not reference.surface.startswith("the ")
+                or head in GENERIC_PERSON_NOUNS  # `the person said`: nobody the article names
+            ):
                 return None
             return self._pronoun(Reference("pronoun", reference.key, gender=reference.gender))
         top = max(score for score, _ in best)
@@ -183,7 +190,14 @@ class Resolver:
         if not scored:
             return None
         top = max(score for score, _ in scored)
-        return self._latest([entity for score, entity in scored if score == top], reference.key)
+        candidates = [entity for score, entity in scored if score == top]
+        # `the company said`: the company that acts in the text, not one merely cited.
+        acting = [
+            m.entity
+            for m in self._recent(reference.key)
+            if m.subject and any(m.entity is entity for entity in candidates)
+        ]
+        return acting[0] if acting else self._latest(candidates, reference.key)
 
     def _latest(self, candidates: list[Entity], key: tuple[int, int]) -> Entity | None:
         """The candidate mentioned last before `key`, else the first one mentioned after it."""
@@ -200,6 +214,9 @@ def attribute(
     blanked: list[str], sentences: list[Sentence], spans: list[QuoteSpan]
 ) -> list[Attribution]:
     """The speaker of every quotation in `spans` (None for scare quotes and quoted titles)."""
+    if _all_capitals(blanked):
+        # Capitals hide which words are names (`FOR THREE YEARS THE PARTY`): no guessing.
+        return [Attribution(None, ()) for _ in spans]
     views = [SentenceView(s, without_parentheticals(tokenize(s.text, s.start))) for s in sentences]
     registry = build_registry(views)
     resolver = Resolver(registry)
@@ -229,6 +246,13 @@ def attribute(
             if reference is not None:
                 reference = _placed(reference, span.paragraph)
         speaker = resolver.resolve(reference) if reference is not None else None
+        if (
+            speaker is not None
+            and reference is not None
+            and reference.kind in ("role", "pronoun")
+            and _unnamed_source(registry, sentences, {*used, opening.index - 1}, speaker)
+        ):
+            speaker = None
         if is_non_statement(span, lead_in_text, speaker is not None):
             results.append(Attribution(None, tuple(sorted(used))))
             continue
@@ -245,6 +269,33 @@ def attribute(
         results.append(Attribution(speaker, tuple(sorted(used)), continues, antecedent))
         previous_statement = index
     return results
+
+
+_LOWER_CASE = re.compile(r"[^\W\d_A-Z\u00c0-\u00de]")
+_UPPER_CASE = re.compile(r"[A-Z\u00c0-\u00de]")
+
+
+def _all_capitals(blanked: list[str]) -> bool:
+    """Narrative set all in capitals (old wire copy, headlines): at least 40 letters, 90% upper."""
+    text = " ".join(blanked)[:2000]  # a sample is enough to tell, and keeps this cheap
+    lower = len(_LOWER_CASE.findall(text))
+    upper = len(_UPPER_CASE.findall(text))
+    return lower + upper >= 40 and upper >= 9 * lower
+
+
+def _unnamed_source(
+    registry: Registry, sentences: list[Sentence], indices: set[int], speaker: Entity
+) -> bool:
+    """`…,” the official said, speaking on condition of anonymity`: a source kept unnamed, so a
+    role noun or pronoun near it is not whoever the article last named (unless named beside the
+    cue: `Lund, who spoke on condition of anonymity`)."""
+    named_in = {m.sentence for m in registry.mentions if m.entity is speaker}
+    return any(
+        0 <= i < len(sentences)
+        and i not in named_in
+        and any(cue in sentences[i].text for cue in ANONYMITY_CUES)
+        for i in indices
+    )
 
 
 def _placed(reference: Reference, paragraph: int) -> Reference:

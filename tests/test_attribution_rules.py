@@ -146,3 +146,135 @@ def test_date_of_the_sentence_a_pronoun_points_back_to() -> None:
         "“I will win,” she said."
     )
     assert [q.date for q in extraction.quotes] == [dt.date(2024, 5, 8), dt.date(2024, 5, 6)]
+
+
+# --- people, places and organisations ---------------------------------------------------------
+
+
+def test_a_place_named_beside_a_person_is_never_the_speaker() -> None:
+    extraction = run(
+        "T\n\nNext came Delphine Arkwright, a school librarian from the village of Marrowby, "
+        "who said the floods reached her shelves.\n\n"
+        "“The water came up through the floor. We carried the books upstairs all night.\n\n"
+        "“By morning the ground floor was a pond,” she said."
+    )
+    assert [(q.speaker, q.role) for q in extraction.quotes] == [
+        ("Delphine Arkwright", "school librarian")
+    ]
+
+
+def test_it_after_a_speech_verb_makes_the_subject_an_organisation() -> None:
+    extraction = run(
+        "T\n\nQuenlo Textiles said on Monday it would close two mills and cut 800 jobs.\n\n"
+        "“We did not take this step lightly,” the company said in a statement.\n\n"
+        "Chief Executive Odile Farrant said orders from retailers had halved.\n\n"
+        "“Nobody saw the slump coming,” said Bruno Havel, an analyst at Orrin Capital. "
+        "He rates the shares a buy.\n\n"
+        "“The mills will be sold, not abandoned,” the company said.\n\n"
+        "She said Quenlo would keep its design studio. “That is our future,” she said."
+    )
+    assert speakers(extraction) == [
+        "Quenlo Textiles",
+        "Bruno Havel",
+        "Quenlo Textiles",
+        "Odile Farrant",
+    ]
+
+
+def test_a_name_reported_after_said_is_not_shown_to_be_a_person() -> None:
+    extraction = run(
+        "T\n\nIrena Pohl, the project’s director of works, inspected the dam.\n\n"
+        "Pohl said Castellane Dredging expected to finish by spring. "
+        "“The crews are ahead of schedule,” she said."
+    )
+    assert speakers(extraction) == ["Irena Pohl"]
+
+
+def test_he_skips_an_organisation_named_after_the_person() -> None:
+    extraction = run(
+        "T\n\nCouncillor Radomir Vesk said he would press for an audit of the tram contract.\n\n"
+        "Tramlink Orvane runs the network under a 20-year concession. Its fares rose 9% in "
+        "January.\n\n"
+        "“The public deserves to see every invoice,” he said."
+    )
+    assert speakers(extraction) == ["Radomir Vesk"]
+
+
+def test_organisation_noun_matches_the_head_of_the_organisation_name() -> None:
+    extraction = run(
+        "T\n\nThe Ostrell Arts Foundation, which funds the festival, said it had reviewed the "
+        "complaint. Festival director Maren Quist, who chose the programme, declined to comment."
+        "\n\n“The selection followed our published criteria,” the foundation said.\n\n"
+        "The Ostrell Heritage Commission, a state body, said separately that it would look at "
+        "the venue. “The hall must be safe first,” the commission said."
+    )
+    assert speakers(extraction) == ["Ostrell Arts Foundation", "Ostrell Heritage Commission"]
+
+
+def test_a_parenthetical_between_subject_and_verb() -> None:
+    extraction = run(
+        "T\n\nMayor Ottilie Brandt faced the council on Tuesday. Deputy Mayor Jonas Kell "
+        "backed her.\n\n"
+        "The mayor, for her part, said she would set up what she called a “residents’ "
+        "jury” to review the plan.\n\n"
+        "“If the jury says no, the plan is dead,” she said."
+    )
+    assert speakers(extraction) == ["Ottilie Brandt", "Ottilie Brandt"]
+
+
+def test_a_quoted_charge_belongs_to_the_accuser() -> None:
+    extraction = run(
+        "T\n\nSen. Marguerite Olawale, the incumbent, has spent weeks accusing her rival, "
+        "developer Stellan Brookes, of plotting to “sell the river to the highest bidder.” "
+        "Brookes denies it."
+    )
+    assert speakers(extraction) == ["Marguerite Olawale"]
+
+
+# --- unnamed sources and titles ---------------------------------------------------------------
+
+
+def test_generic_person_nouns_do_not_fall_back_to_the_last_name() -> None:
+    extraction = run(
+        "T\n\nThe insurer Valbridge agreed to buy Corwen Mutual, said Priya Dallow, an analyst "
+        "at Ferrow Research.\n\n"
+        "Someone close to the talks said two other bidders dropped out. "
+        "“It was never a contest,” the person said.\n\n"
+        "“The price was right,” the source added."
+    )
+    assert speakers(extraction) == [None, None]
+
+
+def test_an_anonymous_official_is_not_a_named_official() -> None:
+    extraction = run(
+        "T\n\nDirector Halvard Moen opened the depot on Friday.\n\n"
+        "“The depot is half empty,” the official said, speaking on condition of anonymity "
+        "because the figures are not public."
+    )
+    assert speakers(extraction) == [None]
+
+
+def test_a_title_opening_a_sentence_is_no_statement() -> None:
+    extraction = run(
+        "T\n\nWriter Ingeborg Lusk won the prize for “Winter Orchard”, her third novel.\n\n"
+        "“Winter Orchard”, which is set on a fruit farm, has sold 30,000 copies."
+    )
+    assert speakers(extraction) == [None, None]
+
+
+# --- text set in capitals ---------------------------------------------------------------------
+
+
+def test_text_in_capitals_gets_no_guessed_speakers() -> None:
+    extraction = run(
+        'T\n\nTHE CHANCELLOR SPOKE FOR AN HOUR . " WE SHALL NOT DEVALUE , " HE SAID . '
+        '" NOT THIS YEAR , NOT NEXT . "\n\n'
+        'FOR TWO WEEKS THE UNIONS HAVE SAID : " NO . " THE BANKERS SAID " WAIT " .'
+    )
+    assert [q.text for q in extraction.quotes] == [
+        "WE SHALL NOT DEVALUE",
+        "NOT THIS YEAR , NOT NEXT .",
+        "NO .",
+        "WAIT",
+    ]
+    assert speakers(extraction) == [None, None, None, None]
