@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from whoosh import collectors, scoring
 from whoosh import index as whoosh_index
-from whoosh import scoring
 from whoosh.qparser import GtLtPlugin, MultifieldParser, OrGroup
 from whoosh.query import (
     And,
@@ -199,13 +199,25 @@ def _ranked_groups(
     group_of = {number: key for key, numbers in groups.items() for number in numbers}
     fetch = needed
     while True:
-        results = searcher.search(parsed, limit=fetch, filter=condition, mask=bookkeeping())
+        results = _top(searcher, parsed, condition, fetch)
         order: dict[str, float] = {}
         for hit in results:
             order.setdefault(group_of[hit.docnum], hit.score)
         if len(order) >= needed or results.scored_length() < fetch:
             return list(order.items())
         fetch *= 4
+
+
+def _top(searcher, parsed: Query, condition: Query | None, limit: int):
+    """The `limit` best documents, scored exactly.
+
+    Whoosh's default top-N search prunes the query as it goes, and with the bonus for matching
+    more words the pruned query scores a document differently: page 2 could repeat page 1.
+    """
+    top = collectors.TopCollector(limit, usequality=False, replace=0)
+    collector = collectors.FilterCollector(top, condition, bookkeeping())
+    searcher.search_with_collector(parsed, collector)
+    return collector.results()
 
 
 def _dated_groups(reader, groups: dict[str, list[int]], newest_first: bool) -> list:
