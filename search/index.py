@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -68,6 +69,7 @@ class IndexBusy(IndexProblem):
     """Another process holds the update lock for longer than we may wait."""
 
 
+@functools.cache  # one instance: its stemmer caches stems across calls
 def text_analyzer() -> Analyzer:
     """Stemmed, accent-folded words; stop words leave gaps so phrases keep their exact spacing."""
     return (
@@ -79,6 +81,7 @@ def text_analyzer() -> Analyzer:
     )
 
 
+@functools.cache
 def exact_analyzer() -> Analyzer:
     """Every word as written (case and accents folded), for exact-wording matches."""
     return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)

@@ -140,7 +140,8 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     condition = And(filters) if filters else None
     # Everything that matches, unscored, for the total and the facets: Whoosh's own
     # len(results) counts documents its filter and mask excluded.
-    matching = AndNot(And([parsed, condition]) if condition else parsed, bookkeeping())
+    deciding = _without_bonus(parsed)
+    matching = AndNot(And([deciding, condition]) if condition else deciding, bookkeeping())
 
     def run(searcher) -> SearchResult:
         reader = searcher.reader()
@@ -355,6 +356,21 @@ def parse_query(text: str, schema) -> Query:
     return _with_adjacency(grouped).normalize()
 
 
+class AdjacentPair(Phrase):
+    """Two neighbouring query words found together: it adds to a score, never to what matches."""
+
+
+def _without_bonus(query: Query) -> Query:
+    """The query that decides what matches: `AdjacentPair` bonuses left out (cheaper to run)."""
+    if not isinstance(query, CompoundQuery):
+        return query
+    rebuilt = copy.copy(query)
+    rebuilt.subqueries = [
+        _without_bonus(child) for child in query.subqueries if not isinstance(child, AdjacentPair)
+    ]
+    return rebuilt.normalize()
+
+
 def _with_adjacency(query: Query) -> Query:
     """Add to every OR group a phrase query for each pair of neighbouring plain words.
 
@@ -389,7 +405,7 @@ def _adjacent_pairs(children: list[Query]) -> list[Query]:
             pairs.append(
                 Or(
                     [
-                        Phrase(
+                        AdjacentPair(
                             field,
                             [previous[field].text, term.text],
                             slop=gap + 1,
@@ -498,13 +514,7 @@ def _hit(
     """The hit for a group of copies: the first copy's words, the earliest date, every source."""
     copies = [searcher.stored_fields(number) for number in numbers]
     fields = copies[0]
-    candidates = [
-        (text, _matches(text, matched.get(name, set())))
-        for name, stored in SNIPPET_SOURCES.items()
-        if (text := fields.get(stored))
-    ]
-    text, spans = max(candidates, key=lambda pair: len(pair[1]), default=("", []))
-    snippet, highlights = make_snippet(text, spans, snippet_chars)
+    snippet, highlights = make_snippet(*_snippet_source(fields, matched), snippet_chars)
     dates = [date for copy in copies if (date := _date(copy.get("date")))]
     return Hit(
         id=fields["id"],
@@ -521,6 +531,17 @@ def _hit(
         copies=len(copies),
         sources=tuple(sorted({copy["source"] for copy in copies})),
     )
+
+
+def _snippet_source(fields: dict, matched: dict) -> tuple[str, list[tuple[int, int]]]:
+    """The quotation when it holds a matched word, else the paragraph; with the matches."""
+    texts = [
+        (name, text) for name, stored in SNIPPET_SOURCES.items() if (text := fields.get(stored))
+    ]
+    for name, text in texts:
+        if spans := _matches(text, matched.get(name, set())):
+            return text, spans
+    return (texts[0][1], []) if texts else ("", [])
 
 
 def _date(value: int | None) -> dt.date | None:
