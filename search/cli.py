@@ -8,6 +8,7 @@ documented exit code, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -72,6 +73,17 @@ def _user_errors(command: Callable) -> Callable:
             _fail(f"unexpected {type(error).__name__}: {error} (SEARCH_DEBUG=1 shows where)")
 
     return run
+
+
+def _emit(
+    output_format: str, color: str, as_json: Callable[[], object], as_text: Callable[[bool], str]
+) -> None:
+    """Print JSON, or text coloured as --color and the terminal say."""
+    if output_format == "json":
+        click.echo(json.dumps(as_json(), ensure_ascii=False))
+    else:
+        use_color = _color(color)
+        click.echo(as_text(use_color), color=use_color)
 
 
 def _color(choice: str) -> bool:
@@ -369,8 +381,6 @@ def quotes_command(
     quiet: bool,
 ) -> None:
     """Every extracted quote, in corpus order, for review or export."""
-    import json
-
     from search import render
     from search.query import iter_quotes
 
@@ -403,18 +413,17 @@ def speakers_command(
     output_format: str, color: str, corpus: Path, index_root: Path, quiet: bool
 ) -> None:
     """Who is quoted, how often, in which role, and which forms of each name were merged."""
-    import json
-
     from search import render
     from search.query import speaker_summaries
 
     _ensure_index(corpus, index_root, quiet)
     summaries = speaker_summaries(index_root)
-    if output_format == "json":
-        click.echo(json.dumps([render.speaker_json(s) for s in summaries], ensure_ascii=False))
-    else:
-        use_color = _color(color)
-        click.echo(render.speakers_text(summaries, use_color), color=use_color)
+    _emit(
+        output_format,
+        color,
+        lambda: [render.speaker_json(summary) for summary in summaries],
+        lambda use_color: render.speakers_text(summaries, use_color),
+    )
 
 
 @cli.command(
@@ -434,8 +443,6 @@ def show_command(
     """The full quotation or passage with this ID (as hits and `search quotes` give it):
     speaker, role, date, the paragraph around it, article title and source.
     """
-    import json
-
     from search import render
     from search.query import get_record
 
@@ -444,11 +451,12 @@ def show_command(
     if record is None:
         click.echo(f"search: no document with id {document_id!r}", err=True)
         sys.exit(EXIT_NO_HITS)
-    if output_format == "json":
-        click.echo(json.dumps(render.record_json(record), ensure_ascii=False))
-    else:
-        use_color = _color(color)
-        click.echo(render.record_text(record, use_color), color=use_color)
+    _emit(
+        output_format,
+        color,
+        lambda: render.record_json(record),
+        lambda use_color: render.record_text(record, use_color),
+    )
 
 
 @cli.command(
@@ -475,26 +483,18 @@ def verify_command(
 
     Exits 0 when something close is found, 1 when nothing is.
     """
-    import json
-
     from search import render
     from search.wording import verify
 
     _ensure_index(corpus, index_root, quiet)
     given = " ".join(words)
     occurrences = verify(index_root, given)
-    if output_format == "json":
-        found = [render.occurrence_json(occurrence) for occurrence in occurrences]
-        click.echo(json.dumps({"words": given, "total": len(found), "occurrences": found}))
-    else:
-        use_color = _color(color)
-        blocks = [
-            render.occurrence_block(rank, occurrence, use_color)
-            for rank, occurrence in enumerate(occurrences, start=1)
-        ]
-        exact = sum(occurrence.wording.exact for occurrence in occurrences)
-        summary = f"{len(occurrences)} found ({exact} exact)" if occurrences else "not found"
-        click.echo("\n\n".join([*blocks, summary]), color=use_color)
+    _emit(
+        output_format,
+        color,
+        lambda: render.verification_json(given, occurrences),
+        lambda use_color: render.verification_text(occurrences, use_color),
+    )
     sys.exit(EXIT_HITS if occurrences else EXIT_NO_HITS)
 
 

@@ -215,6 +215,22 @@ def occurrence_block(rank: int, occurrence: Occurrence, color: bool) -> str:
     return f"{rank}. {verdict} · {_day(record.date)} · {who}\n   {where}\n   “{found}”"
 
 
+def verification_text(occurrences: list[Occurrence], color: bool) -> str:
+    """Each occurrence, earliest first, then how many were found and how many exactly."""
+    blocks = [
+        occurrence_block(rank, occurrence, color)
+        for rank, occurrence in enumerate(occurrences, start=1)
+    ]
+    exact = sum(occurrence.wording.exact for occurrence in occurrences)
+    summary = f"{len(occurrences)} found ({exact} exact)" if occurrences else "not found"
+    return "\n\n".join([*blocks, summary])
+
+
+def verification_json(given: str, occurrences: list[Occurrence]) -> dict:
+    found = [occurrence_json(occurrence) for occurrence in occurrences]
+    return {"words": given, "total": len(found), "occurrences": found}
+
+
 def occurrence_json(occurrence: Occurrence) -> dict:
     record, wording = occurrence.record, occurrence.wording
     return {
