@@ -8,18 +8,23 @@ resolve.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from search.lexicon import (
     ASIDE_OPENERS,
     FUNCTION_TITLES,
     FUNCTION_WORDS,
+    GENERIC_PERSON_NOUNS,
     HONORIFICS,
     ORGANISATION_HEADS,
     ORGANISATION_NOUNS,
+    PARTY_MEMBERS,
     ROLE_HEADS,
     SPEECH_VERBS,
     SPOKESPERSON_NOUNS,
     STANCE_VERBS,
+    STATEMENT_NOUNS,
+    STATEMENT_VERBS,
 )
 from search.names import (
     DETERMINERS,
@@ -79,7 +84,12 @@ def _lead_noun_phrase(tokens: list[Token]) -> list[Token]:
     for index, token in enumerate(tokens):
         if not np_allowed(token) or (token.lower in DETERMINERS and index > 0):
             break
-        if is_name_word(token) or is_role_head(token) or token.lower in ORGANISATION_NOUNS:
+        if (
+            is_name_word(token)
+            or is_role_head(token)
+            or token.lower in ORGANISATION_NOUNS
+            or token.lower in GENERIC_PERSON_NOUNS
+        ):
             last_good = index
     return tokens[: last_good + 1]
 
@@ -128,12 +138,20 @@ def _head_of_chunk(chunk: list[Token]) -> list[Token]:
     phrase = tail_noun_phrase(chunk)
     before = len(chunk) - len(phrase) - 1
     if phrase and before > 0 and chunk[before].lower in PREPOSITIONS:
-        return _lead_noun_phrase(chunk[:before]) or phrase
+        head = chunk[:before]
+        while head and head[0].lower in FUNCTION_WORDS - DETERMINERS:
+            head = head[1:]  # `When a man in the back`: the man
+        return _lead_noun_phrase(head) or phrase
     return phrase
 
 
 def _noun_phrase_after_verb(tokens: list[Token]) -> list[Token]:
-    """The subject of an inverted clause (`said chairman Viktor Salo, …`)."""
+    """The subject of an inverted clause (`said chairman Viktor Salo, …`); none when the verb
+    opens a clause of its own (`Asked whether he …`)."""
+    if tokens and tokens[0].lower in FUNCTION_WORDS - DETERMINERS - PRONOUNS.keys():
+        return []
+    if len(tokens) > 1 and tokens[0].lower in PRONOUNS and is_word(tokens[1]):
+        return []  # `said he would go`: the subject of the reported clause
     phrase: list[Token] = []
     for token in tokens:
         if token.text in ",;:—–(“”" or token.lower in NP_STOPS_AFTER_VERB or token.text == BLANK:
@@ -174,6 +192,8 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
         runs = []  # `the Russian foreign minister`: a capitalised modifier, not a name
     if runs:
         run = runs[-1]
+        if run.end - run.name_first == 1 and phrase[run.name_first].lower in PARTY_MEMBERS:
+            return Reference("anonymous", key, (phrase[run.name_first].lower,), None, surface)
         kind = "organisation" if run.organisation else "name"
         return Reference(
             kind, (0, phrase[run.name_first].start), name_tokens(phrase, run), None, surface
@@ -213,6 +233,11 @@ def parse_after(tokens: list[Token]) -> Reference | None:
                 for i, t in enumerate(subject)
             ):
                 return None
+            if any(
+                is_name_word(before) and not t.capitalised and t.lower.endswith("ed")
+                for before, t in pairwise(subject)
+            ):
+                return None  # `…,” Voss thanked the crowd, said …`: another clause's subject
             phrase = _subject_of(tokens[:index])
             return _reference(phrase, _surface(phrase))
         if token.text in ".;:“" or token.lower in RELATIVE_WORDS:
@@ -265,18 +290,34 @@ def parse_lead_in(tokens: list[Token]) -> Reference | None:
     return None
 
 
+def parse_statement_intro(tokens: list[Token]) -> Reference | None:
+    """Who gives the statement a sentence announces (`The press secretary, Ida Lorne, read a
+    prepared statement.`), for a quotation that follows it without an attribution of its own."""
+    for index, token in enumerate(tokens):
+        if token.lower in STATEMENT_VERBS and any(
+            t.lower in STATEMENT_NOUNS for t in tokens[index + 1 : index + 5]
+        ):
+            phrase = _subject_of(tokens[:index])
+            return _reference(phrase, _surface(phrase))
+    return None
+
+
 def _verb_subject(tokens: list[Token], index: int) -> Reference | None:
     """Who does the verb at `index`: its subject, or the inverted one after it (`said X,`); a
-    participle (`…, accusing her opponent of …`) has the sentence's opening noun phrase."""
+    participle (`…, accusing her opponent of …`) has the sentence's opening noun phrase. After a
+    stance verb comes its object (`accused Lund of`), never an inverted subject."""
     phrase: list[Token] = []
     if tokens[index].lower.endswith("ing"):
-        phrase = _lead_noun_phrase(tokens[:index])
+        # The clause's opening noun phrase, past an opening adverbial (`On Friday, she …`).
+        starts = [0, *(i + 1 for i, token in enumerate(tokens[:index]) if token.text == ",")]
+        start = next((i for i in starts if _lead_noun_phrase(tokens[i:index])), 0)
+        phrase = _lead_noun_phrase(tokens[start:index])
         lone = len(phrase) == 1 and phrase[0].lower not in PRONOUNS
-        if lone and index > 1 and tokens[1].text != ",":
+        if lone and index > start + 1 and tokens[start + 1].text != ",":
             phrase = []  # `Local papers have taken to calling it`: a capitalised word, no name
     if not phrase:
         phrase = _subject_of(tokens[:index])
-    if not phrase:
+    if not phrase and tokens[index].lower not in STANCE_VERBS:
         phrase = _noun_phrase_after_verb(tokens[index + 1 :])
     return _reference(phrase, _surface(phrase))
 

@@ -47,12 +47,29 @@ _DATE_LINE_WORDS = re.compile(
 _BYLINE = re.compile(r"^by\s+[^|•·]{1,60}[|•·]", re.IGNORECASE)
 
 
-# Where a subordinate clause starts (`that …`, `after …`, `for walking …`).
+# Where a subordinate clause starts (`that …`, `after …`, `for walking …`), or a reported or
+# planned one (`said the team would train on Sunday`: that Sunday is still to come).
 _SUBORDINATE = re.compile(
     r"\b(?:that|which|who|whom|because|after|before|since|until|while|when|although|if"
+    r"|would|will|(?:plans?|planned|expects?|expected|scheduled) to"
     r"|(?:for|of|about|by|from)\s+\w+ing)\b",
     re.IGNORECASE,
 )
+# A participle after a comma takes the main clause up again (`X declared victory before the race
+# was called, walking onstage on Tuesday`), and so does a comma closing a relative clause in an
+# appositive (`X, a Republican who faces Y, spoke on Wednesday`).
+_MAIN_CLAUSE_AGAIN = re.compile(r",\s+\w+ing\b")
+_RELATIVE_WORDS = ("who", "which", "whose", "whom")
+_TIME_OF_DAY = re.compile(
+    r"\b(?:midnight|evening|night|p\.m\.|(?:hours|minutes) later|later that (?:day|night))",
+    re.IGNORECASE,
+)
+# A sentence opening on another occasion than the one before (`After the game, she …`).
+_NEW_OCCASION = re.compile(
+    r"^\W*(?:after|afterwards?|later|earlier|following)\b|^[^,]{0,30}\blater\b", re.IGNORECASE
+)
+# A month and day this close after the article's date is still to come, not last year's.
+_FUTURE_WINDOW = dt.timedelta(days=90)
 # Every date expression holds a digit or a word ending in `day` (weekdays, today, yesterday).
 _MAY_HOLD_DATE = re.compile(r"\d|day\b", re.IGNORECASE)
 
@@ -106,8 +123,31 @@ def main_clause_dates(text: str, reference: dt.date | None) -> list[DateMention]
     if (dateline := _DATELINE.match(text)) and full_dates(dateline.group()):
         found = [mention for mention in found if mention.offset >= dateline.end()]
     if found and (boundary := _SUBORDINATE.search(text, 1)):
-        found = [mention for mention in found if mention.offset < boundary.start()]
+        resumed = _main_clause_again(text, boundary)
+        found = [m for m in found if m.offset < boundary.start() or m.offset >= resumed]
     return found
+
+
+def _main_clause_again(text: str, boundary: re.Match[str]) -> int:
+    """Where the main clause takes up again after the subordinate clause at `boundary`."""
+    ends = []
+    if participle := _MAIN_CLAUSE_AGAIN.search(text, boundary.end()):
+        ends.append(participle.start())
+    relative = boundary.group().lower() in _RELATIVE_WORDS and "," in text[: boundary.start()]
+    if relative and (comma := text.find(",", boundary.end())) >= 0:
+        ends.append(comma)
+    return min(ends, default=len(text))
+
+
+def time_of_day_only(text: str) -> bool:
+    """Does the sentence place its event at a time of day but name no day (`just before
+    midnight`, `shortly after 10 p.m.`, `A few hours later`)? Then it is the day last named."""
+    return _TIME_OF_DAY.search(text) is not None
+
+
+def opens_new_occasion(text: str) -> bool:
+    """Does the sentence move to another occasion (`After the game, …`, `Hours later, …`)?"""
+    return _NEW_OCCASION.search(text) is not None
 
 
 def article_date(paragraphs: list[str]) -> dt.date | None:
@@ -165,7 +205,8 @@ def _numeric(first: int, second: int, year: str) -> dt.date | None:
 
 
 def _without_year(month: int, day: int, reference: dt.date | None) -> dt.date | None:
-    """`June 24` in an article of `reference`: the latest such day not after it."""
+    """`June 24` in an article of `reference`: the latest such day not after it, unless it is a
+    day still to come (`a memorial scheduled for June 30` in a June 24 article)."""
     if reference is None:
         return None
     for year in (reference.year, reference.year - 1):
@@ -175,6 +216,8 @@ def _without_year(month: int, day: int, reference: dt.date | None) -> dt.date | 
             continue
         if date <= reference:
             return date
+        if date - reference < _FUTURE_WINDOW:
+            return None
     return None
 
 

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from search.model import Article, Extraction, IndexDocument, Quote
 
-CLOSE = "”"
-
 
 def article_documents(article: Article, extraction: Extraction) -> list[IndexDocument]:
     """The article's quotation and passage documents, in reading order."""
     attributed = [quote for quote in extraction.quotes if quote.speaker]
-    narrative = _narrative(article.paragraphs, attributed)
     covered = {number for quote in attributed for number in _paragraphs_of(quote)}
     documents = [
         IndexDocument(
@@ -23,8 +20,8 @@ def article_documents(article: Article, extraction: Extraction) -> list[IndexDoc
             source=article.source,
             position=quote.paragraph,
             title=article.title,
-            body=" ".join(article.paragraphs[index] for index in _paragraphs_of(quote)),
-            paragraph="\n\n".join(article.paragraphs[index] for index in _paragraphs_of(quote)),
+            body=(text := _paragraph_text(article, quote)),
+            paragraph=text,
             quote=quote.text,
             speaker=quote.speaker,
             role=quote.role,
@@ -63,25 +60,10 @@ def article_documents(article: Article, extraction: Extraction) -> list[IndexDoc
     return sorted(documents, key=lambda document: document.position)
 
 
-def _around(paragraphs: tuple[str, ...], quote: Quote) -> str:
-    """The words of the quotation's paragraphs except its own: each word counts once."""
-    narrative = _narrative(paragraphs, [quote])
-    return " ".join(narrative[index] for index in _paragraphs_of(quote))
+def _paragraph_text(article: Article, quote: Quote) -> str:
+    return "\n\n".join(article.paragraphs[index] for index in _paragraphs_of(quote))
 
 
 def _paragraphs_of(quote: Quote) -> range:
     last = quote.paragraph if quote.last_paragraph is None else quote.last_paragraph
     return range(quote.paragraph, last + 1)
-
-
-def _narrative(paragraphs: tuple[str, ...], quotes: list[Quote]) -> list[str]:
-    """Each paragraph with the words of its attributed quotations blanked out."""
-    texts = [list(paragraph) for paragraph in paragraphs]
-    for quote in quotes:
-        texts[quote.paragraph][quote.start : quote.end] = " " * (quote.end - quote.start)
-        following = _paragraphs_of(quote)[1:]
-        for number in following:  # the quotation runs on from the start of these paragraphs
-            closing = paragraphs[number].find(CLOSE) if number == following[-1] else -1
-            stop = closing if closing >= 0 else len(paragraphs[number])
-            texts[number][:stop] = " " * stop
-    return [" ".join("".join(row).split()) for row in texts]

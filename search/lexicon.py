@@ -80,6 +80,7 @@ ROLE_HEADS = words(
     designer farmer teacher student resident activist organiser organizer campaigner protester
     candidate challenger nominee incumbent deputy aide adviser advisor strategist consultant
     pollster diplomat envoy consul lawmaker legislator congressman congresswoman mp mep
+    assemblyman assemblywoman assemblymember councilmember alderman alderwoman
     delegate treasurer administrator official owner partner trustee curator librarian pilot
     commander speaker whip secretary-general vice-president vice-chair chairman-elect
     president-elect sister brother mother father wife husband son daughter grandmother
@@ -101,6 +102,10 @@ RELATION_NOUNS = words(
 DEPUTY_WORDS = words("lieutenant vice deputy assistant associate under")
 # Party labels (`a Democrat`, `the Tarrant County Republican`): weak roles, like relations.
 PARTY_NOUNS = words("democrat republican tory")
+# Offices a campaign committee is named for (`Boyd for Congress`, `Marsh for Governor`).
+CAMPAIGN_OFFICES = words("congress senate governor mayor president assembly council house")
+# A party's members at large (`Republicans have run ads calling it …`): nobody who speaks.
+PARTY_MEMBERS = words("democrats republicans tories conservatives liberals progressives")
 # Words with an agent-noun ending that are not agents (`a border town`).
 NOT_AGENT_NOUNS = words(
     """water matter number order other letter paper power center centre quarter border
@@ -121,7 +126,8 @@ FUNCTION_TITLES = words(
     general gen colonel col captain capt lieutenant lt sergeant sgt admiral adm commander cmdr
     major maj inspector supt insp det cpl atty amb detective officer sheriff chief coach rabbi
     imam bishop archbishop cardinal pope reverend rev father sister king queen prince princess
-    sheikh speaker chairman chairwoman director"""
+    sheikh speaker chairman chairwoman director congressman congresswoman assemblyman
+    assemblywoman assemblymember councilman councilwoman councilmember alderman alderwoman"""
 )
 # Abbreviated titles (`Gov.`, `Lt.`), written out when they become a role.
 TITLE_ABBREVIATIONS = {
@@ -138,22 +144,31 @@ TITLE_MODIFIERS = words(
 )
 TITLE_GENDERS = {
     "king": "m", "queen": "f", "prince": "m", "princess": "f", "father": "m", "sister": "f",
+    "congressman": "m", "congresswoman": "f", "assemblyman": "m", "assemblywoman": "f",
+    "councilman": "m", "councilwoman": "f", "alderman": "m", "alderwoman": "f",
 }  # fmt: skip
 
 # Words that mark gender when they describe a person (`her sister`, `the spokeswoman`).
 FEMALE_NOUNS = words(
     """sister mother wife daughter grandmother aunt niece widow woman girl girlfriend actress
-    chairwoman spokeswoman congresswoman businesswoman councilwoman policewoman sportswoman
+    chairwoman spokeswoman congresswoman businesswoman councilwoman assemblywoman alderwoman
+    policewoman sportswoman
     queen princess duchess countess baroness empress mum mom grandma stepmother bride heiress
     hostess waitress fiancée"""
 )
 MALE_NOUNS = words(
     """brother father husband son grandfather uncle nephew widower man boy boyfriend
-    spokesman congressman businessman councilman policeman sportsman king prince duke baron
+    spokesman congressman businessman councilman assemblyman alderman policeman sportsman king
+    prince duke baron
     emperor dad grandpa stepfather groom fiancé"""
 )
 PRONOUN_GENDERS = {"he": "m", "him": "m", "his": "m", "himself": "m",
                    "she": "f", "her": "f", "hers": "f", "herself": "f"}  # fmt: skip
+
+# `X read a prepared statement.` followed by the statement: verbs and nouns that introduce a
+# statement quoted next without a speech verb.
+STATEMENT_VERBS = words("read reads issued issues released releases delivered delivers gave gives")
+STATEMENT_NOUNS = words("statement remarks speech address message letter")
 
 SPOKESPERSON_NOUNS = words("spokesman spokeswoman spokesperson spokespeople")
 

@@ -63,11 +63,11 @@ class Extraction:
 class IndexDocument:
     """One searchable unit: a quotation (`kind="quote"`) or a narrative paragraph (`"passage"`).
 
-    `body` is the narrative to search: a passage's whole paragraph, or for a quotation the
-    narrative of the paragraphs it stands in, its attributed quotations left out (they are
-    searched as `quote`), so narrative sharing a paragraph with a quotation stays searchable
-    and no quotation counts twice. `paragraph` is the text around it, for showing.
-    `position` orders documents within their article.
+    `body` is the whole paragraph (for a quotation, every paragraph it stands in), so narrative
+    sharing a paragraph with a quotation stays searchable and a quotation ranks with the
+    evidence of its paragraph; `quote` then adds a bonus for words in the quotation itself.
+    `paragraph` is the same text, stored for showing. `position` orders documents within
+    their article.
     """
 
     id: str

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from search.lexicon import (
+    CAMPAIGN_OFFICES,
     FEMALE_NOUNS,
     FUNCTION_TITLES,
     FUNCTION_WORDS,
@@ -35,8 +36,9 @@ from search.lexicon import (
 )
 from search.quotes import BLANK, Sentence
 
-# Words (keeping an abbreviation's full stop), numbers, one token per blanked quotation, marks.
-_TOKEN = re.compile(rf"[^\W\d_](?:[\w’'\-]*\w)?\.?|\d[\d,.:]*\w*|{BLANK}+|[^\w\s{BLANK}]")
+# Words (keeping an abbreviation’s full stop), numbers (without a trailing comma: `Pike, 68,`),
+# one token per blanked quotation, marks.
+_TOKEN = re.compile(rf"[^\W\d_](?:[\w’'\-]*\w)?\.?|\d(?:[\d,.:]*\d)?\w*|{BLANK}+|[^\w\s{BLANK}]")
 _PARTICLES = words("van von der den de del della di da du la le bin ibn al el ter ten dos das")
 _CONNECTORS = words("of for to the")
 _MONTHS_AND_DAYS = words(
@@ -248,9 +250,11 @@ class Registry:
     # Unnamed people opening a sentence (`A senior official, who …`): role noun and place.
     unnamed: list[tuple[str, tuple[int, int]]] = field(default_factory=list)
 
-    def link(self, tokens: tuple[str, ...], key: tuple[int, int], sentence: int) -> Entity:
+    def link(
+        self, tokens: tuple[str, ...], key: tuple[int, int], sentence: int, title: str = ""
+    ) -> Entity:
         """The entity a name refers to, creating it when the article has not named it before."""
-        entity = self.find(tokens, key)
+        entity = self.find(tokens, key, title)
         if entity is None:
             entity = Entity(tokens, sentence)
             self.entities.append(entity)
@@ -260,8 +264,13 @@ class Registry:
         entity.forms.add(" ".join(tokens))
         return entity
 
-    def find(self, tokens: tuple[str, ...], key: tuple[int, int]) -> Entity | None:
-        """Exact name first; else the most recently mentioned entity whose name holds this form."""
+    def find(self, tokens: tuple[str, ...], key: tuple[int, int], title: str = "") -> Entity | None:
+        """Exact name first; else the most recently mentioned entity whose name holds this form.
+
+        A surname that several people share (`Beckwith` for a husband and wife) means the one
+        introduced first, as news style names the others in full or by first name, unless
+        another was named in full just before (`Maria Lund said … Lund added`); a `title`
+        (`Mrs.`) picks by gender and always means the one introduced first."""
         form = name_key(tokens)
         keys = [(entity, entity.key) for entity in self.entities]
         for entity, known in keys:
@@ -279,7 +288,25 @@ class Registry:
                 for entity, known in candidates
                 if set(known) < wanted or known[-1] == form[-1]
             ]
+        if len(form) == 1 and any(not entity.organisation for entity, _ in candidates):
+            # `Boyd` is the candidate, not `Boyd for Congress`.
+            candidates = [
+                (entity, known) for entity, known in candidates if not entity.organisation
+            ]
+        people = [entity for entity, known in candidates if len(known) > 1 and known[-1] == form[0]]
+        if len(form) == 1 and len(people) > 1:
+            return self._shared_surname(people, key, title)
         return self.most_recent([entity for entity, _ in candidates], key)
+
+    def _shared_surname(self, people: list[Entity], key: tuple[int, int], title: str) -> Entity:
+        if not title:
+            recent = self.most_recent(people, key)
+            named = [m.key for m in self.mentions if m.entity is recent and m.key <= key]
+            if recent is not None and named and max(named)[0] >= key[0] - 1:
+                return recent
+        gender = HONORIFICS.get(title) or TITLE_GENDERS.get(title)
+        fitting = [entity for entity in people if gender in (None, entity.gender)]
+        return (fitting or people)[0]
 
     def most_recent(self, candidates: list[Entity], key: tuple[int, int]) -> Entity | None:
         if not candidates:
@@ -374,9 +401,8 @@ def find_runs(tokens: list[Token]) -> list[_Run]:
             ):
                 joined += 1
             connecting = any(tokens[i].lower in joiners - {"&"} for i in range(end, joined))
-            head_before = any(
-                is_role_head(tokens[i]) or tokens[i].lower in ORGANISATION_HEADS
-                for i in range(first, end)
+            head_before = _complement_follows_head(tokens, first, end) or _campaign_committee(
+                tokens, end, joined
             )
             if (
                 joined > end
@@ -392,9 +418,37 @@ def find_runs(tokens: list[Token]) -> list[_Run]:
     return runs
 
 
+def _complement_follows_head(tokens: list[Token], first: int, end: int) -> bool:
+    """May a connector after `first:end` open the complement of a role or organisation head
+    (`Ministry of Health`, `Secretary of State for Trade`)? Not once a personal name has followed
+    the head: in `Sen. Ada Voss of Iowa` the `of` phrase says where she is from."""
+    heads = [
+        i
+        for i in range(first, end)
+        if is_role_head(tokens[i]) or tokens[i].lower in ORGANISATION_HEADS
+    ]
+    if not heads:
+        return False
+    after = range(heads[-1] + 1, end)
+    return not after or any(tokens[i].lower in _CONNECTORS for i in after)
+
+
+def _campaign_committee(tokens: list[Token], end: int, joined: int) -> bool:
+    """`Boyd for Congress`: a candidate's campaign committee, an organisation of its own."""
+    return (
+        joined == end + 1
+        and tokens[end].lower == "for"
+        and joined < len(tokens)
+        and tokens[joined].capitalised
+        and tokens[joined].lower in CAMPAIGN_OFFICES
+    )
+
+
 def _split_run(tokens: list[Token], first: int, end: int) -> _Run:
     """Separate leading titles and role words from the name (`Chinese Ambassador to France` |
     `Lu Shaye`), and recognise organisation names."""
+    if any(_campaign_committee(tokens, i, i + 1) for i in range(first + 1, end - 1)):
+        return _Run(first, first, end, None, True)
     last_role = None
     for index in range(first, end):
         token = tokens[index]
@@ -598,7 +652,8 @@ def _register_run(registry: Registry, tokens: list[Token], run: _Run, sentence: 
     if _names_a_place(tokens, run):
         return  # `the town of Carrow, who …`: never a speaker, and the `who` is someone else
     key = (sentence.paragraph, tokens[run.name_first].start)
-    entity = registry.link(name, key, sentence.index)
+    title = tokens[run.name_first - 1].lower if run.name_first > run.first else ""
+    entity = registry.link(name, key, sentence.index, title)
     subject = _is_subject(tokens, run)
     registry.mentions.append(Mention(entity, key, None, sentence.index, subject))
     if run.organisation:

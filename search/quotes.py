@@ -25,10 +25,15 @@ _ABBREVIATIONS = words(
     "u.s u.k u.n e.g i.e a.m p.m"
 )
 _LAST_WORD = re.compile(r"([\w.]+)[.]$")
-# A quotation used as a name or a phrase under discussion rather than as somebody's words.
+# A quotation used as a name or a phrase under discussion rather than as somebody's words: also
+# what a sign or banner reads, what a crowd chants, and a label (`called it a “gimmick”`).
 _NAMING_CUE = re.compile(
     r"(?:so[- ]called|dubbed|termed|titled|entitled|nicknamed|known as|labell?ed|branded|"
-    r"headlined|the (?:word|words|phrase|term|slogan|motto|hashtag|label)s?)[\s,]*$",
+    r"headlined|the (?:word|words|phrase|term|slogan|motto|hashtag|label)s?"
+    r"|(?:banner|sign|placard|poster|shirt|sticker|billboard)s?\b[^“”]{0,30}?"
+    r"\b(?:reading|that read|which read|saying|bearing)"
+    r"|chant(?:s|ed|ing)?(?: of)?|(?:cries|shouts|chorus|cheers) of"
+    r"|call(?:ed|s|ing) (?:it|them|this|that|the \w+) (?:an?|the))[\s,:]*$",
     re.IGNORECASE,
 )
 _CAPITALISED_WORD = re.compile(r"^[A-Z0-9]")
@@ -178,7 +183,7 @@ def is_non_statement(span: QuoteSpan, lead_in: str, attributed: bool) -> bool:
     quotations are statements unless a naming cue precedes them; unattributed ones in title case
     are titles; others that open a sentence are statements.
     """
-    if _NAMING_CUE.search(lead_in):
+    if _NAMING_CUE.search(lead_in[-60:]):  # the cue stands just before the mark
         return True
     if attributed:
         return False

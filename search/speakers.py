@@ -18,6 +18,7 @@ from search.clauses import (
     Reference,
     parse_after,
     parse_lead_in,
+    parse_statement_intro,
 )
 from search.lexicon import (
     ANONYMITY_CUES,
@@ -27,6 +28,8 @@ from search.lexicon import (
     ORGANISATION_HEADS,
     ORGANISATION_NOUNS,
     ROLE_SYNONYMS,
+    SPEECH_VERBS,
+    STANCE_VERBS,
 )
 from search.names import (
     Entity,
@@ -64,6 +67,8 @@ class Resolver:
         self.history: list[Mention] = list(registry.mentions)
         self.antecedent = -1  # sentence of the mention the last pronoun was resolved to
         self.unnamed = list(registry.unnamed)  # unnamed people: role noun and place
+        # What the registry made of each name where it stands, titles and all (`Mrs. Lund`).
+        self.named_at = {mention.key: mention.entity for mention in registry.mentions}
 
     def resolve(self, reference: Reference) -> Entity | None:
         self.antecedent = -1
@@ -84,7 +89,9 @@ class Resolver:
         return sorted((m for m in self.history if m.key < key), key=lambda m: m.key, reverse=True)
 
     def _name(self, reference: Reference) -> Entity | None:
-        entity = self.registry.find(reference.words, reference.key)
+        entity = self.named_at.get(reference.key) or self.registry.find(
+            reference.words, reference.key
+        )
         if entity is None:
             entity = self.registry.link(reference.words, reference.key, -1)
         entity.person = entity.person or not entity.organisation
@@ -220,6 +227,10 @@ def attribute(
     views = [SentenceView(s, without_parentheticals(tokenize(s.text, s.start))) for s in sentences]
     registry = build_registry(views)
     resolver = Resolver(registry)
+    subjects: dict[int, list[Entity]] = {}  # who each sentence names as a subject
+    for mention in registry.mentions:
+        if mention.subject:
+            subjects.setdefault(mention.sentence, []).append(mention.entity)
     results: list[Attribution] = []
     previous_statement: int | None = None
     for index, span in enumerate(spans):
@@ -229,6 +240,10 @@ def attribute(
         )
         closing = _sentence_at(sentences, span.close_paragraph, closing_offset)
         lead_in_text = _lead_in(blanked, opening, span)
+        lead_start = span.open_at - len(lead_in_text)
+        lead_tokens = [
+            t for t in views[opening.index].tokens if lead_start <= t.start < span.open_at
+        ]
         used = {opening.index, closing.index}
         reference = None
         resolver.antecedent = -1
@@ -239,9 +254,6 @@ def attribute(
                 reference = _placed(reference, span.close_paragraph)
                 used.add(after_tokens[1])
         if reference is None:
-            lead_tokens = without_parentheticals(
-                tokenize(lead_in_text, span.open_at - len(lead_in_text))
-            )
             reference = parse_lead_in(lead_tokens)
             if reference is not None:
                 reference = _placed(reference, span.paragraph)
@@ -253,19 +265,28 @@ def attribute(
             and _unnamed_source(registry, sentences, {*used, opening.index - 1}, speaker)
         ):
             speaker = None
-        if is_non_statement(span, lead_in_text, speaker is not None):
-            results.append(Attribution(None, tuple(sorted(used))))
-            continue
         continues = None
+        attributed = speaker is not None
         if reference is None:
             speaker, continues = _continuation(
                 spans, results, previous_statement, span, views, sentences, opening, resolver
             )
-            if speaker is not None:
-                resolver.history.append(
-                    Mention(speaker, (span.paragraph, span.open_at), subject=True)
-                )
+            # `X said … and accused Y of “…”`: a verb in the lead-in shares X as its subject.
+            attributed = speaker is not None and any(
+                t.lower in SPEECH_VERBS or t.lower in STANCE_VERBS for t in lead_tokens
+            )
+        if is_non_statement(span, lead_in_text, attributed):
+            results.append(Attribution(None, tuple(sorted(used))))
+            continue
+        if reference is None and speaker is not None:
+            resolver.history.append(Mention(speaker, (span.paragraph, span.open_at), subject=True))
         antecedent = resolver.antecedent if resolver.antecedent == opening.index - 1 else None
+        if (
+            antecedent is None
+            and speaker is not None
+            and speaker in subjects.get(opening.index - 1, ())
+        ):
+            antecedent = opening.index - 1  # `X spoke on Wednesday. “…,” the governor said.`
         results.append(Attribution(speaker, tuple(sorted(used)), continues, antecedent))
         previous_statement = index
     return results
@@ -334,7 +355,7 @@ def _after_tokens(
     text = blanked[span.close_paragraph]
     stop = text.find(OPEN, span.close_at + 1, sentence.end)
     stop = sentence.end if stop < 0 else stop
-    tokens = without_parentheticals(tokenize(text[span.close_at + 1 : stop], span.close_at + 1))
+    tokens = [t for t in views[sentence.index].tokens if span.close_at < t.start < stop]
     if any(is_word(token) for token in tokens) or sentence.index + 1 >= len(views):
         return tokens, sentence.index
     following = views[sentence.index + 1]
@@ -359,8 +380,9 @@ def _continuation(
     resolver: Resolver,
 ) -> tuple[Entity | None, int | None]:
     """Speaker of a quotation with no attribution of its own: the previous quotation's speaker in
-    the same paragraph, else the subject of a speech verb in the sentence just before, else the
-    previous quotation's speaker."""
+    the same paragraph, else the subject of a speech verb in the sentence just before (or, for a
+    quotation opening its paragraph, of `read a statement`), else the previous quotation's
+    speaker."""
     same_paragraph = (
         previous_statement is not None
         and spans[previous_statement].close_paragraph == span.paragraph
@@ -371,6 +393,8 @@ def _continuation(
         before = views[opening.index - 1]
         if OPEN not in before.sentence.text and before.sentence.paragraph >= span.paragraph - 1:
             reference = parse_lead_in(before.tokens)
+            if reference is None and span.open_at == 0:
+                reference = parse_statement_intro(before.tokens)
             if reference is not None:
                 reference = _placed(reference, before.sentence.paragraph)
                 entity = resolver.resolve(reference)

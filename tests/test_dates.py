@@ -26,7 +26,7 @@ def test_full_dates_in_common_styles(text: str) -> None:
         ("she said Friday", FRIDAY),
         ("at Thursday’s hearing", dt.date(2024, 5, 9)),
         ("she said yesterday", dt.date(2024, 5, 9)),
-        ("on June 24", dt.date(2023, 6, 24)),
+        ("on October 24", dt.date(2023, 10, 24)),
     ],
 )
 def test_relative_dates_resolve_to_the_latest_day_not_after_the_article(
@@ -41,6 +41,10 @@ def test_relative_dates_need_an_article_date() -> None:
 
 def test_dates_after_the_article_are_not_when_words_were_said() -> None:
     assert mentioned_dates("the law takes effect on June 1, 2024", FRIDAY) == []
+
+
+def test_a_month_and_day_weeks_ahead_is_still_to_come_not_last_year() -> None:
+    assert mentioned_dates("a memorial scheduled for June 8", FRIDAY) == []
 
 
 def test_article_date_prefers_dateline_over_earlier_dates() -> None:
