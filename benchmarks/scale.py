@@ -323,7 +323,12 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         measured = CHILDREN[sys.argv[2]](*sys.argv[3:])
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # This process plus the largest of its helpers (index writers, extraction worker): an
+        # upper bound when they run at once.
+        peak = sum(
+            resource.getrusage(who).ru_maxrss / 1024
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        )
         print(json.dumps({**measured, "peak_rss_mb": peak}))
     else:
         main()

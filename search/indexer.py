@@ -7,7 +7,11 @@ and the run goes on; a file that only became unreadable keeps what was indexed f
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
+import multiprocessing.util
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +33,20 @@ from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
 
 FILES_WORTH_A_PROCESS = 64
 _START_METHODS = multiprocessing.get_all_start_methods()
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(_owner: object) -> None:
+    """In every process an update forks (index writers, the extraction worker): die with it.
+
+    Killed outright (`kill -9`), an update cannot stop its helpers, and they would wait for
+    work forever. Linux sends them a signal when it dies; elsewhere this does nothing.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+multiprocessing.util.register_after_fork(_die_with_parent, _die_with_parent)
 
 
 @dataclass
