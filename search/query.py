@@ -138,16 +138,21 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             )
         parsed = Every()
     condition = And(filters) if filters else None
-    # Everything that matches, unscored, for the total and the facets: Whoosh's own
-    # len(results) counts documents its filter and mask excluded.
     deciding = _without_bonus(parsed)
-    matching = AndNot(And([deciding, condition]) if condition else deciding, bookkeeping())
 
     def run(searcher) -> SearchResult:
         reader = searcher.reader()
-        groups = _groups(reader, searcher.docs_for_query(matching), request.group)
+        # The filters' documents, worked out once for the total and for the ranking.
+        allowed = set(searcher.docs_for_query(condition)) if condition else None
+        hidden = set(searcher.docs_for_query(bookkeeping()))
+        found = (
+            number
+            for number in searcher.docs_for_query(deciding)
+            if number not in hidden and (allowed is None or number in allowed)
+        )
+        groups = _groups(reader, found, request.group)
         if request.sort == "relevance":
-            order = _ranked_groups(searcher, parsed, condition, groups, request)
+            order = _ranked_groups(searcher, parsed, (allowed, hidden), groups, request)
         else:
             order = _dated_groups(reader, groups, newest_first=request.sort == "-date")
         first = (request.page - 1) * request.limit
@@ -193,14 +198,16 @@ def _groups(reader, documents: Iterable[int], group: bool) -> dict[str, list[int
 
 
 def _ranked_groups(
-    searcher, parsed: Query, condition: Query | None, groups: dict[str, list[int]], request
+    searcher, parsed: Query, within: tuple, groups: dict[str, list[int]], request
 ) -> list[tuple[str, float | None]]:
     """Hits in relevance order, each at the rank of its best copy, as far as the page needs."""
+    if not groups:  # also spares Whoosh an empty filter, which it reads as no filter at all
+        return []
     needed = request.page * request.limit
     group_of = {number: key for key, numbers in groups.items() for number in numbers}
     fetch = needed
     while True:
-        results = _top(searcher, parsed, condition, fetch)
+        results = _top(searcher, parsed, within, fetch)
         order: dict[str, float] = {}
         for hit in results:
             order.setdefault(group_of[hit.docnum], hit.score)
@@ -209,14 +216,15 @@ def _ranked_groups(
         fetch *= 4
 
 
-def _top(searcher, parsed: Query, condition: Query | None, limit: int):
-    """The `limit` best documents, scored exactly.
+def _top(searcher, parsed: Query, within: tuple[set | None, set], limit: int):
+    """The `limit` best documents among those allowed and not hidden, scored exactly.
 
     Whoosh's default top-N search prunes the query as it goes, and with the bonus for matching
     more words the pruned query scores a document differently: page 2 could repeat page 1.
     """
+    allowed, hidden = within
     top = collectors.TopCollector(limit, usequality=False, replace=0)
-    collector = collectors.FilterCollector(top, condition, bookkeeping())
+    collector = collectors.FilterCollector(top, allowed, hidden)
     searcher.search_with_collector(parsed, collector)
     return collector.results()
 
