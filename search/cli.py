@@ -53,9 +53,7 @@ def _user_errors(command: Callable) -> Callable:
 
     @wraps(command)
     def run(*args, **kwargs):
-        from search.corpus import CorpusError
-        from search.index import IndexBusy, IndexProblem
-        from search.query import QueryError
+        from search.errors import CorpusError, IndexBusy, IndexProblem, QueryError
 
         try:
             return command(*args, **kwargs)

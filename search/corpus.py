@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search import formats
+from search.errors import CorpusError
 from search.model import Article
 from search.settings import DEFAULT_MAX_BYTES
 
@@ -27,10 +28,6 @@ HTML = (".html", ".htm")
 JSON_LINES = (".jsonl",)
 ARTICLE_SUFFIXES = PLAIN_TEXT + MARKDOWN + HTML + JSON_LINES
 FALLBACK_ENCODING = "cp1252"
-
-
-class CorpusError(Exception):
-    """The corpus folder itself cannot be used (missing, not a folder)."""
 
 
 @dataclass(frozen=True)

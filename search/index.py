@@ -41,6 +41,13 @@ from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
 from search import __version__
+from search.errors import (
+    IndexBusy,
+    IndexDamaged,
+    IndexIncompatible,
+    IndexMissing,
+    IndexProblem,
+)
 from search.model import IndexDocument, IndexedFile
 
 SCHEMA_VERSION = 6
@@ -49,26 +56,6 @@ LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
 FILE_KIND = "file"
 WRITER_MEMORY_MB = 256
-
-
-class IndexProblem(Exception):
-    """Base for index problems a user can act on; the message names the fix."""
-
-
-class IndexMissing(IndexProblem):
-    """No index has been built in this folder yet."""
-
-
-class IndexIncompatible(IndexProblem):
-    """The index was written by a program with another schema."""
-
-
-class IndexDamaged(IndexProblem):
-    """The index files cannot be read."""
-
-
-class IndexBusy(IndexProblem):
-    """Another process holds the update lock for longer than we may wait."""
 
 
 @functools.cache  # one instance: its stemmer caches stems across calls

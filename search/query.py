@@ -39,6 +39,7 @@ from whoosh.query import (
     Term,
 )
 
+from search.errors import QueryError
 from search.index import (
     FILE_KIND,
     IndexDamaged,
@@ -87,10 +88,6 @@ FEW_HITS = 3  # fewer hits than this, and the query's unknown words get a sugges
 NO_DATE = 0  # what the date column holds for a document without a date
 SYNTAX_WORDS = frozenset({"AND", "OR", "NOT", "TO"})
 _WORD = re.compile(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*])")
-
-
-class QueryError(Exception):
-    """A query or filter this program cannot use; the message says why in one line."""
 
 
 @dataclass(frozen=True)
