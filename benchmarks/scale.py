@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -234,6 +235,42 @@ CHILDREN = {
 }
 
 
+class TreeMemory(threading.Thread):
+    """Samples the resident memory of this process and all it has forked, summed: a build's
+    peak includes its index-writing and extraction helpers, which run at the same time."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.stop = threading.Event()
+        self.peak_mb = 0.0
+
+    def run(self) -> None:
+        while not self.stop.wait(0.05):
+            self.peak_mb = max(self.peak_mb, self.tree_rss_mb())
+
+    @staticmethod
+    def tree_rss_mb() -> float:
+        parents: dict[int, int] = {}
+        resident: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+            resident[int(entry.name)] = int(fields[21]) * resource.getpagesize()
+        tree, frontier = {os.getpid()}, [os.getpid()]
+        while frontier:
+            parent = frontier.pop()
+            for pid, ppid in parents.items():
+                if ppid == parent and pid not in tree:
+                    tree.add(pid)
+                    frontier.append(pid)
+        return sum(resident.get(pid, 0) for pid in tree) / 2**20
+
+
 def in_child(name: str, *args: str) -> dict:
     """Run one measurement in a fresh interpreter; add its peak RSS in MB."""
     output = subprocess.run(
@@ -299,7 +336,12 @@ def main() -> None:
             "bare Whoosh docs/s",
         ),
         ("build: seconds", ours["seconds"], bare["seconds"], "target ≤ 1.3× bare"),
-        ("build: peak RSS MB", ours["peak_rss_mb"], bare["peak_rss_mb"], "target ≤ 500 MB"),
+        (
+            "build: peak RSS MB, all processes",
+            ours["peak_rss_mb"],
+            bare["peak_rss_mb"],
+            "target ≤ 500 MB",
+        ),
         ("build: documents", ours["documents"], bare["documents"], "bare = paragraphs"),
         ("incremental update of one file: s", incremental["seconds"], None, "target ≤ 2 s"),
         (
@@ -322,13 +364,12 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        sampler = TreeMemory()
+        sampler.start()
         measured = CHILDREN[sys.argv[2]](*sys.argv[3:])
-        # This process plus the largest of its helpers (index writers, extraction worker): an
-        # upper bound when they run at once.
-        peak = sum(
-            resource.getrusage(who).ru_maxrss / 1024
-            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-        )
-        print(json.dumps({**measured, "peak_rss_mb": peak}))
+        sampler.stop.set()
+        sampler.join()
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({**measured, "peak_rss_mb": max(own, sampler.peak_mb)}))
     else:
         main()

@@ -55,7 +55,7 @@ CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
 FILE_KIND = "file"
-WRITER_MEMORY_MB = 256
+WRITER_MEMORY_MB = 128  # per writing process: two of them for a rebuild
 
 
 @functools.cache  # one instance: its stemmer caches stems across calls

@@ -7,6 +7,7 @@ and the run goes on; a file that only became unreadable keeps what was indexed f
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import multiprocessing
@@ -32,6 +33,8 @@ from search.model import IndexDocument, IndexedFile
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
 
 FILES_WORTH_A_PROCESS = 64
+BATCH = 16  # files sent to the extraction worker at a time
+BATCHES_AHEAD = 4
 _START_METHODS = multiprocessing.get_all_start_methods()
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -167,8 +170,22 @@ def _extract_all(
         yield from map(_documents_of, files)
         return
     context = multiprocessing.get_context("fork" if "fork" in _START_METHODS else "spawn")
+    batches = [files[start : start + BATCH] for start in range(0, len(files), BATCH)]
     with context.Pool(processes=1) as pool:
-        yield from pool.imap(_documents_of, files, chunksize=16)
+        # A few batches ahead of the writer, no more: results waiting for it cost memory.
+        pending: collections.deque = collections.deque()
+        for batch in batches:
+            pending.append(pool.apply_async(_documents_of_batch, (batch,)))
+            if len(pending) > BATCHES_AHEAD:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def _documents_of_batch(
+    files: list[SourceFile],
+) -> list[tuple[SourceFile, list[IndexDocument], list[str]]]:
+    return [_documents_of(file) for file in files]
 
 
 def _documents_of(file: SourceFile) -> tuple[SourceFile, list[IndexDocument], list[str]]:
