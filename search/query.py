@@ -35,6 +35,7 @@ from whoosh.query import (
     NumericRange,
     Or,
     Phrase,
+    Prefix,
     Query,
     Term,
 )
@@ -504,12 +505,21 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
 
 
 def _highlight_terms(query: Query, searcher) -> dict[str, set[str]]:
-    """The indexed words a snippet may show as matches, by field, prefixes expanded."""
+    """The indexed words a snippet may show as matches, by field, prefixes expanded.
+
+    Walks the query's leaves itself: Whoosh's `existing_terms` left out whole fields here.
+    """
+    reader = searcher.reader()
     terms: dict[str, set[str]] = {}
-    for fieldname, text in query.existing_terms(searcher.reader(), expand=True):
-        if fieldname in SNIPPET_SOURCES:
-            word = text.decode("utf-8") if isinstance(text, bytes) else text
-            terms.setdefault(fieldname, set()).add(word)
+    for leaf in query.leaves():
+        field = leaf.field()
+        if field not in SNIPPET_SOURCES:
+            continue
+        if isinstance(leaf, Prefix):
+            words = [word.decode("utf-8") for word in reader.expand_prefix(field, leaf.text)]
+        else:
+            words = [text for _, text in leaf.iter_all_terms()]
+        terms.setdefault(field, set()).update(words)
     return terms
 
 

@@ -383,3 +383,14 @@ def test_date_clauses_take_years_months_and_open_ranges(run, query, sources):
     assert {
         hit["source"] for hit in hits(run(query, "--limit", "50", "--format", "json"))
     } == sources
+
+
+def test_narrative_hits_highlight_their_words_too(run):
+    hit = hits(run("herring breakwater", "--format", "json"))[0]
+    assert hit["kind"] == "passage"
+    assert sorted(hit["snippet"][s:e] for s, e in hit["highlights"]) == ["breakwater", "herring"]
+
+
+def test_prefix_matches_are_highlighted(run):
+    hit = hits(run("breakw*", "--format", "json"))[0]
+    assert [hit["snippet"][s:e] for s, e in hit["highlights"]] == ["breakwater"]
