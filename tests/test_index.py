@@ -24,6 +24,13 @@ def generations(index: Path) -> list[Path]:
     return sorted(index.glob("gen-*"))
 
 
+def segment_files(generation: Path) -> list[Path]:
+    """The files holding a generation's postings (compound `.seg` or separate `.pst`)."""
+    files = sorted(generation.glob("*.seg")) + sorted(generation.glob("*.pst"))
+    assert files, f"no segment files in {generation}"
+    return files
+
+
 def test_rebuild_replaces_the_generation_and_removes_the_old_one(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
     update_index(corpus, index)
@@ -94,7 +101,7 @@ def test_a_second_update_gives_up_after_the_wait(run, corpus: Path, tmp_path: Pa
 def test_a_damaged_index_names_the_fix(run, tmp_path: Path):
     run("index")
     (generation,) = generations(tmp_path / "index")
-    for segment in generation.glob("*.seg"):
+    for segment in segment_files(generation):
         segment.write_bytes(segment.read_bytes()[:40])
     result = run("lighthouse")
     assert result.exit_code == 2
@@ -167,7 +174,7 @@ def test_leftovers_of_a_first_build_that_never_finished_are_cleared(corpus: Path
 def test_a_missing_segment_file_names_the_fix(run, tmp_path: Path):
     run("index")
     (generation,) = generations(tmp_path / "index")
-    for segment in generation.glob("*.seg"):
+    for segment in segment_files(generation):
         segment.unlink()
     result = run("lighthouse")
     assert result.exit_code == 2
