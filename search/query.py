@@ -1,9 +1,10 @@
 """Querying the Whoosh index: parsing, filtering, ranking, and engine-free hits with highlights.
 
-Ranking is BM25F with the standard BM25 idf and OR grouping that rewards matching more query
-words (see the project notes on Whoosh's AND-by-default parser). A quotation document carries
-its words in `quote`, narrative paragraphs theirs in `body`, and `quote` is weighted higher, so
-a quotation outranks a narrative paragraph that matches equally well.
+Ranking is BM25 summed over fields (Whoosh's BM25F) with the standard BM25 idf, OR grouping
+(see the project notes on Whoosh's AND-by-default parser), so a document holding more of the
+query's words ranks higher, and a bonus for query words found next to each other. Every
+document carries its whole paragraph in `body`; a quotation document adds its own words in
+`quote` as a bonus, so a quotation outranks a narrative paragraph that matches equally well.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ ADJACENCY_BONUS = 0.25
 DEFAULT_SNIPPET_CHARS = 240
 RETRIES = 5
 # Where a snippet is cut from, in order of preference: each searched field and the stored text
-# that shows it (`body` indexes a paragraph's narrative; `paragraph` stores the whole paragraph).
+# that shows it (`body` indexes the paragraph, `paragraph` stores it).
 SNIPPET_SOURCES = {"quote": "quote", "body": "paragraph"}
 
 _ISO_DATE = re.compile(r"(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?")
