@@ -19,6 +19,7 @@ import errno
 import fcntl
 import functools
 import json
+import multiprocessing
 import os
 import shutil
 import threading
@@ -230,7 +231,10 @@ class IndexWriter:
             self._index = open_index(root)
         # A new generation is written by two processes, each into a segment of its own:
         # measured 1.5 times faster than one process, and no final merge is needed.
-        options = {"procs": 2, "multisegment": True} if fresh else {}
+        # Whoosh starts its writer processes with the default start method, and has only been
+        # seen to work with "fork"; elsewhere (macOS, newer Pythons) one process writes.
+        parallel = fresh and multiprocessing.get_start_method() == "fork"
+        options = {"procs": 2, "multisegment": True} if parallel else {}
         # Separate segment files, not one compound file: opening a compound file copies it
         # into memory, which made every search process pay for the whole index.
         self._writer = self._index.writer(limitmb=WRITER_MEMORY_MB, compound=False, **options)

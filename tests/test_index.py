@@ -201,3 +201,12 @@ def test_a_full_disk_during_a_rebuild_is_one_line_and_keeps_the_old_index(
     assert result.stderr.strip() == "search: error: No space left on device"
     monkeypatch.undo()
     assert run("lighthouse").exit_code == 0
+
+
+def test_a_rebuild_without_fork_writes_in_one_process(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr("search.index.multiprocessing.get_start_method", lambda: "spawn")
+    index = tmp_path / "index"
+    update_index(corpus, index, rebuild=True)
+    assert search(index, SearchRequest("lighthouse")).total >= 1
