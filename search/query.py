@@ -138,7 +138,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
         )
         groups = _groups(reader, found, request.group)
         if request.sort == "relevance":
-            order = _ranked_groups(searcher, parsed, (allowed, hidden), groups, request)
+            order = _ranked_groups(searcher, parsed, allowed, hidden, groups, request)
         else:
             order = _dated_groups(reader, groups, newest_first=request.sort == "-date")
         first = (request.page - 1) * request.limit
@@ -184,16 +184,24 @@ def _groups(reader, documents: Iterable[int], group: bool) -> dict[str, list[int
 
 
 def _ranked_groups(
-    searcher, parsed: Query, within: tuple, groups: dict[str, list[int]], request
+    searcher,
+    parsed: Query,
+    allowed: set[int] | None,
+    hidden: set[int],
+    groups: dict[str, list[int]],
+    request: SearchRequest,
 ) -> list[tuple[str, float | None]]:
-    """Hits in relevance order, each at the rank of its best copy, as far as the page needs."""
+    """Hits in relevance order, each at the rank of its best copy, as far as the page needs.
+
+    Only documents in `allowed` (when given) and not in `hidden` are ranked.
+    """
     if not groups:  # also spares Whoosh an empty filter, which it reads as no filter at all
         return []
     needed = request.page * request.limit
     group_of = {number: key for key, numbers in groups.items() for number in numbers}
     fetch = needed
     while True:
-        results = _top(searcher, parsed, within, fetch)
+        results = searcher.search(parsed, limit=fetch, filter=allowed, mask=hidden)
         order: dict[str, float] = {}
         for hit in results:
             order.setdefault(group_of[hit.docnum], hit.score)
@@ -202,16 +210,9 @@ def _ranked_groups(
         fetch *= 4
 
 
-def _top(searcher, parsed: Query, within: tuple[set | None, set], limit: int):
-    """The `limit` best documents among those allowed and not hidden."""
-    allowed, hidden = within
-    return searcher.search(parsed, limit=limit, filter=allowed, mask=hidden)
-
-
 def _dated_groups(reader, groups: dict[str, list[int]], newest_first: bool) -> list:
     """Hits by the date of their earliest copy; undated hits last either way."""
     dates = reader.column_reader("date", translate=False)
-
     dated = [(_earliest(dates, numbers), key) for key, numbers in groups.items()]
     known = sorted((item for item in dated if item[0] != NO_DATE), reverse=newest_first)
     unknown = [item for item in dated if item[0] == NO_DATE]
