@@ -45,13 +45,22 @@ def _who(speaker: str | None, role: str | None) -> str:
     return f"{speaker} ({role})" if role else speaker
 
 
+def _styled_who(speaker: str | None, role: str | None, color: bool) -> str:
+    return _style(_who(speaker, role), color, fg="cyan", bold=True)
+
+
+def _place(record: Record, color: bool) -> str:
+    """Article title, source and document id: where to find a listed quotation."""
+    return _style(f"{record.title} · {record.source} · {record.id}", color, dim=True)
+
+
 def _day(date: dt.date | None) -> str:
     return date.isoformat() if date else "undated"
 
 
 def hit_block(rank: int, hit: Hit, color: bool) -> str:
     """Three lines: who and when, which article (and how many carry it), the snippet."""
-    who = _style(_who(hit.speaker, hit.role), color, fg="cyan", bold=True)
+    who = _styled_who(hit.speaker, hit.role, color)
     also = f" (+{hit.copies - 1} more)" if hit.copies > 1 else ""
     where = _style(f"{hit.title} · {hit.source}{also}", color, dim=True)
     snippet = highlight(hit.snippet, hit.highlights, color)
@@ -145,8 +154,7 @@ def quote_json(quote: Record) -> dict:
 
 
 def quote_text(quote: Record, color: bool) -> str:
-    who = _style(_who(quote.speaker, quote.role), color, fg="cyan", bold=True)
-    where = _style(f"{quote.title} · {quote.source} · {quote.id}", color, dim=True)
+    who, where = _styled_who(quote.speaker, quote.role, color), _place(quote, color)
     return f"{who} · {_day(quote.date)}\n   {where}\n   “{quote.quote}”"
 
 
@@ -209,8 +217,7 @@ def occurrence_block(rank: int, occurrence: Occurrence, color: bool) -> str:
     record, wording = occurrence.record, occurrence.wording
     count = len(wording.differences)
     verdict = "exact" if wording.exact else f"{count} difference{'s' if count != 1 else ''}"
-    who = _style(_who(record.speaker, record.role), color, fg="cyan", bold=True)
-    where = _style(f"{record.title} · {record.source} · {record.id}", color, dim=True)
+    who, where = _styled_who(record.speaker, record.role, color), _place(record, color)
     found = marked_wording(wording, color)
     return f"{rank}. {verdict} · {_day(record.date)} · {who}\n   {where}\n   “{found}”"
 
