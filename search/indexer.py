@@ -163,8 +163,8 @@ def _extract_all(
 ) -> Iterator[tuple[SourceFile, list[IndexDocument], list[str]]]:
     """Each file's documents, in order; a large batch is read in a second process.
 
-    Writing the index takes most of a build and runs in this process, so reading and extracting
-    in another lets both cores work. A few files are not worth starting a process for.
+    Writing the index takes most of a build; reading and extracting in a process of its own
+    lets that work overlap the writing. A few files are not worth starting a process for.
     """
     if len(files) < FILES_WORTH_A_PROCESS:
         yield from map(_documents_of, files)
