@@ -18,6 +18,7 @@ import datetime as dt
 import errno
 import fcntl
 import functools
+import hashlib
 import json
 import multiprocessing
 import os
@@ -36,7 +37,7 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.columns import VarBytesColumn
+from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import Term
 from whoosh.support.charset import accent_map
@@ -51,7 +52,7 @@ from search.errors import (
 )
 from search.model import IndexDocument, IndexedFile
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
@@ -91,9 +92,16 @@ def number_day(number: int) -> dt.date:
     return dt.date(number // 10000, number // 100 % 100, number % 100)
 
 
-def quote_key(document: IndexDocument) -> str:
-    """What copies of one quotation by one speaker share, however the articles punctuate it."""
-    return f"{name_key(document.speaker or '')}|{name_key(document.quote or '')}"
+def quote_key(document: IndexDocument) -> int:
+    """What copies of one quotation by one speaker share, however the articles punctuate it.
+
+    A 64-bit hash of speaker and wording, never 0 (which marks "no quotation"): a fixed-width
+    number a search reads for every document in one go, where a string column is read one
+    document at a time.
+    """
+    wording = f"{name_key(document.speaker or '')}|{name_key(document.quote or '')}"
+    digest = hashlib.blake2b(wording.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") or 1
 
 
 def build_schema() -> Schema:
@@ -108,7 +116,7 @@ def build_schema() -> Schema:
         content_hash=STORED(),
         speaker=TEXT(analyzer=exact_analyzer(), stored=True),
         speaker_key=ID(sortable=True),
-        quote_key=COLUMN(VarBytesColumn()),  # read per document, never searched
+        quote_key=COLUMN(NumericColumn("Q", default=0)),  # read per document, never searched
         aliases=STORED(),
         role=TEXT(analyzer=words, stored=True),
         # YYYYMMDD numbers: 4 index terms a date where a DATETIME takes 8, and ranges by day.
@@ -279,7 +287,7 @@ def _fields(document: IndexDocument) -> dict:
         fields["quote_exact"] = document.quote
     # Every document fills the sortable columns, as Whoosh misreads a column a segment lacks.
     fields["speaker_key"] = name_key(document.speaker) if document.speaker else ""
-    fields["quote_key"] = (quote_key(document) if document.quote is not None else "").encode()
+    fields["quote_key"] = quote_key(document) if document.quote is not None else 0
     if document.speaker:
         fields["speaker"] = document.speaker
         fields["aliases"] = list(document.aliases)
@@ -321,3 +329,7 @@ def remove_stale_generations(root: Path) -> None:
 def bookkeeping() -> Term:
     """The query term matching the per-file records, which no result may show."""
     return Term("kind", FILE_KIND)
+
+
+# The only searchable fields a per-file record has: queries on other fields never match one.
+BOOKKEEPING_FIELDS = frozenset({"id", "kind", "file"})

@@ -5,6 +5,7 @@ Ranking is BM25 summed over fields (Whoosh's BM25F) with the standard BM25 idf, 
 query's words ranks higher, and a bonus for query words found next to each other. Every
 document carries its whole paragraph in `body`; a quotation document adds its own words in
 `quote` as a bonus, so a quotation outranks a narrative paragraph that matches equally well.
+`search.ranking` scores every match in one pass, which also gives exact totals and groups.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -31,9 +32,7 @@ from whoosh.query import (
     Every,
     Not,
     NullQuery,
-    NumericRange,
     Or,
-    Phrase,
     Prefix,
     Query,
     Term,
@@ -41,6 +40,7 @@ from whoosh.query import (
 
 from search.errors import QueryError
 from search.index import (
+    BOOKKEEPING_FIELDS,
     FILE_KIND,
     IndexDamaged,
     bookkeeping,
@@ -53,6 +53,7 @@ from search.index import (
     text_analyzer,
 )
 from search.model import Hit, Record, SearchResult, SpeakerSummary
+from search.ranking import AdjacentPair, Bonus, Ranker
 
 FIELD_WEIGHTS = {"quote": 0.5, "body": 1.0, "title": 1.0}
 # Two query words found side by side (as in the query, stop words allowed between) add this
@@ -113,35 +114,31 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     """A page of ranked hits for `request`, the total, facet counts and suggestions."""
     _check(request)
     text = clean_query(request.query)
-    filters = _filters(request)
-    if not text and not filters:
+    speakers = speaker_filter(request.speakers)
+    days = _day_range(request)
+    if not text and speakers is None and days is None:
         raise QueryError("empty query: give words to search for, or a --speaker or date filter")
     parsed = apply_exclusions(parse_query(text, build_schema())) if text else Every()
     if parsed is NullQuery:
-        if not filters:
+        if speakers is None and days is None:
             raise QueryError(
                 f"nothing to search for in {request.query!r}: it holds only very common words"
             )
         parsed = Every()
-    condition = And(filters) if filters else None
-    deciding = _without_bonus(parsed)
+    weighting = StandardIdfBM25F()
 
     def run(searcher) -> SearchResult:
-        reader = searcher.reader()
-        # The filters' documents, worked out once for the total and for the ranking.
-        allowed = set(searcher.docs_for_query(condition)) if condition else None
-        hidden = set(searcher.docs_for_query(bookkeeping()))
-        found = (
-            number
-            for number in searcher.docs_for_query(deciding)
-            if number not in hidden and (allowed is None or number in allowed)
-        )
-        groups = _groups(reader, found, request.group)
-        if request.sort == "relevance":
-            order = _ranked_groups(searcher, parsed, allowed, hidden, groups, request)
-        else:
-            order = _dated_groups(reader, groups, newest_first=request.sort == "-date")
+        ranker = Ranker(searcher, weighting)
+        scores, bonuses = _matching_documents(ranker, parsed, speakers, days)
+        keys = ranker.column("quote_key") if request.group else None
+        groups = _groups(keys, scores)
         first = (request.page - 1) * request.limit
+        if request.sort == "relevance":
+            order = ranker.best(
+                scores, bonuses, lambda number: _group_key(keys, number), first + request.limit
+            )
+        else:
+            order = _dated_groups(ranker.column("date"), groups, request.sort == "-date")
         terms = _highlight_terms(parsed, searcher)
         hits = tuple(
             _hit(searcher, groups[key], score, terms, request.snippet_chars)
@@ -153,12 +150,56 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             total=len(groups),
             hits=hits,
             first=first + 1,
-            facets=_facets(searcher, groups, request.facets),
+            facets=_facets(searcher, ranker, groups, request.facets),
             suggestion=_suggest_query(searcher, text) if few and text else None,
             speaker_suggestions=_suggest_speakers(searcher, request.speakers) if few else {},
         )
 
-    return read_index(index_root, run, weighting=StandardIdfBM25F())
+    return read_index(index_root, run, weighting=weighting)
+
+
+def _matching_documents(
+    ranker: Ranker, parsed: Query, speakers: Query | None, days: tuple[int, int] | None
+) -> tuple[dict[int, float], list[Bonus]]:
+    """Every document that matches and passes the filters, scored; bonuses still to check."""
+    if isinstance(parsed, Every) and speakers is not None:
+        scores, bonuses = dict.fromkeys(ranker.scores(speakers), 1.0), []
+    else:
+        scores, bonuses = ranker.rank(parsed)
+        if speakers is not None:
+            allowed = ranker.scores(speakers)
+            scores = {number: score for number, score in scores.items() if number in allowed}
+    if days is not None:
+        dates, (start, end) = ranker.column("date"), days
+        scores = {
+            number: score
+            for number, score in scores.items()
+            if dates[number] != NO_DATE and start <= dates[number] <= end
+        }
+    if _may_match_bookkeeping(parsed):
+        for number in ranker.term_documents("kind", FILE_KIND):
+            scores.pop(number, None)
+    return scores, bonuses
+
+
+def _may_match_bookkeeping(query: Query) -> bool:
+    """Whether `query` could match a per-file record: only through its own fields, or NOT."""
+    if isinstance(query, Every | Not):
+        return True
+    if query.is_leaf():
+        return query.field() in BOOKKEEPING_FIELDS
+    return any(_may_match_bookkeeping(child) for child in query.children())
+
+
+def _day_range(request: SearchRequest) -> tuple[int, int] | None:
+    """--since and --until as an inclusive range of day numbers, or None without either."""
+    if request.since and request.until and request.since > request.until:
+        raise QueryError(f"--since {request.since} is after --until {request.until}")
+    if not request.since and not request.until:
+        return None
+    start = day_number(request.since) if request.since else 0
+    end = day_number(request.until) if request.until else day_number(dt.date.max)
+    return start, end
 
 
 def _check(request: SearchRequest) -> None:
@@ -173,59 +214,45 @@ def _check(request: SearchRequest) -> None:
             raise QueryError(f"--facet must be one of {', '.join(FACETS)}, not {facet!r}")
 
 
-def _groups(reader, documents: Iterable[int], group: bool) -> dict[str, list[int]]:
+def _group_key(keys: Sequence[int] | None, number: int) -> int:
+    """What a document's hit is: its quotation's key when grouping copies, else the document.
+
+    Quotation keys are positive; a document standing alone is keyed by its number's bitwise
+    complement, which is negative.
+    """
+    return (keys[number] if keys else 0) or ~number
+
+
+def _groups(keys: Sequence[int] | None, documents: Iterable[int]) -> dict[int, list[int]]:
     """Matching document numbers by hit: copies of one quotation share a hit when grouping."""
-    keys = reader.column_reader("quote_key") if group else None  # bytes: b"" for no quotation
-    groups: dict[str, list[int]] = {}
+    groups: dict[int, list[int]] = {}
     for number in sorted(documents):
-        key = (keys[number].decode() if keys else "") or f"#{number}"
-        groups.setdefault(key, []).append(number)
+        key = (keys[number] if keys else 0) or ~number
+        if key in groups:
+            groups[key].append(number)
+        else:
+            groups[key] = [number]
     return groups
 
 
-def _ranked_groups(
-    searcher,
-    parsed: Query,
-    allowed: set[int] | None,
-    hidden: set[int],
-    groups: dict[str, list[int]],
-    request: SearchRequest,
-) -> list[tuple[str, float | None]]:
-    """Hits in relevance order, each at the rank of its best copy, as far as the page needs.
-
-    Only documents in `allowed` (when given) and not in `hidden` are ranked.
-    """
-    if not groups:  # also spares Whoosh an empty filter, which it reads as no filter at all
-        return []
-    needed = request.page * request.limit
-    group_of = {number: key for key, numbers in groups.items() for number in numbers}
-    fetch = needed
-    while True:
-        results = searcher.search(parsed, limit=fetch, filter=allowed, mask=hidden)
-        order: dict[str, float] = {}
-        for hit in results:
-            order.setdefault(group_of[hit.docnum], hit.score)
-        if len(order) >= needed or results.scored_length() < fetch:
-            return list(order.items())
-        fetch *= 4
-
-
-def _dated_groups(reader, groups: dict[str, list[int]], newest_first: bool) -> list:
-    """Hits by the date of their earliest copy; undated hits last either way."""
-    dates = reader.column_reader("date", translate=False)
-    dated = [(_earliest(dates, numbers), key) for key, numbers in groups.items()]
-    known = sorted((item for item in dated if item[0] != NO_DATE), reverse=newest_first)
+def _dated_groups(dates: Sequence[int], groups: dict, newest_first: bool) -> list:
+    """Hits by the date of their earliest copy, same dates in corpus order; undated ones last."""
+    dated = [(_earliest(dates, numbers), numbers[0], key) for key, numbers in groups.items()]
+    known = sorted(
+        (item for item in dated if item[0] != NO_DATE),
+        key=lambda item: (-item[0] if newest_first else item[0], item[1]),
+    )
     unknown = [item for item in dated if item[0] == NO_DATE]
-    return [(key, None) for _, key in known + unknown]
+    return [(key, None) for _, _, key in known + unknown]
 
 
-def _earliest(dates, numbers: list[int]) -> int:
+def _earliest(dates: Sequence[int], numbers: list[int]) -> int:
     """The earliest date number among copies, NO_DATE only when none has a date."""
     known = [dates[number] for number in numbers if dates[number] != NO_DATE]
     return min(known, default=NO_DATE)
 
 
-def _facets(searcher, groups: dict[str, list[int]], facets: tuple[str, ...]) -> dict:
+def _facets(searcher, ranker: Ranker, groups: dict, facets: tuple[str, ...]) -> dict:
     """Counts over every hit of the result, not just the page: by speaker, year or month."""
     counts: dict[str, dict[str, int]] = {}
     reader = searcher.reader()
@@ -241,7 +268,7 @@ def _facets(searcher, groups: dict[str, list[int]], facets: tuple[str, ...]) -> 
                 for key, count in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
             }
         else:
-            dates = reader.column_reader("date", translate=False)
+            dates = ranker.column("date")
             width = 4 if facet == "year" else 7
             for numbers in groups.values():
                 value = _earliest(dates, numbers)
@@ -348,21 +375,6 @@ def parse_query(text: str, schema) -> Query:
     return _with_adjacency(grouped).normalize()
 
 
-class AdjacentPair(Phrase):
-    """Two neighbouring query words found together: it adds to a score, never to what matches."""
-
-
-def _without_bonus(query: Query) -> Query:
-    """The query that decides what matches: `AdjacentPair` bonuses left out (cheaper to run)."""
-    if not isinstance(query, CompoundQuery):
-        return query
-    rebuilt = copy.copy(query)
-    rebuilt.subqueries = [
-        _without_bonus(child) for child in query.subqueries if not isinstance(child, AdjacentPair)
-    ]
-    return rebuilt.normalize()
-
-
 def _with_adjacency(query: Query) -> Query:
     """Add to every OR group a phrase query for each pair of neighbouring plain words.
 
@@ -452,20 +464,6 @@ def speaker_filter(names: tuple[str, ...]) -> Query | None:
     if not alternatives:
         return None
     return Or(alternatives) if len(alternatives) > 1 else alternatives[0]
-
-
-def _filters(request: SearchRequest) -> list[Query]:
-    filters: list[Query] = []
-    speakers = speaker_filter(request.speakers)
-    if speakers is not None:
-        filters.append(speakers)
-    if request.since and request.until and request.since > request.until:
-        raise QueryError(f"--since {request.since} is after --until {request.until}")
-    if request.since or request.until:
-        start = day_number(request.since) if request.since else None
-        end = day_number(request.until) if request.until else None
-        filters.append(NumericRange("date", start, end))
-    return filters
 
 
 def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:

@@ -6,6 +6,7 @@ the ranking under test decides the order.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,55 @@ def test_only_plain_neighbouring_words_get_the_bonus():
     parsed = str(parse_query("nato expansion title:vote", build_schema()))
     assert 'body:"nato expans"' in parsed
     assert '"expans vote"' not in parsed
+
+
+def test_scores_are_whoosh_own_across_segments_and_deletions(tmp_path: Path):
+    """The term-at-a-time ranker gives Whoosh's own BM25F scores and order, page for page.
+
+    The index has several segments and deleted documents (files changed after the first
+    build), where reading posting blocks directly could go wrong.
+    """
+    from search.index import open_index
+    from search.query import StandardIdfBM25F, apply_exclusions
+    from search.ranking import Ranker
+
+    rng = random.Random(5)
+    words = "alpha beta gamma delta harbour vote budget energy grid rail the of and".split()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+
+    def write(number: int) -> None:
+        paragraphs = [
+            " ".join(rng.choices(words, k=rng.randint(4, 40))).capitalize() + "."
+            for _ in range(rng.randint(1, 3))
+        ]
+        title = " ".join(rng.choices(words, k=3)).title()
+        (corpus / f"a{number}.txt").write_text(title + "\n\n" + "\n\n".join(paragraphs), "utf-8")
+
+    for number in range(60):
+        write(number)
+    update_index(corpus, tmp_path / "index")
+    for number in range(0, 60, 7):
+        write(number)
+    update_index(corpus, tmp_path / "index")
+
+    weighting = StandardIdfBM25F()
+    with open_index(tmp_path / "index").searcher(weighting=weighting) as searcher:
+        assert searcher.subsearchers and searcher.reader().has_deletions()
+        for text in (
+            "alpha beta",
+            '"energy grid" vote',
+            "alpha AND beta",
+            "harbour budget NOT rail",
+            "gam* delta",
+            "title:vote alpha",
+            "the alpha of the beta",
+        ):
+            parsed = apply_exclusions(parse_query(text, build_schema()))
+            expected = [(hit.docnum, hit.score) for hit in searcher.search(parsed, limit=25)]
+            ranker = Ranker(searcher, weighting)
+            scores, bonuses = ranker.rank(parsed)
+            found = ranker.best(scores, bonuses, lambda number: number, 25)
+            assert [number for number, _ in found] == [number for number, _ in expected], text
+            assert [score for _, score in found] == pytest.approx([s for _, s in expected]), text
+            assert set(scores) == set(searcher.docs_for_query(parsed)), text

@@ -1,0 +1,363 @@
+"""Scoring every matching document in one pass over Whoosh's posting blocks, term at a time.
+
+Whoosh's matchers advance document by document through layers of Python objects: a two-word
+query over the 250,000 paragraphs of `benchmarks/scale.py 20000` took 180 ms that way, before
+any filtering, counting or grouping. Reading each posting block whole and adding BM25F scores
+into a dictionary gives the same scores several times faster, and leaves every matching
+document at hand for exact totals, grouping and filters.
+
+Words, phrases, AND, OR and AND NOT are evaluated here, with the formulas of Whoosh's BM25F;
+any other query (prefixes, wildcards, ranges, fuzzy terms, NOT alone) is scored by Whoosh's
+own matcher, so every query keeps Whoosh's meaning. Posting blocks and columns are read
+through Whoosh 2.7's private attributes, where present; tests compare the scores with
+Whoosh's own, and pyproject keeps whoosh-reloaded on 2.7.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import sys
+from array import array
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
+from whoosh.util.numeric import byte_to_length
+
+Scores = dict[int, float]
+CHECK_BATCH = 32  # documents whose adjacency bonuses are checked in one pass
+
+
+class AdjacentPair(Phrase):
+    """Two neighbouring query words found together: it adds to a score, never to what matches."""
+
+
+@dataclass(frozen=True)
+class Bonus:
+    """An adjacency bonus not yet checked: what it would add to each document holding both words.
+
+    Checking word positions costs far more than scoring, so only documents that could reach
+    the page are checked.
+    """
+
+    pair: AdjacentPair
+    boost: float  # of the OR group holding the pair
+    potential: Scores
+
+
+class Ranker:
+    """Evaluates queries against one open searcher, caching what several clauses share."""
+
+    def __init__(self, searcher, weighting) -> None:
+        self.searcher = searcher
+        self.weighting = weighting
+        # (segment searcher, number of its first document in the whole index)
+        self.segments = searcher.subsearchers or [(searcher, 0)]
+        self.doc_count_all = searcher.doc_count_all()
+        self._term_scores: dict[tuple[str, str], Scores] = {}
+        # Each scored term's posting blocks as read: (offset, document numbers, encoded values),
+        # from which phrases take word positions without reading the postings again.
+        self._postings: dict[tuple[str, str], list] = {}
+        self._columns: dict[str, Sequence[int]] = {}
+
+    def rank(self, query: Query) -> tuple[Scores, list[Bonus]]:
+        """Every match with its score, leaving a top-level OR's adjacency bonuses to `best`."""
+        if type(query) is not Or or not any(
+            isinstance(child, AdjacentPair) for child in query.subqueries
+        ):
+            return self.scores(query), []
+        words = [child for child in query.subqueries if not isinstance(child, AdjacentPair)]
+        scores = _scaled(_union([self.scores(child) for child in words]), query.boost)
+        bonuses = [
+            Bonus(child, query.boost, self._phrase(child, check=False))
+            for child in query.subqueries
+            if isinstance(child, AdjacentPair)
+        ]
+        return scores, bonuses
+
+    def best(
+        self,
+        scores: Scores,
+        bonuses: list[Bonus],
+        group_of: Callable[[int], Hashable],
+        count: int,
+    ) -> list[tuple[Hashable, float]]:
+        """The `count` best groups of documents with their best copy's score, bonuses included.
+
+        Documents are taken in order of the most they could score; one whose bonuses are not
+        yet checked is checked and put back with its real score. A document taken with its
+        real score outranks everything left. Ties go to the lower document number, as in
+        Whoosh.
+        """
+        possible = dict(scores)
+        for bonus in bonuses:
+            for number, extra in bonus.potential.items():
+                if number in possible:
+                    possible[number] += bonus.boost * extra
+        unchecked = set().union(*(bonus.potential for bonus in bonuses))
+        queue = [(-score, number, number not in unchecked) for number, score in possible.items()]
+        heapq.heapify(queue)
+        order: dict[Hashable, float] = {}
+        while queue and len(order) < count:
+            negated, number, exact = heapq.heappop(queue)
+            if exact:
+                order.setdefault(group_of(number), -negated)
+                continue
+            # Check the most promising unchecked documents together: one pass over the
+            # postings for many documents costs little more than for one.
+            batch, passed = [number], []
+            while queue and len(batch) < CHECK_BATCH:
+                item = heapq.heappop(queue)
+                (passed if item[2] else batch).append(item if item[2] else item[1])
+            for item in passed:
+                heapq.heappush(queue, item)
+            for number, score in self._with_bonuses(scores, bonuses, batch).items():
+                heapq.heappush(queue, (-score, number, True))
+        return list(order.items())
+
+    def _with_bonuses(self, scores: Scores, bonuses: list[Bonus], numbers: list[int]) -> Scores:
+        """The real scores of `numbers`: each bonus counts where its words stand side by side."""
+        real = {number: scores[number] for number in numbers}
+        for bonus in bonuses:
+            pair = bonus.pair
+            candidates = [number for number in numbers if number in bonus.potential]
+            for number in self._in_sequence(pair.fieldname, pair.words, pair.slop, candidates):
+                real[number] += bonus.boost * bonus.potential[number]
+        return real
+
+    def scores(self, query: Query) -> Scores:
+        """Every document `query` matches, with its score: the sum over matching clauses."""
+        if query is NullQuery:
+            return {}
+        if type(query) is Term and self.searcher.schema[query.fieldname].scorable:
+            return _scaled(self._term(query.fieldname, query.text), query.boost)
+        if isinstance(query, Phrase):
+            return self._phrase(query)
+        if type(query) in (Or, And, AndNot):
+            parts = [self.scores(child) for child in query.subqueries]
+            if type(query) is Or:
+                combined = _union(parts)
+            elif type(query) is And:
+                combined = _intersection(parts)
+            else:
+                combined = {number: s for number, s in parts[0].items() if number not in parts[1]}
+            return _scaled(combined, query.boost)
+        if isinstance(query, Every) and not query.fieldname:
+            return dict.fromkeys(self.all_documents(), query.boost)
+        return self._whoosh_scores(query)
+
+    def all_documents(self) -> Iterator[int]:
+        for searcher, offset in self.segments:
+            for number in searcher.reader().all_doc_ids():
+                yield number + offset
+
+    def term_documents(self, field: str, text: str) -> set[int]:
+        """The documents holding one term, unscored: for masks such as the per-file records."""
+        found: set[int] = set()
+        for searcher, offset in self.segments:
+            reader = searcher.reader()
+            if (field, text) in reader:
+                for ids, _, _ in _blocks(reader, field, text):
+                    found.update(number + offset for number in ids)
+        return found - self._deleted()
+
+    def column(self, field: str) -> Sequence[int]:
+        """The values of a numeric column for every document of the index, by document number."""
+        if field not in self._columns:
+            parts = []
+            for segment, _ in self.segments:
+                reader = segment.reader()
+                parts.append(_column_values(reader.column_reader(field, translate=False), reader))
+            kinds = {part.typecode if isinstance(part, array) else None for part in parts}
+            if None not in kinds and len(kinds) == 1:
+                joined = parts[0]
+                for part in parts[1:]:
+                    joined += part  # arrays of one type join without a Python loop
+            else:  # a segment without the column, or read one value at a time
+                joined = [value for part in parts for value in part]
+            self._columns[field] = joined
+        return self._columns[field]
+
+    def _term(self, field: str, text: str) -> Scores:
+        """BM25F scores of one term in one field, unboosted: Whoosh's formula, in bulk."""
+        key = (field, text)
+        if key in self._term_scores:
+            return self._term_scores[key]
+        searcher, weighting = self.searcher, self.weighting
+        found: Scores = {}
+        blocks: list[tuple[int, Sequence[int], Sequence[bytes]]] = []
+        if searcher.doc_frequency(field, text):
+            k1, b = weighting.K1, weighting.B
+            average = searcher.avg_field_length(field) or 1
+            scale = weighting.idf(searcher, field, text) * (k1 + 1)
+            # The length part of BM25's denominator for every encoded field length.
+            norms = [k1 * ((1 - b) + b * byte_to_length(code) / average) for code in range(256)]
+            for segment, offset in self.segments:
+                reader = segment.reader()
+                if (field, text) not in reader:
+                    continue
+                lengths = _field_lengths(reader, field)
+                deleted = _deleted_in(reader)
+                for ids, weights, values in _blocks(reader, field, text):
+                    blocks.append((offset, ids, values))
+                    found.update(
+                        {
+                            number + offset: scale * tf / (tf + norms[lengths[number]])
+                            for number, tf in zip(ids, weights, strict=True)
+                        }
+                    )
+                for number in deleted:
+                    found.pop(number + offset, None)
+        self._term_scores[key] = found
+        self._postings[key] = blocks
+        return found
+
+    def _phrase(self, query: Phrase, check: bool = True) -> Scores:
+        """Documents holding the words in order, each within `slop` of the one before.
+
+        Scored as Whoosh scores a phrase: the sum of its words' scores, times the boost.
+        Unchecked, every document holding all the words counts.
+        """
+        words = [self._term(query.fieldname, word) for word in query.words]
+        if not words or not all(words):
+            return {}
+        common = set(words[0]).intersection(*words[1:])
+        if check:
+            common = self._in_sequence(query.fieldname, query.words, query.slop, common)
+        return {number: query.boost * sum(word[number] for word in words) for number in common}
+
+    def _in_sequence(
+        self, field: str, words: list[str], slop: int, candidates: Iterable[int]
+    ) -> list[int]:
+        """Which `candidates` hold `words` in order with at most `slop` positions between.
+
+        The words must have been scored (`_term`), which keeps their postings.
+        """
+        numbers = sorted(candidates)
+        positions = [self._positions(field, word, numbers) for word in words]
+        found = []
+        for number in numbers:
+            ends = set(positions[0].get(number, ()))
+            for places in positions[1:]:
+                ends = {p for p in places.get(number, ()) if any(0 < p - e <= slop for e in ends)}
+                if not ends:
+                    break
+            if ends:
+                found.append(number)
+        return found
+
+    def _positions(self, field: str, word: str, numbers: list[int]) -> dict[int, Sequence[int]]:
+        """The positions of a scored term in each of `numbers` (ascending) that holds it."""
+        decode = self.searcher.schema[field].format.decoder("positions")
+        found = {}
+        for offset, ids, values in self._postings.get((field, word), ()):
+            low = bisect.bisect_left(numbers, offset + ids[0])
+            for number in numbers[low : bisect.bisect_right(numbers, offset + ids[-1], low)]:
+                index = bisect.bisect_left(ids, number - offset)
+                if index < len(ids) and ids[index] == number - offset:
+                    found[number] = decode(values[index])
+        return found
+
+    def _whoosh_scores(self, query: Query) -> Scores:
+        """Whoosh's own matcher, for the query types not evaluated here."""
+        found: Scores = {}
+        for searcher, offset in self.segments:
+            matcher = query.matcher(searcher, searcher.context(needs_current=True))
+            while matcher.is_active():
+                found[matcher.id() + offset] = matcher.score()
+                matcher.next()
+        return found
+
+    def _deleted(self) -> set[int]:
+        return {
+            number + offset
+            for searcher, offset in self.segments
+            for number in _deleted_in(searcher.reader())
+        }
+
+
+def _scaled(scores: Scores, boost: float) -> Scores:
+    return scores if boost == 1 else {number: boost * s for number, s in scores.items()}
+
+
+def _union(parts: list[Scores]) -> Scores:
+    """Summed scores of documents found by any part: the largest part is copied, not rebuilt."""
+    parts = sorted(parts, key=len, reverse=True)
+    if not parts:
+        return {}
+    combined = dict(parts[0])
+    get = combined.get
+    for part in parts[1:]:
+        for number, score in part.items():
+            combined[number] = get(number, 0.0) + score
+    return combined
+
+
+def _intersection(parts: list[Scores]) -> Scores:
+    if not parts:
+        return {}
+    common = set(min(parts, key=len)).intersection(*parts)
+    return {number: sum(part[number] for part in parts) for number in common}
+
+
+def _deleted_in(reader) -> frozenset[int]:
+    return getattr(reader, "deleted_docs_set", None) or frozenset()
+
+
+def _blocks(reader, field: str, text: str) -> Iterator[tuple[Sequence, Sequence, Sequence]]:
+    """Document numbers, term frequencies and encoded values of one posting list, by block.
+
+    Deleted documents are included: callers drop them. Where the posting reader is not
+    Whoosh 2.7's own, postings are read one at a time through the public matcher interface.
+    """
+    matcher = reader.postings(field, text)
+    matcher = getattr(matcher, "child", matcher)  # unwrap the filter that hides deletions
+    parts = ("_read_ids", "_read_weights", "_read_values", "_next_block")
+    if all(hasattr(matcher, name) for name in parts):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            yield matcher._ids, matcher._weights, matcher._values
+            matcher._next_block()
+        return
+    while matcher.is_active():
+        yield (matcher.id(),), (matcher.weight(),), (matcher.value(),)
+        matcher.next()
+
+
+def _field_lengths(reader, field: str) -> Sequence[int]:
+    """The encoded length (one byte, as Whoosh stores it) of `field` in every document."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        column = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+        if column is not None:
+            return _column_values(column, reader)
+    from whoosh.util.numeric import length_to_byte
+
+    return [
+        length_to_byte(reader.doc_field_length(number, field) or 0)
+        for number in range(reader.doc_count_all())
+    ]
+
+
+def _column_values(column, reader) -> Sequence[int]:
+    """Every value of a fixed-width numeric column in one read, padded to the segment's size.
+
+    Whoosh writes such a column only up to the last document with a non-default value, in
+    network byte order.
+    """
+    count = reader.doc_count_all()
+    try:
+        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        values = array(column._typecode)
+        values.frombytes(raw)
+        default = column._default
+    except AttributeError:
+        return [column[number] for number in range(count)]
+    if values.itemsize > 1 and sys.byteorder == "little":
+        values.byteswap()
+    values.extend([default] * (count - len(values)))
+    return values
