@@ -20,7 +20,6 @@ import fcntl
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import threading
@@ -57,7 +56,9 @@ CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
 FILE_KIND = "file"
-WRITER_MEMORY_MB = 128  # per writing process: two of them for a rebuild
+WRITER_MEMORY_MB = (
+    96  # per writing process: two of them for a rebuild, under 500 MB in all at 20,000 articles
+)
 
 
 @functools.cache  # one instance: its stemmer caches stems across calls
@@ -241,6 +242,8 @@ class IndexWriter:
         # measured 1.5 times faster than one process, and no final merge is needed.
         # Whoosh starts its writer processes with the default start method, and has only been
         # seen to work with "fork"; elsewhere (macOS, newer Pythons) one process writes.
+        import multiprocessing  # here, not at the top: searches never need it
+
         parallel = fresh and multiprocessing.get_start_method() == "fork"
         options = {"procs": 2, "multisegment": True} if parallel else {}
         # Separate segment files, not one compound file: opening a compound file copies it

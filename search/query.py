@@ -224,14 +224,20 @@ def _group_key(keys: Sequence[int] | None, number: int) -> int:
 
 
 def _groups(keys: Sequence[int] | None, documents: Iterable[int]) -> dict[int, list[int]]:
-    """Matching document numbers by hit: copies of one quotation share a hit when grouping."""
+    """Matching document numbers by hit: copies of one quotation share a hit when grouping.
+
+    Copies are listed in document order; the hits themselves come in no particular order.
+    """
     groups: dict[int, list[int]] = {}
-    for number in sorted(documents):
+    for number in documents:
         key = (keys[number] if keys else 0) or ~number
         if key in groups:
             groups[key].append(number)
         else:
             groups[key] = [number]
+    for numbers in groups.values():
+        if len(numbers) > 1:
+            numbers.sort()
     return groups
 
 

@@ -86,35 +86,35 @@ class Ranker:
     ) -> list[tuple[Hashable, float]]:
         """The `count` best groups of documents with their best copy's score, bonuses included.
 
-        Documents are taken in order of the most they could score; one whose bonuses are not
-        yet checked is checked and put back with its real score. A document taken with its
+        Documents are taken in order of the most they could score; ones whose bonuses are not
+        yet checked are checked and put back with their real score. A document taken with its
         real score outranks everything left. Ties go to the lower document number, as in
         Whoosh.
         """
-        possible = dict(scores)
+        possible: Scores = {}
         for bonus in bonuses:
             for number, extra in bonus.potential.items():
-                if number in possible:
-                    possible[number] += bonus.boost * extra
-        unchecked = set().union(*(bonus.potential for bonus in bonuses))
-        queue = [(-score, number, number not in unchecked) for number, score in possible.items()]
-        heapq.heapify(queue)
+                if number in scores:
+                    possible[number] = possible.get(number, scores[number]) + bonus.boost * extra
+        # Two queues, best first: documents whose score is known, and documents that could
+        # still gain a bonus, by the most they could score.
+        known = [(-score, number) for number, score in scores.items() if number not in possible]
+        unchecked = [(-score, number) for number, score in possible.items()]
+        heapq.heapify(known)
+        heapq.heapify(unchecked)
         order: dict[Hashable, float] = {}
-        while queue and len(order) < count:
-            negated, number, exact = heapq.heappop(queue)
-            if exact:
-                order.setdefault(group_of(number), -negated)
+        while (known or unchecked) and len(order) < count:
+            if unchecked and (not known or unchecked[0] < known[0]):
+                # Check the most promising documents together: one pass over the postings
+                # for many documents costs little more than for one.
+                batch = [
+                    heapq.heappop(unchecked)[1] for _ in range(min(CHECK_BATCH, len(unchecked)))
+                ]
+                for number, score in self._with_bonuses(scores, bonuses, batch).items():
+                    heapq.heappush(known, (-score, number))
                 continue
-            # Check the most promising unchecked documents together: one pass over the
-            # postings for many documents costs little more than for one.
-            batch, passed = [number], []
-            while queue and len(batch) < CHECK_BATCH:
-                item = heapq.heappop(queue)
-                (passed if item[2] else batch).append(item if item[2] else item[1])
-            for item in passed:
-                heapq.heappush(queue, item)
-            for number, score in self._with_bonuses(scores, bonuses, batch).items():
-                heapq.heappush(queue, (-score, number, True))
+            negated, number = heapq.heappop(known)
+            order.setdefault(group_of(number), -negated)
         return list(order.items())
 
     def _with_bonuses(self, scores: Scores, bonuses: list[Bonus], numbers: list[int]) -> Scores:

@@ -10,11 +10,14 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import click
 
 from search.model import Hit, Record, SearchResult, SpeakerSummary
-from search.wording import Occurrence, Wording
+
+if TYPE_CHECKING:  # only `search verify` needs the wording module loaded
+    from search.wording import Occurrence, Wording
 
 NO_SPEAKER = "—"
 BAR_WIDTH = 30

@@ -206,7 +206,7 @@ def test_a_full_disk_during_a_rebuild_is_one_line_and_keeps_the_old_index(
 def test_a_rebuild_without_fork_writes_in_one_process(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr("search.index.multiprocessing.get_start_method", lambda: "spawn")
+    monkeypatch.setattr("multiprocessing.get_start_method", lambda: "spawn")
     index = tmp_path / "index"
     update_index(corpus, index, rebuild=True)
     assert search(index, SearchRequest("lighthouse")).total >= 1
