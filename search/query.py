@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
-import math
 import os
 import re
 import time
@@ -23,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from whoosh import scoring
 from whoosh.qparser import GtLtPlugin, MultifieldParser, OrGroup
 from whoosh.query import (
     And,
@@ -53,7 +51,7 @@ from search.index import (
     text_analyzer,
 )
 from search.model import Hit, Record, SearchResult, SpeakerSummary
-from search.ranking import AdjacentPair, Bonus, Ranker
+from search.ranking import AdjacentPair, Bonus, Ranker, StandardIdfBM25F
 
 FIELD_WEIGHTS = {"quote": 0.5, "body": 1.0, "title": 1.0}
 # Two query words found side by side (as in the query, stop words allowed between) add this
@@ -94,20 +92,6 @@ class SearchRequest:
     facets: tuple[str, ...] = ()  # each one of FACETS
     group: bool = True  # one hit for a quotation however many articles carry it
     snippet_chars: int = DEFAULT_SNIPPET_CHARS
-
-
-class StandardIdfBM25F(scoring.BM25F):
-    """BM25F with the usual BM25 idf, log(1 + (N - df + 0.5) / (df + 0.5)).
-
-    Whoosh's own idf, log(N / (df + 1)) + 1, flattens the difference between rare and common
-    words; the standard form ranked better on the relevance collections measured here.
-    """
-
-    def idf(self, searcher, fieldname: str, text: str) -> float:
-        parent = searcher.get_parent()
-        frequency = parent.doc_frequency(fieldname, text)
-        count = parent.doc_count()
-        return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
 def search(index_root: Path, request: SearchRequest) -> SearchResult:

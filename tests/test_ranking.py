@@ -91,8 +91,8 @@ def test_scores_are_whoosh_own_across_segments_and_deletions(tmp_path: Path):
     build), where reading posting blocks directly could go wrong.
     """
     from search.index import open_index
-    from search.query import StandardIdfBM25F, apply_exclusions
-    from search.ranking import Ranker
+    from search.query import apply_exclusions
+    from search.ranking import Ranker, StandardIdfBM25F
 
     rng = random.Random(5)
     words = "alpha beta gamma delta harbour vote budget energy grid rail the of and".split()
