@@ -9,8 +9,8 @@ document at hand for exact totals, grouping and filters.
 Words, phrases, AND, OR and AND NOT are evaluated here, with the formulas of Whoosh's BM25F;
 any other query (prefixes, wildcards, ranges, fuzzy terms, NOT alone) is scored by Whoosh's
 own matcher, so every query keeps Whoosh's meaning. Posting blocks and columns are read
-through Whoosh 2.7's private attributes, where present; tests compare the scores with
-Whoosh's own, and pyproject keeps whoosh-reloaded on 2.7.
+through Whoosh 2.7's private attributes: tests compare the scores with Whoosh's own, and
+pyproject keeps whoosh-reloaded on 2.7.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.numeric import byte_to_length
 
+from search.errors import IndexDamaged
 from search.index import bookkeeping
 
 Scores = dict[int, float]
@@ -99,7 +100,6 @@ class Ranker:
         self.weighting = weighting
         # (segment searcher, number of its first document in the whole index)
         self.segments = searcher.subsearchers or [(searcher, 0)]
-        self.doc_count_all = searcher.doc_count_all()
         self._term_scores: dict[tuple[str, str], Scores] = {}
         # Each scored term's posting blocks as read: (offset, document numbers, encoded values),
         # from which phrases take word positions without reading the postings again.
@@ -176,10 +176,11 @@ class Ranker:
         """Every document `query` matches, with its score: the sum over matching clauses."""
         if query is NullQuery:
             return {}
-        if type(query) is Term and self.searcher.schema[query.fieldname].scorable:
-            return _scaled(self._term(query.fieldname, query.text), query.boost)
-        if isinstance(query, Phrase):
-            return self._phrase(query)
+        if isinstance(query, Term | Phrase) and self._scorable(query.fieldname):
+            if type(query) is Term:
+                return _scaled(self._term(query.fieldname, query.text), query.boost)
+            if isinstance(query, Phrase):
+                return self._phrase(query)
         if type(query) in (Or, And, AndNot):
             parts = [self.scores(child) for child in query.subqueries]
             if type(query) is Or:
@@ -192,6 +193,15 @@ class Ranker:
         if isinstance(query, Every) and not query.fieldname:
             return dict.fromkeys(self.all_documents(), query.boost)
         return self._whoosh_scores(query)
+
+    def _scorable(self, field: str) -> bool:
+        """Whether `field` keeps term frequencies, lengths and positions, as text fields do."""
+        schema = self.searcher.schema
+        return (
+            field in schema
+            and schema[field].scorable
+            and schema[field].format.supports("positions")
+        )
 
     def all_documents(self) -> Iterator[int]:
         for searcher, offset in self.segments:
@@ -361,41 +371,31 @@ def _deleted_in(reader) -> frozenset[int]:
 def _blocks(reader, field: str, text: str) -> Iterator[tuple[Sequence, Sequence, Sequence]]:
     """Document numbers, term frequencies and encoded values of one posting list, by block.
 
-    Deleted documents are included: callers drop them. Where the posting reader is not
-    Whoosh 2.7's own, postings are read one at a time through the public matcher interface.
+    Deleted documents are included: callers drop them.
     """
     matcher = reader.postings(field, text)
     matcher = getattr(matcher, "child", matcher)  # unwrap the filter that hides deletions
-    parts = ("_read_data", "_data", "_byteids", "_read_values", "_next_block")
-    if all(hasattr(matcher, name) for name in parts):
-        while matcher.is_active():
-            matcher._read_data()
-            ids, weights = matcher._data[:2]  # ids as gaps unless bytes; weights maybe shared
-            ids = ids if matcher._byteids else tuple(accumulate(ids))
-            if weights is None or isinstance(weights, float):
-                weights = repeat(weights or 1.0, len(ids))
-            matcher._read_values()
-            yield ids, weights, matcher._values
-            matcher._next_block()
-        return
     while matcher.is_active():
-        yield (matcher.id(),), (matcher.weight(),), (matcher.value(),)
-        matcher.next()
+        matcher._read_data()
+        ids, weights = matcher._data[:2]  # ids as gaps unless bytes; weights maybe shared
+        ids = ids if matcher._byteids else tuple(accumulate(ids))
+        if weights is None or isinstance(weights, float):
+            weights = repeat(weights or 1.0, len(ids))
+        matcher._read_values()
+        yield ids, weights, matcher._values
+        matcher._next_block()
 
 
 def _field_lengths(reader, field: str) -> Sequence[int]:
-    """The encoded length (one byte, as Whoosh stores it) of `field` in every document."""
-    perdoc = getattr(reader, "_perdoc", None)
-    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
-        column = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-        if column is not None:
-            return _column_values(column, reader)
-    from whoosh.util.numeric import length_to_byte
+    """The encoded length (one byte, as Whoosh stores it) of `field` in every document.
 
-    return [
-        length_to_byte(reader.doc_field_length(number, field) or 0)
-        for number in range(reader.doc_count_all())
-    ]
+    A segment holding a term of the field always has them: when they are missing, a
+    concurrent update has just removed the segment's files, and the search starts again.
+    """
+    column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+    if column is None:
+        raise IndexDamaged(f"the lengths of {field!r} in a segment are missing")
+    return _column_values(column, reader)
 
 
 def _column_values(column, reader) -> Sequence[int]:
@@ -405,13 +405,11 @@ def _column_values(column, reader) -> Sequence[int]:
     network byte order.
     """
     count = reader.doc_count_all()
-    try:
-        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-        values = array(column._typecode)
-        values.frombytes(raw)
-        default = column._default
-    except AttributeError:
+    if not hasattr(column, "_dbfile"):  # no document of the segment has a value
         return [column[number] for number in range(count)]
+    values = array(column._typecode)
+    values.frombytes(column._dbfile.get(column._basepos, column._count * column._fixedlen))
+    default = column._default
     if values.itemsize > 1 and sys.byteorder == "little":
         values.byteswap()
     values.extend([default] * (count - len(values)))
