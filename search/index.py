@@ -56,9 +56,10 @@ CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
 FILE_KIND = "file"
-WRITER_MEMORY_MB = (
-    96  # per writing process: two of them for a rebuild, under 500 MB in all at 20,000 articles
-)
+# Per writing process; a rebuild has two: together under 500 MB at 20,000 articles.
+WRITER_MEMORY_MB = 96
+# The only searchable fields a per-file record has: queries on other fields never match one.
+BOOKKEEPING_FIELDS = frozenset({"id", "kind", "file"})
 
 
 @functools.cache  # one instance: its stemmer caches stems across calls
@@ -117,7 +118,7 @@ def build_schema() -> Schema:
         content_hash=STORED(),
         speaker=TEXT(analyzer=exact_analyzer(), stored=True),
         speaker_key=ID(sortable=True),
-        quote_key=COLUMN(NumericColumn("Q", default=0)),  # read per document, never searched
+        quote_key=COLUMN(NumericColumn("Q", default=0)),  # read whole by a search, never searched
         aliases=STORED(),
         role=TEXT(analyzer=words, stored=True),
         # YYYYMMDD numbers: 4 index terms a date where a DATETIME takes 8, and ranges by day.
@@ -332,7 +333,3 @@ def remove_stale_generations(root: Path) -> None:
 def bookkeeping() -> Term:
     """The query term matching the per-file records, which no result may show."""
     return Term("kind", FILE_KIND)
-
-
-# The only searchable fields a per-file record has: queries on other fields never match one.
-BOOKKEEPING_FIELDS = frozenset({"id", "kind", "file"})
