@@ -214,7 +214,7 @@ def _groups(keys: Sequence[int] | None, documents: Iterable[int]) -> dict[int, l
     """
     groups: dict[int, list[int]] = {}
     for number in documents:
-        key = (keys[number] if keys else 0) or ~number
+        key = _group_key(keys, number)
         if key in groups:
             groups[key].append(number)
         else:

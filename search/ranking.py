@@ -16,6 +16,7 @@ pyproject keeps whoosh-reloaded on 2.7.
 from __future__ import annotations
 
 import bisect
+import copy
 import heapq
 import math
 import sys
@@ -109,18 +110,13 @@ class Ranker:
 
     def rank(self, query: Query) -> tuple[Scores, list[Bonus]]:
         """Every match with its score, leaving a top-level OR's adjacency bonuses to `best`."""
-        if type(query) is not Or or not any(
-            isinstance(child, AdjacentPair) for child in query.subqueries
-        ):
+        if type(query) is not Or:
             return self.scores(query), []
-        words = [child for child in query.subqueries if not isinstance(child, AdjacentPair)]
-        scores = _scaled(_union([self.scores(child) for child in words]), query.boost)
-        bonuses = [
-            Bonus(child, query.boost, self._phrase(child, check=False))
-            for child in query.subqueries
-            if isinstance(child, AdjacentPair)
-        ]
-        return scores, bonuses
+        pairs = [child for child in query.subqueries if isinstance(child, AdjacentPair)]
+        words = copy.copy(query)
+        words.subqueries = [c for c in query.subqueries if not isinstance(c, AdjacentPair)]
+        bonuses = [Bonus(pair, query.boost, self._phrase(pair, check=False)) for pair in pairs]
+        return self.scores(words), bonuses
 
     def best(
         self,
