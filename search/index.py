@@ -29,6 +29,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import (
+    STOP_WORDS,
     Analyzer,
     CharsetFilter,
     LowercaseFilter,
@@ -38,6 +39,8 @@ from whoosh.analysis import (
 )
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.lang.porter2 import stem
+from whoosh.lang.stopwords import stoplists
 from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
@@ -51,7 +54,7 @@ from search.errors import (
 )
 from search.model import IndexDocument, IndexedFile
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
@@ -60,17 +63,27 @@ FILE_KIND = "file"
 WRITER_MEMORY_MB = 96
 # The only searchable fields a per-file record has: queries on other fields never match one.
 BOOKKEEPING_FIELDS = frozenset({"id", "kind", "file"})
+# Words are runs of letters and digits, single letters included: "U.S.", "U. S." and "u s" all
+# give the words u and s, and initials ("John F. Kennedy") stay searchable.
+WORD = r"\w+"
+# Whoosh's stop words and NLTK's English list: words such as "what", "which" and "about" only
+# add noise to a ranking. NLTK's "s" and "t" stay words, or "U.S." would be cut down to "u".
+TEXT_STOP_WORDS = (STOP_WORDS | stoplists["en"]) - {"s", "t"}
 
 
 @functools.cache  # one instance: its stemmer caches stems across calls
 def text_analyzer() -> Analyzer:
-    """Stemmed, accent-folded words; stop words leave gaps so phrases keep their exact spacing."""
+    """Stemmed, accent-folded words; stop words leave gaps so phrases keep their exact spacing.
+
+    Porter2 is Porter's own revision of his stemmer. It stems less eagerly: "news" no longer
+    becomes "new", nor "communication" the stem of "communism".
+    """
     return (
-        RegexTokenizer()
+        RegexTokenizer(WORD)
         | LowercaseFilter()
         | CharsetFilter(accent_map)
-        | StopFilter(renumber=False)
-        | StemFilter()
+        | StopFilter(stoplist=TEXT_STOP_WORDS, minsize=1, renumber=False)
+        | StemFilter(stemfn=stem)
     )
 
 

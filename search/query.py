@@ -19,10 +19,21 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import TypeVar
 
-from whoosh.qparser import GtLtPlugin, MultifieldParser, OrGroup
+from whoosh.qparser import (
+    GtLtPlugin,
+    MultifieldPlugin,
+    OrGroup,
+    PhrasePlugin,
+    Plugin,
+    QueryParser,
+    syntax,
+)
+from whoosh.qparser.syntax import attach
+from whoosh.qparser.taggers import RegexTagger
 from whoosh.query import (
     And,
     AndNot,
@@ -31,6 +42,7 @@ from whoosh.query import (
     Not,
     NullQuery,
     Or,
+    Phrase,
     Prefix,
     Query,
     Term,
@@ -347,22 +359,114 @@ def _day_number(value: str, *, last: bool) -> int:
 
 def parse_query(text: str, schema) -> Query:
     """Words, phrases, AND/OR/NOT, field:value and prefix* over quote, body and title."""
-    parser = MultifieldParser(
-        list(FIELD_WEIGHTS),
-        schema,
-        fieldboosts=FIELD_WEIGHTS,
-        # Plain OR: BM25 sums over the words a document holds, and neighbouring words add the
-        # adjacency bonus. Whoosh's coordination factor (`OrGroup.factory`) was measured to
-        # change nDCG@10 by under 0.002 while doubling query time, and it makes Whoosh's top-N
-        # pruning score a document differently from one page to the next.
-        group=OrGroup,
-    )
-    parser.add_plugin(GtLtPlugin())
     try:
-        grouped = parser.parse(text, normalize=False)
+        grouped = _Parser(schema).parse(text, normalize=False)
     except Exception as error:  # Whoosh raises bare Exception for some bad field values
         raise QueryError(f"cannot read the query {text!r}: {error}") from None
     return _with_adjacency(grouped).normalize()
+
+
+class _Parser(QueryParser):
+    """Whoosh's parser over the searched fields, with quoted phrases that allow for their stop
+    words and words that the analyzer splits read as their parts."""
+
+    def __init__(self, schema) -> None:
+        super().__init__(
+            None,
+            schema,
+            # Plain OR: BM25 sums over the words a document holds, and neighbouring words add
+            # the adjacency bonus. Whoosh's coordination factor (`OrGroup.factory`) was
+            # measured to change nDCG@10 by under 0.002 while doubling query time, and it makes
+            # Whoosh's top-N pruning score a document differently from one page to the next.
+            group=OrGroup,
+        )
+        self.add_plugin(MultifieldPlugin(list(FIELD_WEIGHTS), fieldboosts=FIELD_WEIGHTS))
+        self.remove_plugin_class(PhrasePlugin)
+        self.add_plugin(_SpacedPhrasePlugin())
+        self.add_plugin(_SplitWordsPlugin())
+        self.add_plugin(GtLtPlugin())
+
+
+class _SplitWordsPlugin(Plugin):
+    """A word the analyzer cuts in several ("U.S.", "NATO-led", "Putin's") reads as its parts
+    typed side by side, grouped: `U.S. AND troops` is `(U S) AND troops`.
+
+    Each part matches on its own and the adjacency bonus ranks the parts found together first,
+    as for any words typed side by side; Whoosh ORed the parts without the bonus.
+    """
+
+    def filters(self, parser) -> list:
+        return [(self.split, 105)]  # once field names are attached (100), before fields spread
+
+    def split(self, parser, group: syntax.GroupNode) -> syntax.GroupNode:
+        rebuilt = group.empty_copy()
+        for node in group:
+            if isinstance(node, syntax.GroupNode):
+                rebuilt.append(self.split(parser, node))
+                continue
+            parts = _word_parts(parser.schema, node) if type(node) is syntax.WordNode else []
+            if len(parts) < 2:
+                rebuilt.append(node)
+                continue
+            words = []
+            for text, start, end in parts:
+                word = syntax.WordNode(text).set_range(node.startchar + start, node.startchar + end)
+                word.set_fieldname(node.fieldname)
+                word.set_boost(node.boost)
+                words.append(word)
+            rebuilt.append(parser.group(words))
+        return rebuilt
+
+
+def _word_parts(schema, node: syntax.WordNode) -> list[tuple[str, int, int]]:
+    """The words (stop words included) that the searched field's analyzer finds in `node`."""
+    if node.fieldname is None:
+        analyzer = text_analyzer()  # what every field the query spreads over uses
+    elif _positional(schema, node.fieldname):
+        analyzer = schema[node.fieldname].analyzer
+    else:
+        return []
+    tokens = analyzer(node.text, mode="query", chars=True, removestops=False)
+    return [(node.text[t.startchar : t.endchar], t.startchar, t.endchar) for t in tokens]
+
+
+class _SpacedPhrasePlugin(PhrasePlugin):
+    """Quoted phrases whose words may stand as far apart as the query's stop words put them.
+
+    The index leaves a gap where a stop word stood (`StopFilter(renumber=False)`): "far from
+    home" holds "far" and "home" two places apart. Whoosh's own phrases want the words side by
+    side, so a quoted phrase holding a stop word never matched.
+    """
+
+    class PhraseNode(PhrasePlugin.PhraseNode):
+        def query(self, parser) -> Query:
+            fieldname = self.fieldname or parser.fieldname
+            if not _positional(parser.schema, fieldname):
+                return super().query(parser)
+            words = _placed_words(parser.schema[fieldname], self.text)
+            return attach(_spaced_phrase(fieldname, words, self.slop, self.boost), self)
+
+    class PhraseTagger(RegexTagger):
+        def create(self, parser, match) -> PhrasePlugin.PhraseNode:
+            slop = int(match.group("slop") or 1)
+            return _SpacedPhrasePlugin.PhraseNode(match.group("text"), match.start("text"), slop)
+
+
+def _positional(schema, fieldname: str) -> bool:
+    return fieldname in schema and schema[fieldname].format.supports("positions")
+
+
+def _placed_words(field, text: str) -> list[tuple[str, int]]:
+    """The indexed words of `text` with their positions, which count the stop words dropped."""
+    return [(token.text, token.pos) for token in field.tokenize(text, mode="query", positions=True)]
+
+
+def _spaced_phrase(fieldname: str, words: list[tuple[str, int]], slop: int, boost: float) -> Phrase:
+    """The words in order, each within the widest gap between two of them, plus `slop` - 1."""
+    gaps = [after - before for (_, before), (_, after) in pairwise(words)]
+    return Phrase(
+        fieldname, [word for word, _ in words], slop=max(gaps, default=1) + slop - 1, boost=boost
+    )
 
 
 def _with_adjacency(query: Query) -> Query:

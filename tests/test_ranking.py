@@ -68,6 +68,66 @@ def test_a_rare_word_outweighs_a_common_one(tmp_path: Path):
     assert ranked[:2] == ["both", "rare"]
 
 
+def test_a_quoted_phrase_may_hold_stop_words(tmp_path: Path):
+    ranked = ranked_sources(
+        tmp_path,
+        {
+            "quoted": f"He said it in the hope that the war is far away. {FILLER}",
+            "scattered": f"There was hope. {FILLER} The war is far away.",
+        },
+        '"hope that the war is far away"',
+    )
+    assert ranked == ["quoted"]
+
+
+@pytest.mark.parametrize("query", ["U.S. troops", "u s troops", '"U. S." troops'])
+def test_an_abbreviation_matches_however_it_is_punctuated(tmp_path: Path, query: str):
+    ranked = ranked_sources(
+        tmp_path,
+        {
+            "dotted": f"U.S. troops left the port. {FILLER}",
+            "spaced": f"U. S. troops left the port. {FILLER}",
+            "other": f"U.N. troops left. {FILLER}",  # shorter: it would win on "troops" alone
+        },
+        query,
+    )
+    assert sorted(ranked[:2]) == ["dotted", "spaced"]
+    assert ranked[2:] == ["other"]
+
+
+def test_a_possessive_finds_the_name_alone_and_ranks_the_possessive_first(tmp_path: Path):
+    ranked = ranked_sources(
+        tmp_path,
+        {
+            "alone": f"Kennedy spoke about a plan. {FILLER}",
+            "possessive": f"Kennedy's plan was read out. {FILLER}",
+        },
+        "Kennedy's plan",
+    )
+    assert ranked == ["possessive", "alone"]
+
+
+def test_news_and_new_are_different_words(tmp_path: Path):
+    ranked = ranked_sources(
+        tmp_path,
+        {"news": f"The news reached the town. {FILLER}", "new": f"A new bridge opened. {FILLER}"},
+        "news",
+    )
+    assert ranked == ["news"]
+
+
+def test_question_words_in_a_query_match_nothing(tmp_path: Path):
+    ranked = ranked_sources(
+        tmp_path,
+        {
+            "treaty": f"The treaty was signed. {FILLER}",
+            "questions": f"Which way, and what for? Which one? {FILLER}",
+        },
+        "which treaty was signed and what for",
+    )
+    assert ranked == ["treaty"]
+
+
 @pytest.mark.parametrize(
     "text",
     ['"south africa" trade', "south AND africa", "south africa NOT trade", "sou* africa"],
