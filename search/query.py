@@ -17,9 +17,11 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
 
@@ -127,7 +129,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
         ranker = Ranker(searcher, weighting)
         scores, bonuses = _matching_documents(ranker, parsed, speakers, days)
         keys = ranker.column("quote_key") if request.group else None
-        groups = _groups(keys, scores)
+        groups = _Groups(keys, scores)
         first = (request.page - 1) * request.limit
         if request.sort == "relevance":
             order = ranker.best(
@@ -219,25 +221,43 @@ def _group_key(keys: Sequence[int] | None, number: int) -> int:
     return (keys[number] if keys else 0) or ~number
 
 
-def _groups(keys: Sequence[int] | None, documents: Iterable[int]) -> dict[int, list[int]]:
-    """Matching document numbers by hit: copies of one quotation share a hit when grouping.
+class _Groups(Mapping[int, list[int]]):
+    """Matching document numbers by hit (`_group_key`), copies in document order.
 
-    Copies are listed in document order; the hits themselves come in no particular order.
+    Tens of thousands of matches may come back; a list for each took longer than scoring them.
+    Here a hit's list is made when asked for, and only quotations that several matching
+    documents carry are gathered beforehand.
     """
-    groups: dict[int, list[int]] = {}
-    for number in documents:
-        key = _group_key(keys, number)
-        if key in groups:
-            groups[key].append(number)
-        else:
-            groups[key] = [number]
-    for numbers in groups.values():
-        if len(numbers) > 1:
-            numbers.sort()
-    return groups
+
+    def __init__(self, keys: Sequence[int] | None, documents: Collection[int]) -> None:
+        self._documents, self._keys = documents, keys
+        pairs = [(key, number) for number in documents if (key := keys[number])] if keys else []
+        self._quoted = dict(pairs)  # quotation key → a matching copy
+        self._alone = len(documents) - len(pairs)
+        self._shared: dict[int, list[int]] = {}
+        if len(self._quoted) < len(pairs):
+            counts = Counter(key for key, _ in pairs)
+            for key, number in sorted(pairs, key=itemgetter(1)):
+                if counts[key] > 1:
+                    self._shared.setdefault(key, []).append(number)
+
+    def __getitem__(self, key: int) -> list[int]:
+        if key >= 0:
+            return self._shared.get(key) or [self._quoted[key]]
+        if ~key in self._documents and not (self._keys and self._keys[~key]):
+            return [~key]
+        raise KeyError(key)
+
+    def __len__(self) -> int:
+        return self._alone + len(self._quoted)
+
+    def __iter__(self) -> Iterator[int]:
+        yield from self._quoted
+        keys = self._keys
+        yield from (~number for number in self._documents if not (keys and keys[number]))
 
 
-def _dated_groups(dates: Sequence[int], groups: dict, newest_first: bool) -> list:
+def _dated_groups(dates: Sequence[int], groups: Mapping, newest_first: bool) -> list:
     """Hits by the date of their earliest copy, same dates in corpus order; undated ones last."""
     dated = [(_earliest(dates, numbers), numbers[0], key) for key, numbers in groups.items()]
     known = sorted(
@@ -254,7 +274,7 @@ def _earliest(dates: Sequence[int], numbers: list[int]) -> int:
     return min(known, default=NO_DATE)
 
 
-def _facets(searcher, ranker: Ranker, groups: dict, facets: tuple[str, ...]) -> dict:
+def _facets(searcher, ranker: Ranker, groups: Mapping, facets: tuple[str, ...]) -> dict:
     """Counts over every hit of the result, not just the page: by speaker, year or month."""
     counts: dict[str, dict[str, int]] = {}
     reader = searcher.reader()

@@ -54,16 +54,22 @@ class StandardIdfBM25F(scoring.BM25F):
 
     def idf(self, searcher, fieldname: str, text: str) -> float:
         frequency = searcher.get_parent().doc_frequency(fieldname, text)
-        count = self.searchable_count(searcher)
-        return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+        return standard_idf(frequency, self.searchable_count(searcher))
 
-    def average_length(self, searcher, fieldname: str) -> float:
-        return searcher.get_parent().field_length(fieldname) / self.searchable_count(searcher) or 1
+    def average_length(self, searcher, fieldname: str, count: int | None = None) -> float:
+        """The mean length of `fieldname`; `count` is `searchable_count`, if already known."""
+        count = count or self.searchable_count(searcher)
+        return searcher.get_parent().field_length(fieldname) / count or 1
 
     def scorer(self, searcher, fieldname: str, text: str, qf: int = 1):
         if not searcher.schema[fieldname].scorable:
             return super().scorer(searcher, fieldname, text, qf)
         return _BM25FScorer(self, searcher, fieldname, text)
+
+
+def standard_idf(frequency: int, count: int) -> float:
+    """BM25's idf of a word that `frequency` of `count` documents hold."""
+    return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
 class _BM25FScorer(scoring.BM25FScorer):
@@ -107,6 +113,8 @@ class Ranker:
         self._postings: dict[tuple[str, str], list] = {}
         self._columns: dict[str, Sequence[int]] = {}
         self._field_norms: dict[str, list[float]] = {}
+        self._searchable_count: int | None = None  # the same for every term: read once
+        self._segment_lengths: dict[tuple[int, str], Sequence[int]] = {}
 
     def rank(self, query: Query) -> tuple[Scores, list[Bonus]]:
         """Every match with its score, leaving a top-level OR's adjacency bonuses to `best`."""
@@ -239,16 +247,18 @@ class Ranker:
         searcher, weighting = self.searcher, self.weighting
         found: Scores = {}
         blocks: list[tuple[int, Sequence[int], Sequence[bytes]]] = []
-        if searcher.doc_frequency(field, text):
-            k1, b = weighting.K1, weighting.B
-            average = weighting.average_length(searcher, field)
-            scale = weighting.idf(searcher, field, text) * (k1 + 1)
+        if frequency := searcher.doc_frequency(field, text):
+            if self._searchable_count is None:
+                self._searchable_count = weighting.searchable_count(searcher)
+            count, k1, b = self._searchable_count, weighting.K1, weighting.B
+            average = weighting.average_length(searcher, field, count)
+            scale = standard_idf(frequency, count) * (k1 + 1)
             norms = self._norms(field, k1, b, average)
             for segment, offset in self.segments:
                 reader = segment.reader()
                 if (field, text) not in reader:
                     continue
-                lengths = _field_lengths(reader, field)
+                lengths = self._lengths(reader, offset, field)
                 deleted = _deleted_in(reader)
                 for ids, weights, values in _blocks(reader, field, text):
                     blocks.append((offset, ids, values))
@@ -263,6 +273,13 @@ class Ranker:
         self._term_scores[key] = found
         self._postings[key] = blocks
         return found
+
+    def _lengths(self, reader, offset: int, field: str) -> Sequence[int]:
+        """`_field_lengths` of the segment starting at `offset`, read once for all terms."""
+        key = (offset, field)
+        if key not in self._segment_lengths:
+            self._segment_lengths[key] = _field_lengths(reader, field)
+        return self._segment_lengths[key]
 
     def _norms(self, field: str, k1: float, b: float, average: float) -> list[float]:
         """The length part of BM25's denominator for every encoded length of `field`."""
