@@ -1,6 +1,6 @@
 """Speed and memory at scale, against the ceiling bare Whoosh sets on the same text.
 
-    python benchmarks/scale.py N [--work DIR] [--seed S]
+    python benchmarks/scale.py N [--work DIR] [--seed S] [--runs R] [--builds B]
 
 Generates a reproducible news-like corpus of N articles (dateline, narrative paragraphs,
 several attributed quotes each, a few thousand distinct speakers), then measures in one run:
@@ -9,7 +9,8 @@ file changes, index size, in-process query latency over mixed queries with highl
 the wall time of whole `search` processes; and beside them a minimal bare-Whoosh build of the
 same paragraphs and a minimal open-and-query script. Every figure is printed with its ratio to
 the bare-Whoosh figure it compares with. Each build runs in its own process so peak RSS is
-its own.
+its own. On this shared machine one build's time varies by a tenth between runs, so small
+corpora are built three times each, alternately, and the medians compared.
 """
 
 from __future__ import annotations
@@ -302,12 +303,28 @@ def folder_megabytes(folder: Path) -> float:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / 2**20
 
 
+def median_build(runs: list[dict]) -> dict:
+    """One build's figures from several: the median time, the highest peak of memory."""
+    return {
+        **runs[-1],
+        "seconds": statistics.median(run["seconds"] for run in runs),
+        "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
+    }
+
+
+def seconds_of(runs: list[dict]) -> str:
+    return " ".join(f"{run['seconds']:.1f}" for run in runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("articles", type=int)
     parser.add_argument("--work", type=Path, help="folder for corpus and indexes (kept)")
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument(
+        "--builds", type=int, help="builds of each kind (default 3 up to 5,000 articles, else 1)"
+    )
     arguments = parser.parse_args()
     work = arguments.work or Path(tempfile.mkdtemp(prefix="scale-"))
     corpus, project_index, bare_index = work / "corpus", work / "index", work / "bare"
@@ -315,8 +332,17 @@ def main() -> None:
     generate(corpus, arguments.articles, arguments.seed)
     print(f"corpus: {arguments.articles} articles in {corpus}")
 
-    bare = in_child("bare-build", str(corpus), str(bare_index))
-    ours = in_child("project-build", str(corpus), str(project_index))
+    builds = arguments.builds or (3 if arguments.articles <= 5000 else 1)
+    bare_runs, our_runs = [], []
+    for _ in range(builds):  # alternated, so a slow spell of the shared machine hits both
+        shutil.rmtree(bare_index, ignore_errors=True)
+        bare_runs.append(in_child("bare-build", str(corpus), str(bare_index)))
+        our_runs.append(in_child("project-build", str(corpus), str(project_index)))
+    bare, ours = median_build(bare_runs), median_build(our_runs)
+    print(
+        f"builds: {builds} of each, alternated; seconds, project {seconds_of(our_runs)}, "
+        f"bare {seconds_of(bare_runs)} (medians below)"
+    )
     incremental = in_child("incremental", str(corpus), str(project_index))
     queries = in_child("project-queries", str(project_index))
 

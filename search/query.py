@@ -462,7 +462,10 @@ class _SpacedPhrasePlugin(PhrasePlugin):
         def query(self, parser) -> Query:
             fieldname = self.fieldname or parser.fieldname
             if not _positional(parser.schema, fieldname):
-                return super().query(parser)
+                phrase = super().query(parser)
+                if len(getattr(phrase, "words", ())) > 1:
+                    raise ValueError(f"{fieldname} keeps no word positions to match a phrase")
+                return phrase
             words = _placed_words(parser.schema[fieldname], self.text)
             return attach(_spaced_phrase(fieldname, words, self.slop, self.boost), self)
 

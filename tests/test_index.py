@@ -13,11 +13,21 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from search.index import CURRENT_FILE, IndexBusy, update_lock
+from search.index import CURRENT_FILE, IndexBusy, exact_analyzer, name_key, update_lock
 from search.indexer import update_index
 from search.model import SearchResult
 from search.query import SearchRequest, search
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60) | st.sampled_from(
+    ["J.K. Rowling", "Élodie Ñúñez", "f*** off", "a..b. c", "ΟΔΟΣ Σ", "İstanbul"]
+))  # fmt: skip
+def test_name_key_is_the_exact_analyzer_words_joined(text: str):
+    """Speaker filters and quotation keys compare these forms: they must never drift apart."""
+    assert name_key(text) == " ".join(token.text for token in exact_analyzer()(text))
 
 
 def generations(index: Path) -> list[Path]:

@@ -47,6 +47,11 @@ def test_unbalanced_marks_unknown_fields_and_control_characters_still_search(sha
     assert search(shared_index, SearchRequest(text)).total >= 0
 
 
+def test_a_phrase_on_a_field_without_word_positions_is_a_query_error(shared_index: Path):
+    with pytest.raises(QueryError, match="positions"):
+        search(shared_index, SearchRequest('quote_exact:"harbour master"'))
+
+
 def test_a_ten_thousand_character_query_is_answered(shared_index: Path):
     result = search(shared_index, SearchRequest(" ".join(["lighthouse"] * 1000)))
     assert result.total >= 1
