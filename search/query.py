@@ -80,6 +80,7 @@ SNIPPET_SOURCES = {"quote": "quote", "body": "paragraph"}
 _ISO_DATE = re.compile(r"(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?")
 _RANGE_TO = re.compile(r"\s+to\s+|^to\s+|\s+to$", re.IGNORECASE)
 _DATE_CLAUSE = re.compile(r"\bdate:\s*(\[[^\]]*\]|\{[^}]*\}|[<>]=?\s*\S+|\S+)", re.IGNORECASE)
+_INNER_PUNCTUATION = re.compile(r"[^\w\s]")  # between the parts of one written word
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 T = TypeVar("T")
@@ -679,14 +680,21 @@ def _date(value: int | None) -> dt.date | None:
 
 
 def _matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """Character spans of the words in `text` whose indexed form is one of `terms`."""
+    """Character spans of the words in `text` whose indexed form is one of `terms`.
+
+    Matched parts of one written word ("U.S.", "NATO-led") make one span, not several.
+    """
     if not terms:
         return []
-    return [
-        (token.startchar, token.endchar)
-        for token in text_analyzer()(text, chars=True, removestops=False)
-        if token.text in terms
-    ]
+    spans: list[tuple[int, int]] = []
+    for token in text_analyzer()(text, chars=True, removestops=False):
+        if token.text not in terms:
+            continue
+        if spans and _INNER_PUNCTUATION.fullmatch(text, spans[-1][1], token.startchar):
+            spans[-1] = (spans[-1][0], token.endchar)
+        else:
+            spans.append((token.startchar, token.endchar))
+    return spans
 
 
 def make_snippet(

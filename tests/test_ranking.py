@@ -107,6 +107,16 @@ def test_a_possessive_finds_the_name_alone_and_ranks_the_possessive_first(tmp_pa
     assert ranked == ["possessive", "alone"]
 
 
+def test_a_word_written_with_inner_punctuation_is_highlighted_whole(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(f"Report\n\nU.S. troops and NATO-led crews left. {FILLER}\n")
+    update_index(corpus, tmp_path / "index")
+    hit = search(tmp_path / "index", SearchRequest("U.S. troops NATO-led")).hits[0]
+    marked = [hit.snippet[start:end] for start, end in hit.highlights]
+    assert marked == ["U.S", "troops", "NATO-led"]
+
+
 def test_news_and_new_are_different_words(tmp_path: Path):
     ranked = ranked_sources(
         tmp_path,
