@@ -158,6 +158,7 @@ def build_schema() -> Schema:
         source=STORED(),
         position=STORED(),
         content_hash=STORED(),
+        signature=STORED(),  # of the file when indexed: unchanged files are not read again
         speaker=TEXT(analyzer=exact_analyzer(), stored=True),
         speaker_key=ID(sortable=True),
         quote_key=COLUMN(NumericColumn("Q", default=0)),  # read whole by a search, never searched
@@ -218,7 +219,9 @@ def indexed_files(root: Path) -> dict[str, IndexedFile]:
     """Every corpus file the live index holds, by name, with the hash it was indexed at."""
     with open_index(root).searcher() as searcher:
         return {
-            fields["file"]: IndexedFile(fields["file"], fields["content_hash"])
+            fields["file"]: IndexedFile(
+                fields["file"], fields["content_hash"], fields.get("signature", "")
+            )
             for fields in searcher.documents(kind=FILE_KIND)
         }
 
@@ -296,15 +299,17 @@ class IndexWriter:
     def remove_file(self, name: str) -> None:
         self._writer.delete_by_term("file", name)
 
-    def add_file(self, name: str, content_hash: str, documents: Iterable[IndexDocument]) -> None:
+    def add_file(self, file: IndexedFile, documents: Iterable[IndexDocument]) -> None:
         """Add the documents of one corpus file; what an earlier version of it gave is replaced."""
         if not self.fresh:
-            self.remove_file(name)
-        self._writer.add_document(
-            id=f"{name}#file", kind=FILE_KIND, file=name, content_hash=content_hash
-        )
+            self.remove_file(file.name)
+        self._writer.add_document(**_file_record(file))
         for document in documents:
-            self._writer.add_document(file=name, **_fields(document))
+            self._writer.add_document(file=file.name, **_fields(document))
+
+    def refresh_file(self, file: IndexedFile) -> None:
+        """Record a new signature for a file whose content is as indexed (touched, copied)."""
+        self._writer.update_document(**_file_record(file))
 
     def commit(self) -> None:
         """Make the changes visible at once; a fresh generation becomes the live one."""
@@ -316,6 +321,16 @@ class IndexWriter:
         self._writer.cancel()
         if self.fresh:
             shutil.rmtree(self.root / self.generation, ignore_errors=True)
+
+
+def _file_record(file: IndexedFile) -> dict:
+    return {
+        "id": f"{file.name}#file",
+        "kind": FILE_KIND,
+        "file": file.name,
+        "content_hash": file.content_hash,
+        "signature": file.signature,
+    }
 
 
 def _fields(document: IndexDocument) -> dict:

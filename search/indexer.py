@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.corpus import Skipped, SourceFile, iter_corpus, read_articles
+from search.corpus import Skipped, SourceFile, check_folder, iter_corpus, read_articles
 from search.documents import article_documents
 from search.extract import extract
 from search.index import (
@@ -93,7 +93,7 @@ def update_index(
 
     An index written with another schema is rebuilt rather than mixed with new documents.
     """
-    files = iter_corpus(corpus, max_bytes)
+    check_folder(corpus)
     with update_lock(index_root, lock_timeout):
         remove_stale_generations(index_root)
         if not rebuild and index_exists(index_root):
@@ -104,14 +104,17 @@ def update_index(
         fresh = rebuild or not index_exists(index_root)
         report = UpdateReport(rebuilt=fresh)
         indexed = {} if fresh else indexed_files(index_root)
-        changed, removed = _plan(files, indexed, report, progress)
-        if not (fresh or changed or removed):
+        files = iter_corpus(corpus, max_bytes, indexed)
+        changed, removed, touched = _plan(files, indexed, report, progress)
+        if not (fresh or changed or removed or touched):
             return report
         writer = IndexWriter(index_root, fresh=fresh)
         try:
             for name in removed:
                 writer.remove_file(name)
                 report.removed += 1
+            for file in touched:
+                writer.refresh_file(_record(file))
             for file, documents, warnings in _extract_all(changed):
                 report.warnings += [f"{file.source}: {warning}" for warning in warnings]
                 if progress:
@@ -119,12 +122,12 @@ def update_index(
                 if not documents:
                     report.skipped.append(Skipped(file.source, "no article in it could be read"))
                     continue
-                writer.add_file(file.source, file.content_hash, documents)
+                writer.add_file(_record(file), documents)
                 if file.source in indexed:
                     report.updated += 1
                 else:
                     report.added += 1
-            if report.changed:
+            if report.changed or touched:
                 writer.commit()
             else:
                 writer.cancel()
@@ -139,9 +142,11 @@ def _plan(
     indexed: dict[str, IndexedFile],
     report: UpdateReport,
     progress: Callable[[], None] | None,
-) -> tuple[list[SourceFile], list[str]]:
-    """Which files to read again (new or changed content) and which to forget (gone)."""
+) -> tuple[list[SourceFile], list[str], list[SourceFile]]:
+    """Which files to read again (new or changed content), which to forget (gone), and which
+    kept their content under a new signature (touched, copied), to remember it."""
     changed: list[SourceFile] = []
+    touched: list[SourceFile] = []
     present: set[str] = set()
     for file in files:
         present.add(file.source)
@@ -150,12 +155,18 @@ def _plan(
             report.skipped.append(file)
         elif previous and previous.content_hash == file.content_hash:
             report.unchanged += 1
+            if file.signature and file.signature != previous.signature:
+                touched.append(file)
         else:
             changed.append(file)
             continue
         if progress:
             progress()
-    return changed, sorted(indexed.keys() - present)
+    return changed, sorted(indexed.keys() - present), touched
+
+
+def _record(file: SourceFile) -> IndexedFile:
+    return IndexedFile(file.source, file.content_hash, file.signature)
 
 
 def _extract_all(

@@ -90,6 +90,7 @@ class IndexedFile:
 
     name: str
     content_hash: str
+    signature: str = ""  # `SourceFile.signature` when indexed
 
 
 @dataclass(frozen=True)

@@ -220,3 +220,65 @@ def test_a_rebuild_without_fork_writes_in_one_process(
     index = tmp_path / "index"
     update_index(corpus, index, rebuild=True)
     assert search(index, SearchRequest("lighthouse")).total >= 1
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files that updates read."""
+    names: list[str] = []
+    original = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        names.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    return names
+
+
+@pytest.fixture
+def no_recent_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust a file's signature however recently it changed, as tests write files just now."""
+    import search.corpus
+
+    monkeypatch.setattr(search.corpus, "RECENT_NS", 0)
+
+
+@pytest.mark.usefixtures("no_recent_window")
+def test_an_update_reads_only_files_whose_signature_changed(
+    corpus: Path, tmp_path: Path, reads: list[str]
+):
+    update_index(corpus, tmp_path / "index")
+    reads.clear()
+    report = update_index(corpus, tmp_path / "index")
+    assert (report.unchanged, reads) == (2, [])
+
+
+@pytest.mark.usefixtures("no_recent_window")
+def test_a_rewrite_of_the_same_size_is_found(corpus: Path, tmp_path: Path):
+    update_index(corpus, tmp_path / "index")
+    harbour = corpus / "harbour.txt"
+    harbour.write_text(harbour.read_text("utf-8").replace("harbour", "HARBOUR"), "utf-8")
+    report = update_index(corpus, tmp_path / "index")
+    assert report.updated == 1
+    assert search(tmp_path / "index", SearchRequest("HARBOUR")).total >= 1
+
+
+@pytest.mark.usefixtures("no_recent_window")
+def test_a_touched_file_is_read_once_then_trusted(corpus: Path, tmp_path: Path, reads: list[str]):
+    update_index(corpus, tmp_path / "index")
+    os.utime(corpus / "council.txt", (1_000_000_000, 1_000_000_000))
+    reads.clear()
+    first = update_index(corpus, tmp_path / "index")
+    assert (first.unchanged, first.changed, reads) == (2, False, ["council.txt"])
+    reads.clear()
+    update_index(corpus, tmp_path / "index")
+    assert reads == []
+
+
+def test_files_changed_a_moment_ago_are_always_read(corpus: Path, tmp_path: Path, reads: list[str]):
+    """Within the clock's resolution a second change could leave a file's times as they were."""
+    update_index(corpus, tmp_path / "index")
+    reads.clear()
+    update_index(corpus, tmp_path / "index")
+    assert sorted(reads) == ["council.txt", "harbour.txt"]
