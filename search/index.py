@@ -216,7 +216,7 @@ def open_index(root: Path):
 
 
 def indexed_files(root: Path) -> dict[str, IndexedFile]:
-    """Every corpus file the live index holds, by name, with the hash it was indexed at."""
+    """Every corpus file the live index holds, by name, with its hash and signature then."""
     with open_index(root).searcher() as searcher:
         return {
             fields["file"]: IndexedFile(
