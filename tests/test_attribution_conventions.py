@@ -5,25 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from search.corpus import parse_article
-from search.extract import extract
-from search.model import Extraction, Quote
+from extracting import quote_with, run, speakers
 
 WEDNESDAY = "LINFORD, March 4, 2026 — "  # a dateline: the article's date is a Wednesday
-
-
-def run(text: str) -> Extraction:
-    article = parse_article("test.txt", text)
-    assert article is not None
-    return extract(article)
-
-
-def speakers(extraction: Extraction) -> list[str | None]:
-    return [quote.speaker for quote in extraction.quotes]
-
-
-def quote_with(extraction: Extraction, fragment: str) -> Quote:
-    return next(quote for quote in extraction.quotes if fragment in quote.text)
 
 
 # --- names, titles and organisations ----------------------------------------------------------

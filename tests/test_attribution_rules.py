@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from search.corpus import parse_article
-from search.extract import extract
-from search.model import Extraction
-
-
-def run(text: str) -> Extraction:
-    article = parse_article("test.txt", text)
-    assert article is not None
-    return extract(article)
-
-
-def speakers(extraction: Extraction) -> list[str | None]:
-    return [quote.speaker for quote in extraction.quotes]
-
+from extracting import run, speakers
 
 # --- titles and roles -------------------------------------------------------------------------
 
