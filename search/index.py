@@ -176,6 +176,11 @@ def build_schema() -> Schema:
     )
 
 
+def keeps_positions(schema: Schema, fieldname: str) -> bool:
+    """Whether `fieldname` records where each word stands, as phrases need."""
+    return fieldname in schema and schema[fieldname].format.supports("positions")
+
+
 def _read_current(root: Path) -> dict:
     try:
         return json.loads((root / CURRENT_FILE).read_text("utf-8"))

@@ -59,6 +59,7 @@ from search.index import (
     build_schema,
     day_number,
     exact_analyzer,
+    keeps_positions,
     name_key,
     number_day,
     open_index,
@@ -245,7 +246,7 @@ class _Groups(Mapping[int, list[int]]):
     def __getitem__(self, key: int) -> list[int]:
         if key >= 0:
             return self._shared.get(key) or [self._quoted[key]]
-        if ~key in self._documents and not (self._keys and self._keys[~key]):
+        if ~key in self._documents and _group_key(self._keys, ~key) == key:
             return [~key]
         raise KeyError(key)
 
@@ -254,8 +255,9 @@ class _Groups(Mapping[int, list[int]]):
 
     def __iter__(self) -> Iterator[int]:
         yield from self._quoted
-        keys = self._keys
-        yield from (~number for number in self._documents if not (keys and keys[number]))
+        for number in self._documents:
+            if (key := _group_key(self._keys, number)) < 0:
+                yield key
 
 
 def _dated_groups(dates: Sequence[int], groups: Mapping, newest_first: bool) -> list:
@@ -443,7 +445,7 @@ def _word_parts(schema, node: syntax.WordNode) -> list[tuple[str, int, int]]:
     """The words (stop words included) that the searched field's analyzer finds in `node`."""
     if node.fieldname is None:
         analyzer = text_analyzer()  # what every field the query spreads over uses
-    elif _positional(schema, node.fieldname):
+    elif keeps_positions(schema, node.fieldname):
         analyzer = schema[node.fieldname].analyzer
     else:
         return []
@@ -462,7 +464,7 @@ class _SpacedPhrasePlugin(PhrasePlugin):
     class PhraseNode(PhrasePlugin.PhraseNode):
         def query(self, parser) -> Query:
             fieldname = self.fieldname or parser.fieldname
-            if not _positional(parser.schema, fieldname):
+            if not keeps_positions(parser.schema, fieldname):
                 phrase = super().query(parser)
                 if len(getattr(phrase, "words", ())) > 1:
                     raise ValueError(f"{fieldname} keeps no word positions to match a phrase")
@@ -474,10 +476,6 @@ class _SpacedPhrasePlugin(PhrasePlugin):
         def create(self, parser, match) -> PhrasePlugin.PhraseNode:
             slop = int(match.group("slop") or 1)
             return _SpacedPhrasePlugin.PhraseNode(match.group("text"), match.start("text"), slop)
-
-
-def _positional(schema, fieldname: str) -> bool:
-    return fieldname in schema and schema[fieldname].format.supports("positions")
 
 
 def _placed_words(field, text: str) -> list[tuple[str, int]]:

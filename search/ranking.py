@@ -31,7 +31,7 @@ from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.numeric import byte_to_length
 
 from search.errors import IndexDamaged
-from search.index import bookkeeping
+from search.index import bookkeeping, keeps_positions
 
 Scores = dict[int, float]
 CHECK_BATCH = 32  # documents whose adjacency bonuses are checked in one pass
@@ -113,7 +113,7 @@ class Ranker:
         self._postings: dict[tuple[str, str], list] = {}
         self._columns: dict[str, Sequence[int]] = {}
         self._field_norms: dict[str, list[float]] = {}
-        self._searchable_count: int | None = None  # the same for every term: read once
+        self._searchable_count: int | None = None
         self._segment_lengths: dict[tuple[int, str], Sequence[int]] = {}
 
     def rank(self, query: Query) -> tuple[Scores, list[Bonus]]:
@@ -201,11 +201,7 @@ class Ranker:
     def _scorable(self, field: str) -> bool:
         """Whether `field` keeps term frequencies, lengths and positions, as text fields do."""
         schema = self.searcher.schema
-        return (
-            field in schema
-            and schema[field].scorable
-            and schema[field].format.supports("positions")
-        )
+        return keeps_positions(schema, field) and schema[field].scorable
 
     def all_documents(self) -> Iterator[int]:
         for searcher, offset in self.segments:
@@ -248,12 +244,8 @@ class Ranker:
         found: Scores = {}
         blocks: list[tuple[int, Sequence[int], Sequence[bytes]]] = []
         if frequency := searcher.doc_frequency(field, text):
-            if self._searchable_count is None:
-                self._searchable_count = weighting.searchable_count(searcher)
-            count, k1, b = self._searchable_count, weighting.K1, weighting.B
-            average = weighting.average_length(searcher, field, count)
-            scale = standard_idf(frequency, count) * (k1 + 1)
-            norms = self._norms(field, k1, b, average)
+            scale = standard_idf(frequency, self._count()) * (weighting.K1 + 1)
+            norms = self._norms(field)
             for segment, offset in self.segments:
                 reader = segment.reader()
                 if (field, text) not in reader:
@@ -281,9 +273,17 @@ class Ranker:
             self._segment_lengths[key] = _field_lengths(reader, field)
         return self._segment_lengths[key]
 
-    def _norms(self, field: str, k1: float, b: float, average: float) -> list[float]:
+    def _count(self) -> int:
+        """`searchable_count`, the same for every term: read once."""
+        if self._searchable_count is None:
+            self._searchable_count = self.weighting.searchable_count(self.searcher)
+        return self._searchable_count
+
+    def _norms(self, field: str) -> list[float]:
         """The length part of BM25's denominator for every encoded length of `field`."""
         if field not in self._field_norms:
+            k1, b = self.weighting.K1, self.weighting.B
+            average = self.weighting.average_length(self.searcher, field, self._count())
             self._field_norms[field] = [
                 k1 * ((1 - b) + b * byte_to_length(code) / average) for code in range(256)
             ]
