@@ -13,17 +13,23 @@ import pytest
 
 from search.index import build_schema
 from search.indexer import update_index
+from search.model import SearchResult
 from search.query import SearchRequest, parse_query, search
 
 
-def ranked_sources(tmp_path: Path, articles: dict[str, str], query: str) -> list[str]:
-    """Index `articles` (name → paragraph, each under its own title) and rank them for `query`."""
+def search_articles(tmp_path: Path, articles: dict[str, str], query: str) -> SearchResult:
+    """Index `articles` (name → paragraph, each under its own title) and search for `query`."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for name, paragraph in articles.items():
         (corpus / f"{name}.txt").write_text(f"Report {name}\n\n{paragraph}\n", "utf-8")
     update_index(corpus, tmp_path / "index")
-    result = search(tmp_path / "index", SearchRequest(query=query, limit=50))
+    return search(tmp_path / "index", SearchRequest(query=query, limit=50))
+
+
+def ranked_sources(tmp_path: Path, articles: dict[str, str], query: str) -> list[str]:
+    """The articles' names in the order `query` ranks them."""
+    result = search_articles(tmp_path, articles, query)
     return [hit.source.removesuffix(".txt") for hit in result.hits]
 
 
@@ -108,11 +114,8 @@ def test_a_possessive_finds_the_name_alone_and_ranks_the_possessive_first(tmp_pa
 
 
 def test_a_word_written_with_inner_punctuation_is_highlighted_whole(tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(f"Report\n\nU.S. troops and NATO-led crews left. {FILLER}\n")
-    update_index(corpus, tmp_path / "index")
-    hit = search(tmp_path / "index", SearchRequest("U.S. troops NATO-led")).hits[0]
+    articles = {"a": f"U.S. troops and NATO-led crews left. {FILLER}"}
+    hit = search_articles(tmp_path, articles, "U.S. troops NATO-led").hits[0]
     marked = [hit.snippet[start:end] for start, end in hit.highlights]
     assert marked == ["U.S", "troops", "NATO-led"]
 
