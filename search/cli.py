@@ -364,14 +364,23 @@ def index_command(
     epilog=_epilog(
         'search quotes --speaker "Lu Shaye"',
         "search quotes --format jsonl > quotes.jsonl",
+        "search quotes --min-confidence 0.9",
     ),
 )
 @_speaker_option
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=None,
+    metavar="X",
+    help="Only quotes whose speaker is at least this likely to be right (0 to 1).",
+)
 @_output(("text", "jsonl", "json"))
 @_shared
 @_user_errors
 def quotes_command(
     speakers: tuple[str, ...],
+    min_confidence: float | None,
     output_format: str,
     color: str,
     corpus: Path,
@@ -383,7 +392,7 @@ def quotes_command(
     from search.query import iter_quotes
 
     _ensure_index(corpus, index_root, quiet)
-    quotes = iter_quotes(index_root, speakers)
+    quotes = iter_quotes(index_root, speakers, min_confidence)
     if output_format == "jsonl":
         for quote in quotes:
             click.echo(json.dumps(render.quote_json(quote), ensure_ascii=False))

@@ -228,11 +228,13 @@ def _clean_line(text: str) -> str:
 def normalise_quote_marks(text: str) -> str:
     """Turn straight and foreign quote marks into curly ones.
 
-    Straight double marks alternate open/close through the paragraph (curly ones set the state),
+    Doubled apostrophes (`''It is,'' he said`, the style of the New York Times archive) and
+    TeX's opening pair of backticks are straight double marks. Straight double marks alternate
+    open/close through the paragraph (curly ones set the state),
     because in tokenised text (`SAID . " WE WILL , " HE`) both kinds stand between spaces and
     position alone would misread them; position only settles an unmatched mark.
     """
-    text = text.translate(_FOREIGN_MARKS)
+    text = text.translate(_FOREIGN_MARKS).replace("``", '"').replace("''", '"')
     if '"' in text:
         text = _curl_double_marks(text)
     text = re.sub(r"(?<=\w)'(?=\w)", "’", text)  # apostrophes inside words

@@ -27,6 +27,7 @@ def article_documents(article: Article, extraction: Extraction) -> list[IndexDoc
             role=quote.role,
             aliases=quote.aliases,
             date=quote.date,
+            confidence=quote.confidence,
         )
         for number, quote in enumerate(attributed, start=1)
     ]

@@ -51,6 +51,7 @@ def extract(article: Article) -> Extraction:
                 last_paragraph=span.close_paragraph
                 if span.close_paragraph > span.paragraph
                 else None,
+                confidence=speakers.confidence(attribution) if speaker else None,
             )
         )
     return Extraction(tuple(found), article_date)

@@ -55,7 +55,7 @@ from search.errors import (
 )
 from search.model import IndexDocument, IndexedFile
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
@@ -163,6 +163,7 @@ def build_schema() -> Schema:
         speaker_key=ID(sortable=True),
         quote_key=COLUMN(NumericColumn("Q", default=0)),  # read whole by a search, never searched
         aliases=STORED(),
+        confidence=STORED(),
         role=TEXT(analyzer=words, stored=True),
         # YYYYMMDD numbers: 4 index terms a date where a DATETIME takes 8, and ranges by day.
         date=NUMERIC(
@@ -357,6 +358,8 @@ def _fields(document: IndexDocument) -> dict:
     if document.speaker:
         fields["speaker"] = document.speaker
         fields["aliases"] = list(document.aliases)
+    if document.confidence is not None:
+        fields["confidence"] = document.confidence
     if document.role:
         fields["role"] = document.role
     if document.date:

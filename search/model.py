@@ -37,7 +37,8 @@ class Quote:
     `speaker` is None for scare quotes and quoted titles, which are not statements.
     `aliases` are the other forms the article uses for the same speaker (`Lu`, `the diplomat`).
     `last_paragraph` is where a quotation running over several paragraphs ends (None when it
-    ends where it opens).
+    ends where it opens). `confidence` (0 to 1) is how likely the speaker is right, from how
+    the attribution was read (None without a speaker).
     """
 
     text: str
@@ -49,6 +50,7 @@ class Quote:
     date: dt.date | None = None
     aliases: tuple[str, ...] = field(default=())
     last_paragraph: int | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class IndexDocument:
     role: str | None = None
     aliases: tuple[str, ...] = ()
     date: dt.date | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class Hit:
     source: str
     copies: int = 1  # how many articles carry this quotation
     sources: tuple[str, ...] = ()
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,7 @@ class Record:
     paragraph: str
     title: str
     source: str
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)

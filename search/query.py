@@ -659,6 +659,7 @@ def _hit(
         source=fields["source"],
         copies=len(copies),
         sources=tuple(sorted({copy["source"] for copy in copies})),
+        confidence=fields.get("confidence"),
     )
 
 
@@ -724,8 +725,11 @@ def make_snippet(
     return f"{prefix}{text[start:end]}{suffix}", kept
 
 
-def iter_quotes(index_root: Path, speakers: tuple[str, ...] = ()) -> list[Record]:
-    """Every indexed quotation in corpus order, optionally only those by `speakers`."""
+def iter_quotes(
+    index_root: Path, speakers: tuple[str, ...] = (), min_confidence: float | None = None
+) -> list[Record]:
+    """Every indexed quotation in corpus order, optionally only those by `speakers` and only
+    those whose speaker is at least `min_confidence` likely to be right."""
     quotes = Term("kind", "quote")
     query = And([quotes, speaker_filter(speakers)]) if speakers else quotes
 
@@ -736,7 +740,10 @@ def iter_quotes(index_root: Path, speakers: tuple[str, ...] = ()) -> list[Record
     stored = sorted(
         read_index(index_root, collect), key=lambda fields: (fields["source"], fields["position"])
     )
-    return [_record(fields) for fields in stored]
+    records = [_record(fields) for fields in stored]
+    if min_confidence is None:
+        return records
+    return [r for r in records if r.confidence is not None and r.confidence >= min_confidence]
 
 
 def wording_candidates(index_root: Path, words: str, limit: int) -> list[Record]:
@@ -781,6 +788,7 @@ def _record(fields: dict) -> Record:
         paragraph=fields.get("paragraph", ""),
         title=fields.get("title", ""),
         source=fields["source"],
+        confidence=fields.get("confidence"),
     )
 
 

@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # only `search verify` needs the wording module loaded
 
 NO_SPEAKER = "—"
 BAR_WIDTH = 30
+# Below this confidence a speaker is shown marked, so the reader knows to check it.
+UNCERTAIN_BELOW = 0.5
+UNCERTAIN_MARK = "(speaker uncertain)"
 
 
 def _style(text: str, color: bool, **styles) -> str:
@@ -48,8 +51,13 @@ def _who(speaker: str | None, role: str | None) -> str:
     return f"{speaker} ({role})" if role else speaker
 
 
-def _styled_who(speaker: str | None, role: str | None, color: bool) -> str:
-    return _style(_who(speaker, role), color, fg="cyan", bold=True)
+def _styled_who(
+    speaker: str | None, role: str | None, confidence: float | None, color: bool
+) -> str:
+    who = _style(_who(speaker, role), color, fg="cyan", bold=True)
+    if speaker and confidence is not None and confidence < UNCERTAIN_BELOW:
+        who += " " + _style(UNCERTAIN_MARK, color, fg="red")
+    return who
 
 
 def _place(record: Record, color: bool) -> str:
@@ -63,7 +71,7 @@ def _day(date: dt.date | None) -> str:
 
 def hit_block(rank: int, hit: Hit, color: bool) -> str:
     """Three lines: who and when, which article (and how many carry it), the snippet."""
-    who = _styled_who(hit.speaker, hit.role, color)
+    who = _styled_who(hit.speaker, hit.role, hit.confidence, color)
     also = f" (+{hit.copies - 1} more)" if hit.copies > 1 else ""
     where = _style(f"{hit.title} · {hit.source}{also}", color, dim=True)
     snippet = highlight(hit.snippet, hit.highlights, color)
@@ -153,11 +161,15 @@ def quote_json(quote: Record) -> dict:
         "quote": quote.quote,
         "title": quote.title,
         "source": quote.source,
+        "confidence": quote.confidence,
     }
 
 
 def quote_text(quote: Record, color: bool) -> str:
-    who, where = _styled_who(quote.speaker, quote.role, color), _place(quote, color)
+    who, where = (
+        _styled_who(quote.speaker, quote.role, quote.confidence, color),
+        _place(quote, color),
+    )
     return f"{who} · {_day(quote.date)}\n   {where}\n   “{quote.quote}”"
 
 
@@ -220,7 +232,10 @@ def occurrence_block(rank: int, occurrence: Occurrence, color: bool) -> str:
     record, wording = occurrence.record, occurrence.wording
     count = len(wording.differences)
     verdict = "exact" if wording.exact else f"{count} difference{'s' if count != 1 else ''}"
-    who, where = _styled_who(record.speaker, record.role, color), _place(record, color)
+    who, where = (
+        _styled_who(record.speaker, record.role, record.confidence, color),
+        _place(record, color),
+    )
     found = marked_wording(wording, color)
     return f"{rank}. {verdict} · {_day(record.date)} · {who}\n   {where}\n   “{found}”"
 

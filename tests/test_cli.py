@@ -54,7 +54,7 @@ def test_json_output_has_every_documented_field(run):
     hit = payload["hits"][0]
     assert set(hit) == {
         "id", "kind", "score", "speaker", "role", "date", "quote",
-        "snippet", "highlights", "title", "source", "copies", "sources",
+        "snippet", "highlights", "title", "source", "copies", "sources", "confidence",
     }  # fmt: skip
     assert hit["kind"] == "quote"
     assert hit["speaker"] == "Maria Okafor"
@@ -288,7 +288,17 @@ def test_quotes_command_lists_every_quote_as_jsonl(run):
     assert {row["speaker"] for row in rows} == {
         "Maria Okafor", "Tomas Lu", "Lucia Ferreira", "José Peña",
     }  # fmt: skip
-    assert set(rows[0]) == {"id", "speaker", "role", "date", "quote", "title", "source"}
+    assert set(rows[0]) == {
+        "id",
+        "speaker",
+        "role",
+        "date",
+        "quote",
+        "title",
+        "source",
+        "confidence",
+    }
+    assert all(0 <= row["confidence"] <= 1 for row in rows)
 
 
 def test_quotes_command_filters_by_speaker(run):

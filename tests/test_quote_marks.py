@@ -29,3 +29,16 @@ from search.corpus import normalise_quote_marks
 )
 def test_straight_double_marks_alternate_within_a_paragraph(raw: str, curly: str) -> None:
     assert normalise_quote_marks(raw) == curly
+
+
+def test_doubled_apostrophes_are_quote_marks_and_the_quotation_is_attributed() -> None:
+    """The New York Times archive writes ''…'' for quote marks: the quotation is still found."""
+    from extracting import quote_with, run
+
+    extraction = run(
+        "Tax Plan Draws Fire\n\n"
+        "''This is not reform,'' said Dana Whitlock, an economist at Carrow College. "
+        "''It piles on complexity.''\n"
+    )
+    assert quote_with(extraction, "This is not reform").speaker == "Dana Whitlock"
+    assert quote_with(extraction, "It piles on complexity").speaker == "Dana Whitlock"
