@@ -191,7 +191,7 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
     if runs and any(is_role_head(token) for token in phrase[runs[-1].end :]):
         runs = []  # `the Russian foreign minister`: a capitalised modifier, not a name
     if runs:
-        run = runs[-1]
+        run = runs[_head_run(phrase, runs)]
         if run.end - run.name_first == 1 and phrase[run.name_first].lower in PARTY_MEMBERS:
             return Reference("anonymous", key, (phrase[run.name_first].lower,), None, surface)
         kind = "organisation" if run.organisation else "name"
@@ -209,6 +209,27 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
     if lowers[0] in INDEFINITES:
         return Reference("anonymous", key, words[-1:], None, surface)
     return Reference("role", key, words, gender_of_words(list(words)), surface)
+
+
+# `Chris Low of FTN Financial`, `Jeff Merkley of Oregon`, `Cameron Easley for Morning Consult`:
+# the name after one of these is the person's employer or home, not the speaker.
+_COMPLEMENT_PREPOSITIONS = frozenset({"of", "for", "at", "from", "with", "in"})
+
+
+def _head_run(phrase: list[Token], runs: list) -> int:
+    """Which of the phrase's name runs it is about: the last one, unless that only follows a
+    preposition after a person's name (then the person)."""
+    for number, (run, following) in enumerate(pairwise(runs)):
+        between = phrase[run.end : following.first]
+        if (
+            not run.organisation
+            and run.end - run.name_first >= 2
+            and between
+            and between[0].lower in _COMPLEMENT_PREPOSITIONS
+            and all(t.lower in _COMPLEMENT_PREPOSITIONS | DETERMINERS for t in between)
+        ):
+            return number
+    return len(runs) - 1
 
 
 def parse_after(tokens: list[Token]) -> Reference | None:

@@ -163,6 +163,11 @@ def is_acronym(token: Token) -> bool:
     )
 
 
+def _is_initial(token: Token) -> bool:
+    """`B.` in `Charles B. Rangel`."""
+    return len(token.text) == 2 and token.text[0].isupper() and token.text[1] == "."
+
+
 def is_name_word(token: Token) -> bool:
     if not token.capitalised:
         joined = "-" in token.text[1:5] or "’" in token.text[1:3] or "'" in token.text[1:3]
@@ -381,6 +386,9 @@ def find_runs(tokens: list[Token]) -> list[_Run]:
             token = tokens[end]
             if is_name_word(token) and tokens[end - 1].end >= token.start - 1:
                 end += 1
+                continue
+            if _is_initial(token) and end + 1 < len(tokens) and is_name_word(tokens[end + 1]):
+                end += 2  # `Charles B. Rangel`: a middle initial stays inside the name
                 continue
             if (
                 token.text in "’'"

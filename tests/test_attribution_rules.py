@@ -265,3 +265,22 @@ def test_text_in_capitals_gets_no_guessed_speakers() -> None:
         "WAIT",
     ]
     assert speakers(extraction) == [None, None, None, None]
+
+
+# --- names followed by a home or an employer ---------------------------------------------------
+
+
+def test_a_place_or_employer_after_a_name_is_not_the_speaker() -> None:
+    extraction = run(
+        "T\n\n“The votes are not there,” said Representative Harold J. Denning of New Carrow.\n\n"
+        "“Turnout will decide it,” wrote Mira Castell for Lantern Polling.\n\n"
+        "“Nobody expected this,” said Owen Brisk of Harlow Financial."
+    )
+    assert speakers(extraction) == ["Harold J. Denning", "Mira Castell", "Owen Brisk"]
+
+
+def test_a_middle_initial_stays_inside_the_name() -> None:
+    extraction = run(
+        "T\n\n“It adds up,” said Lena K. Moravec, an economist.\n\n“It is late,” Ms. Moravec said."
+    )
+    assert speakers(extraction) == ["Lena K. Moravec", "Lena K. Moravec"]
