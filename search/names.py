@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from search.forenames import gender_of_first_name
 from search.lexicon import (
     CAMPAIGN_OFFICES,
     FEMALE_NOUNS,
@@ -45,6 +46,11 @@ _MONTHS_AND_DAYS = words(
     """january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
     saturday sunday"""
+)
+# The AP's abbreviations of US states (`of Glenn Dale, Md.`): a place, never a name.
+_STATE_ABBREVIATIONS = words(
+    """ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont
+    neb nev okla ore pa tenn vt va wash wis wyo"""
 )
 DETERMINERS = words("the a an one his her its their our this that")
 PREPOSITIONS = words("to of for at with from by in on near behind")
@@ -179,6 +185,7 @@ def is_name_word(token: Token) -> bool:
         and token.lower not in FUNCTION_WORDS
         and token.lower not in _MONTHS_AND_DAYS
         and not is_acronym(token)
+        and not (token.text.endswith(".") and token.lower.rstrip(".") in _STATE_ABBREVIATIONS)
     )
 
 
@@ -668,6 +675,8 @@ def _register_run(registry: Registry, tokens: list[Token], run: _Run, sentence: 
         entity.organisation = not entity.person
         return
     _read_title(entity, tokens, run)
+    if len(name) >= 2 and (gender := gender_of_first_name(name[0])):
+        entity.vote_gender(gender, 2)
     for span in (_role_before(tokens, run), *_appositive_roles(tokens, run)):
         if span is None:
             continue

@@ -284,3 +284,19 @@ def test_a_middle_initial_stays_inside_the_name() -> None:
         "T\n\n“It adds up,” said Lena K. Moravec, an economist.\n\n“It is late,” Ms. Moravec said."
     )
     assert speakers(extraction) == ["Lena K. Moravec", "Lena K. Moravec"]
+
+
+def test_a_pronoun_agrees_with_the_gender_of_a_first_name() -> None:
+    extraction = run(
+        "T\n\nMarian Holloway met Gregory Tanner at the depot on Monday. "
+        "Tanner left early.\n\n“The depot must stay open,” she said."
+    )
+    assert speakers(extraction) == ["Marian Holloway"]
+
+
+def test_a_state_abbreviation_after_a_home_town_is_not_a_speaker() -> None:
+    extraction = run(
+        "T\n\nThe event drew Dora Whitcombe of Fenwick, Md., who came with her grandson.\n\n"
+        "“I never thought I would see this,” she said."
+    )
+    assert speakers(extraction) == ["Dora Whitcombe"]
