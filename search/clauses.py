@@ -211,6 +211,8 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
     return Reference("role", key, words, gender_of_words(list(words)), surface)
 
 
+# `“…” ― Sonya Herridge`: a name of up to this many words signs the quotation.
+_LONGEST_SIGNATURE = 4
 # `Chris Low of FTN Financial`, `Jeff Merkley of Oregon`, `Cameron Easley for Morning Consult`:
 # the name after one of these is the person's employer or home, not the speaker.
 _COMPLEMENT_PREPOSITIONS = frozenset({"of", "for", "at", "from", "with", "in"})
@@ -233,11 +235,15 @@ def _head_run(phrase: list[Token], runs: list) -> int:
 
 
 def parse_after(tokens: list[Token]) -> Reference | None:
-    """Speaker from the words after a closing mark: `said X`, `X said`, `according to X`."""
-    while tokens and tokens[0].text in ",;—–-":
+    """Speaker from the words after a closing mark: `said X`, `X said`, `according to X`, and
+    a signed comment or epigraph, `“…” ― X` with nothing but the name after the dash."""
+    signed = bool(tokens) and tokens[0].text in "―—–"
+    while tokens and tokens[0].text in ",;―—–-":
         tokens = tokens[1:]
     if not tokens:
         return None
+    if signed and len(tokens) <= _LONGEST_SIGNATURE and all(is_name_word(t) for t in tokens):
+        return _reference(tokens, _surface(tokens))
     if len(tokens) > 2 and tokens[0].lower == "according" and tokens[1].lower == "to":
         return _according_to(tokens[2:])
     if tokens[0].lower in SPEECH_VERBS:

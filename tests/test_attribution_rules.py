@@ -300,3 +300,11 @@ def test_a_state_abbreviation_after_a_home_town_is_not_a_speaker() -> None:
         "“I never thought I would see this,” she said."
     )
     assert speakers(extraction) == ["Dora Whitcombe"]
+
+
+def test_a_quotation_signed_with_a_dash_and_a_name_is_that_person_s() -> None:
+    extraction = run(
+        "Readers Respond\n\n“The bridge toll is a tax on the poor.” ― Anneliese Korbut\n\n"
+        "“Nobody asked us about the closures.”— Desmond Achterberg"
+    )
+    assert speakers(extraction) == ["Anneliese Korbut", "Desmond Achterberg"]
