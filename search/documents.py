@@ -1,7 +1,8 @@
 """From an article and what was extracted from it to the documents the index stores.
 
 Engine-free, so every engine indexes exactly the same units: one document per attributed
-quotation and one per paragraph that no attributed quotation stands in.
+quotation (a named speaker or an unnamed source) and one per paragraph that no such quotation
+stands in.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from search.model import Article, Extraction, IndexDocument, Quote
 
 def article_documents(article: Article, extraction: Extraction) -> list[IndexDocument]:
     """The article's quotation and passage documents, in reading order."""
-    attributed = [quote for quote in extraction.quotes if quote.speaker]
+    attributed = [quote for quote in extraction.quotes if quote.speaker or quote.described_as]
     covered = {number for quote in attributed for number in _paragraphs_of(quote)}
     documents = [
         IndexDocument(
@@ -28,6 +29,7 @@ def article_documents(article: Article, extraction: Extraction) -> list[IndexDoc
             aliases=quote.aliases,
             date=quote.date,
             confidence=quote.confidence,
+            described_as=quote.described_as,
         )
         for number, quote in enumerate(attributed, start=1)
     ]

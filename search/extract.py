@@ -52,6 +52,7 @@ def extract(article: Article) -> Extraction:
                 if span.close_paragraph > span.paragraph
                 else None,
                 confidence=speakers.confidence(attribution) if speaker else None,
+                described_as=attribution.described_as,
             )
         )
     return Extraction(tuple(found), article_date)

@@ -56,6 +56,8 @@ from search.errors import (
 from search.model import IndexDocument, IndexedFile
 
 SCHEMA_VERSION = 9
+# The speaker key of a quotation from a source the article does not name: no name folds to it.
+UNNAMED_KEY = "(unnamed)"
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
@@ -164,6 +166,7 @@ def build_schema() -> Schema:
         quote_key=COLUMN(NumericColumn("Q", default=0)),  # read whole by a search, never searched
         aliases=STORED(),
         confidence=STORED(),
+        described_as=STORED(),
         role=TEXT(analyzer=words, stored=True),
         # YYYYMMDD numbers: 4 index terms a date where a DATETIME takes 8, and ranges by day.
         date=NUMERIC(
@@ -353,11 +356,19 @@ def _fields(document: IndexDocument) -> dict:
         fields["quote"] = document.quote
         fields["quote_exact"] = document.quote
     # Every document fills the sortable columns, as Whoosh misreads a column a segment lacks.
-    fields["speaker_key"] = name_key(document.speaker) if document.speaker else ""
+    fields["speaker_key"] = (
+        name_key(document.speaker)
+        if document.speaker
+        else UNNAMED_KEY
+        if document.described_as
+        else ""
+    )
     fields["quote_key"] = quote_key(document) if document.quote is not None else 0
     if document.speaker:
         fields["speaker"] = document.speaker
         fields["aliases"] = list(document.aliases)
+    if document.described_as:
+        fields["described_as"] = document.described_as
     if document.confidence is not None:
         fields["confidence"] = document.confidence
     if document.role:

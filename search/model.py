@@ -34,7 +34,8 @@ class Quote:
     half-open character span of the quotation in that paragraph, so that within one paragraph
     `paragraphs[paragraph][start:end] == text` (a quotation running on into later paragraphs
     ends its span at the end of the opening paragraph).
-    `speaker` is None for scare quotes and quoted titles, which are not statements.
+    `speaker` is None for scare quotes and quoted titles, which are not statements, and for
+    unnamed sources, whose `described_as` holds the article's words for them (`a spokesman`).
     `aliases` are the other forms the article uses for the same speaker (`Lu`, `the diplomat`).
     `last_paragraph` is where a quotation running over several paragraphs ends (None when it
     ends where it opens). `confidence` (0 to 1) is how likely the speaker is right, from how
@@ -51,6 +52,7 @@ class Quote:
     aliases: tuple[str, ...] = field(default=())
     last_paragraph: int | None = None
     confidence: float | None = None
+    described_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class IndexDocument:
     aliases: tuple[str, ...] = ()
     date: dt.date | None = None
     confidence: float | None = None
+    described_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class Hit:
     copies: int = 1  # how many articles carry this quotation
     sources: tuple[str, ...] = ()
     confidence: float | None = None
+    described_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,7 @@ class Record:
     title: str
     source: str
     confidence: float | None = None
+    described_as: str | None = None
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ from search.errors import QueryError
 from search.index import (
     BOOKKEEPING_FIELDS,
     FILE_KIND,
+    UNNAMED_KEY,
     IndexDamaged,
     bookkeeping,
     build_schema,
@@ -289,7 +290,7 @@ def _facets(searcher, ranker: Ranker, groups: Mapping, facets: tuple[str, ...]) 
                 if key := names[numbers[0]]:
                     tally[key] = tally.get(key, 0) + 1
             tally = {
-                searcher.document(speaker_key=key)["speaker"]: count
+                key if key == UNNAMED_KEY else searcher.document(speaker_key=key)["speaker"]: count
                 for key, count in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
             }
         else:
@@ -329,7 +330,11 @@ def _suggest_speakers(searcher, names: tuple[str, ...]) -> dict[str, list[str]]:
     unknown = [name for name in names if not any(searcher.docs_for_query(speaker_filter((name,))))]
     if not unknown:
         return {}
-    known = [key.decode("utf-8") for key in searcher.reader().lexicon("speaker_key") if key]
+    known = [
+        key.decode("utf-8")
+        for key in searcher.reader().lexicon("speaker_key")
+        if key and key.decode("utf-8") != UNNAMED_KEY
+    ]
     closest = {}
     for name in unknown:
         matches = difflib.get_close_matches(name_key(name), known, n=3, cutoff=0.6)
@@ -660,6 +665,7 @@ def _hit(
         copies=len(copies),
         sources=tuple(sorted({copy["source"] for copy in copies})),
         confidence=fields.get("confidence"),
+        described_as=fields.get("described_as"),
     )
 
 
@@ -789,6 +795,7 @@ def _record(fields: dict) -> Record:
         title=fields.get("title", ""),
         source=fields["source"],
         confidence=fields.get("confidence"),
+        described_as=fields.get("described_as"),
     )
 
 
@@ -796,7 +803,8 @@ def speaker_summaries(index_root: Path) -> list[SpeakerSummary]:
     """Every quoted speaker, most quoted first, with roles and merged forms of the name."""
     by_name: dict[str, list[Record]] = {}
     for quote in iter_quotes(index_root):
-        by_name.setdefault(quote.speaker, []).append(quote)
+        if quote.speaker:  # unnamed sources are nobody's to count
+            by_name.setdefault(quote.speaker, []).append(quote)
     summaries = []
     for name, quotes in by_name.items():
         dates = [quote.date for quote in quotes if quote.date]

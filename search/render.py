@@ -24,6 +24,7 @@ BAR_WIDTH = 30
 # Below this confidence a speaker is shown marked, so the reader knows to check it.
 UNCERTAIN_BELOW = 0.5
 UNCERTAIN_MARK = "(speaker uncertain)"
+UNNAMED_MARK = "(unnamed)"
 
 
 def _style(text: str, color: bool, **styles) -> str:
@@ -45,17 +46,18 @@ def highlight(snippet: str, spans: Iterable[tuple[int, int]], color: bool) -> st
     return "".join(pieces)
 
 
-def _who(speaker: str | None, role: str | None) -> str:
-    if not speaker:
-        return NO_SPEAKER
-    return f"{speaker} ({role})" if role else speaker
+def _who(item: Hit | Record) -> str:
+    """`Name (Role)`; an unnamed source as the article describes it, marked as unnamed."""
+    if item.speaker:
+        return f"{item.speaker} ({item.role})" if item.role else item.speaker
+    if item.described_as:
+        return f"{UNNAMED_MARK} {item.described_as}"
+    return NO_SPEAKER
 
 
-def _styled_who(
-    speaker: str | None, role: str | None, confidence: float | None, color: bool
-) -> str:
-    who = _style(_who(speaker, role), color, fg="cyan", bold=True)
-    if speaker and confidence is not None and confidence < UNCERTAIN_BELOW:
+def _styled_who(item: Hit | Record, color: bool) -> str:
+    who = _style(_who(item), color, fg="cyan", bold=True)
+    if item.speaker and item.confidence is not None and item.confidence < UNCERTAIN_BELOW:
         who += " " + _style(UNCERTAIN_MARK, color, fg="red")
     return who
 
@@ -71,7 +73,7 @@ def _day(date: dt.date | None) -> str:
 
 def hit_block(rank: int, hit: Hit, color: bool) -> str:
     """Three lines: who and when, which article (and how many carry it), the snippet."""
-    who = _styled_who(hit.speaker, hit.role, hit.confidence, color)
+    who = _styled_who(hit, color)
     also = f" (+{hit.copies - 1} more)" if hit.copies > 1 else ""
     where = _style(f"{hit.title} · {hit.source}{also}", color, dim=True)
     snippet = highlight(hit.snippet, hit.highlights, color)
@@ -162,12 +164,13 @@ def quote_json(quote: Record) -> dict:
         "title": quote.title,
         "source": quote.source,
         "confidence": quote.confidence,
+        "described_as": quote.described_as,
     }
 
 
 def quote_text(quote: Record, color: bool) -> str:
     who, where = (
-        _styled_who(quote.speaker, quote.role, quote.confidence, color),
+        _styled_who(quote, color),
         _place(quote, color),
     )
     return f"{who} · {_day(quote.date)}\n   {where}\n   “{quote.quote}”"
@@ -187,7 +190,7 @@ def record_text(record: Record, color: bool) -> str:
     """The full quotation (or passage), who said it and when, the paragraph and the article."""
     rows = [
         ("id", record.id),
-        ("speaker", record.speaker or NO_SPEAKER),
+        ("speaker", record.speaker or _who(record)),
         ("also", ", ".join(record.aliases) or NO_SPEAKER),
         ("role", record.role or NO_SPEAKER),
         ("date", _day(record.date)),
@@ -204,7 +207,7 @@ def record_text(record: Record, color: bool) -> str:
 def cite_line(hit: Hit) -> str:
     """`Speaker (Role), "quotation", Title, Date, source`: one line ready to paste."""
     words = hit.quote if hit.quote is not None else hit.snippet
-    return f'{_who(hit.speaker, hit.role)}, "{words}", {hit.title}, {_day(hit.date)}, {hit.source}'
+    return f'{_who(hit)}, "{words}", {hit.title}, {_day(hit.date)}, {hit.source}'
 
 
 def marked_wording(wording: Wording, color: bool) -> str:
@@ -233,7 +236,7 @@ def occurrence_block(rank: int, occurrence: Occurrence, color: bool) -> str:
     count = len(wording.differences)
     verdict = "exact" if wording.exact else f"{count} difference{'s' if count != 1 else ''}"
     who, where = (
-        _styled_who(record.speaker, record.role, record.confidence, color),
+        _styled_who(record, color),
         _place(record, color),
     )
     found = marked_wording(wording, color)

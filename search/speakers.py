@@ -57,6 +57,8 @@ class Attribution:
     # How the speaker was found: the kind of the attribution's reference (`name`, `pronoun`,
     # `role`, `organisation`), or `continuation` of the quotation before.
     method: str = "continuation"
+    # `a Disney spokesman`: the article's words for a source it does not name (speaker None).
+    described_as: str | None = None
 
 
 # --- resolution -------------------------------------------------------------------------------
@@ -278,6 +280,10 @@ def attribute(
             if reference is not None:
                 reference = _placed(reference, span.paragraph)
         speaker = resolver.resolve(reference) if reference is not None else None
+        described_as = None
+        if reference is not None and speaker is None and reference.kind != "pronoun":
+            # `a spokesman`, `officials`, `the company` that names no one in the article.
+            described_as = reference.surface or None
         if (
             speaker is not None
             and reference is not None
@@ -285,8 +291,9 @@ def attribute(
             and _unnamed_source(registry, sentences, {*used, opening.index - 1}, speaker)
         ):
             speaker = None
+            described_as = reference.surface or None
         continues = None
-        attributed = speaker is not None
+        attributed = speaker is not None or described_as is not None
         if reference is None:
             speaker, continues = _continuation(
                 spans, results, previous_statement, span, views, sentences, opening, resolver
@@ -308,7 +315,9 @@ def attribute(
         ):
             antecedent = opening.index - 1  # `X spoke on Wednesday. “…,” the governor said.`
         method = reference.kind if reference is not None else "continuation"
-        results.append(Attribution(speaker, tuple(sorted(used)), continues, antecedent, method))
+        results.append(
+            Attribution(speaker, tuple(sorted(used)), continues, antecedent, method, described_as)
+        )
         previous_statement = index
     return results
 

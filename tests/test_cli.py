@@ -54,7 +54,7 @@ def test_json_output_has_every_documented_field(run):
     hit = payload["hits"][0]
     assert set(hit) == {
         "id", "kind", "score", "speaker", "role", "date", "quote",
-        "snippet", "highlights", "title", "source", "copies", "sources", "confidence",
+        "snippet", "highlights", "title", "source", "copies", "sources", "confidence", "described_as",
     }  # fmt: skip
     assert hit["kind"] == "quote"
     assert hit["speaker"] == "Maria Okafor"
@@ -297,6 +297,7 @@ def test_quotes_command_lists_every_quote_as_jsonl(run):
         "title",
         "source",
         "confidence",
+        "described_as",
     }
     assert all(0 <= row["confidence"] <= 1 for row in rows)
 
