@@ -187,6 +187,9 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
         nouns = tuple(t.lower for t in rest if t.lower in ORGANISATION_NOUNS)
         gender = gender_of_words([lowers[spokesperson]])
         return Reference("organisation", key, names or nouns, gender, surface)
+    if lowers[0] in INDEFINITES and len(phrase) > 1 and not phrase[-1].capitalised:
+        # `one Democratic source`, `a White House official`: described, not named.
+        return Reference("anonymous", key, (lowers[-1],), None, surface)
     runs = [run for run in find_runs(phrase) if name_tokens(phrase, run)]
     if runs and any(is_role_head(token) for token in phrase[runs[-1].end :]):
         runs = []  # `the Russian foreign minister`: a capitalised modifier, not a name

@@ -51,3 +51,13 @@ def test_unnamed_quotes_are_listed_searchable_and_counted_apart(tmp_path: Path) 
     assert "(unnamed) a company spokesman" in _invoke(tmp_path, "board split").stdout
     speakers = json.loads(_invoke(tmp_path, "speakers", "--format", "json").stdout)
     assert [entry["name"] for entry in speakers] == ["Ilse Marrow"]
+
+
+def test_an_indefinite_description_with_a_capitalised_modifier_names_nobody() -> None:
+    extraction = run(
+        "Budget Talks Stall\n\nSenator Alvar Quist left the chamber early on Friday.\n\n"
+        "“They have no plan at all,” said one Democratic source on the committee."
+    )
+    quote = quote_with(extraction, "no plan at all")
+    assert quote.speaker is None
+    assert quote.described_as is not None and quote.described_as.startswith("one Democratic source")
