@@ -188,7 +188,7 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
         gender = gender_of_words([lowers[spokesperson]])
         return Reference("organisation", key, names or nouns, gender, surface)
     if lowers[0] in INDEFINITES and len(phrase) > 1 and not phrase[-1].capitalised:
-        # `one Democratic source`, `a White House official`: described, not named.
+        # `one Liberal source`, `a City Hall official`: described, not named.
         return Reference("anonymous", key, (lowers[-1],), None, surface)
     runs = [run for run in find_runs(phrase) if name_tokens(phrase, run)]
     if runs and any(is_role_head(token) for token in phrase[runs[-1].end :]):
@@ -214,9 +214,9 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
     return Reference("role", key, words, gender_of_words(list(words)), surface)
 
 
-# `“…” ― Sonya Herridge`: a name of up to this many words signs the quotation.
+# `“…” ― Ada Brennock`: a name of up to this many words signs the quotation.
 _LONGEST_SIGNATURE = 4
-# `Chris Low of FTN Financial`, `Jeff Merkley of Oregon`, `Cameron Easley for Morning Consult`:
+# `Rosa Ilves of Harrow Capital`, `Ned Talvin of Ostmark`, `Ivo Sarrat for Lantern Polling`:
 # the name after one of these is the person's employer or home, not the speaker.
 _COMPLEMENT_PREPOSITIONS = frozenset({"of", "for", "at", "from", "with", "in"})
 

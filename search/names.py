@@ -47,7 +47,7 @@ _MONTHS_AND_DAYS = words(
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
     saturday sunday"""
 )
-# The AP's abbreviations of US states (`of Glenn Dale, Md.`): a place, never a name.
+# The AP's abbreviations of US states (`of Fenwick, Md.`): a place, never a name.
 _STATE_ABBREVIATIONS = words(
     """ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont
     neb nev okla ore pa tenn vt va wash wis wyo"""
@@ -170,7 +170,7 @@ def is_acronym(token: Token) -> bool:
 
 
 def _is_initial(token: Token) -> bool:
-    """`B.` in `Charles B. Rangel`."""
+    """`B.` in `Harold B. Denning`."""
     return len(token.text) == 2 and token.text[0].isupper() and token.text[1] == "."
 
 
@@ -395,7 +395,7 @@ def find_runs(tokens: list[Token]) -> list[_Run]:
                 end += 1
                 continue
             if _is_initial(token) and end + 1 < len(tokens) and is_name_word(tokens[end + 1]):
-                end += 2  # `Charles B. Rangel`: a middle initial stays inside the name
+                end += 2  # `Harold B. Denning`: a middle initial stays inside the name
                 continue
             if (
                 token.text in "’'"

@@ -57,7 +57,7 @@ class Attribution:
     # How the speaker was found: the kind of the attribution's reference (`name`, `pronoun`,
     # `role`, `organisation`), or `continuation` of the quotation before.
     method: str = "continuation"
-    # `a Disney spokesman`: the article's words for a source it does not name (speaker None).
+    # `a ferry company spokesman`: the article's words for a source it does not name (speaker None).
     described_as: str | None = None
 
 

@@ -37,8 +37,8 @@ def test_doubled_apostrophes_are_quote_marks_and_the_quotation_is_attributed() -
 
     extraction = run(
         "Tax Plan Draws Fire\n\n"
-        "''This is not reform,'' said Dana Whitlock, an economist at Carrow College. "
+        "''The toll bridge will pay for itself,'' said Dana Whitlock, an economist at Carrow College. "
         "''It piles on complexity.''\n"
     )
-    assert quote_with(extraction, "This is not reform").speaker == "Dana Whitlock"
+    assert quote_with(extraction, "toll bridge will pay").speaker == "Dana Whitlock"
     assert quote_with(extraction, "It piles on complexity").speaker == "Dana Whitlock"

@@ -56,8 +56,8 @@ def test_unnamed_quotes_are_listed_searchable_and_counted_apart(tmp_path: Path) 
 def test_an_indefinite_description_with_a_capitalised_modifier_names_nobody() -> None:
     extraction = run(
         "Budget Talks Stall\n\nSenator Alvar Quist left the chamber early on Friday.\n\n"
-        "“They have no plan at all,” said one Democratic source on the committee."
+        "“They have no plan at all,” said one Liberal source on the committee."
     )
     quote = quote_with(extraction, "no plan at all")
     assert quote.speaker is None
-    assert quote.described_as is not None and quote.described_as.startswith("one Democratic source")
+    assert quote.described_as is not None and quote.described_as.startswith("one Liberal source")
