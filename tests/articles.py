@@ -1,5 +1,16 @@
 """Articles written for the tests: invented people, places and dates."""
 
+from pathlib import Path
+
+
+def write_articles(folder: Path, articles: dict[str, str]) -> Path:
+    """A corpus folder holding these articles, by file name."""
+    folder.mkdir(parents=True)
+    for name, text in articles.items():
+        (folder / name).write_text(text, "utf-8")
+    return folder
+
+
 HARBOUR = """\
 Harbour Authority Plans Night Dredging
 

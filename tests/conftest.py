@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from articles import COUNCIL, HARBOUR
+from articles import COUNCIL, HARBOUR, write_articles
 from click.testing import CliRunner, Result
 
 from search.cli import cli
@@ -14,10 +14,7 @@ from search.cli import cli
 
 def write_corpus(folder: Path) -> Path:
     """Two short articles: four quotes by four people, two datelines, narrative paragraphs."""
-    folder.mkdir(parents=True)
-    (folder / "harbour.txt").write_text(HARBOUR, "utf-8")
-    (folder / "council.txt").write_text(COUNCIL, "utf-8")
-    return folder
+    return write_articles(folder, {"harbour.txt": HARBOUR, "council.txt": COUNCIL})
 
 
 @pytest.fixture
