@@ -356,13 +356,11 @@ def _fields(document: IndexDocument) -> dict:
         fields["quote"] = document.quote
         fields["quote_exact"] = document.quote
     # Every document fills the sortable columns, as Whoosh misreads a column a segment lacks.
-    fields["speaker_key"] = (
-        name_key(document.speaker)
-        if document.speaker
-        else UNNAMED_KEY
-        if document.described_as
-        else ""
-    )
+    fields["speaker_key"] = ""
+    if document.speaker:
+        fields["speaker_key"] = name_key(document.speaker)
+    elif document.described_as:
+        fields["speaker_key"] = UNNAMED_KEY
     fields["quote_key"] = quote_key(document) if document.quote is not None else 0
     if document.speaker:
         fields["speaker"] = document.speaker

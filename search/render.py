@@ -169,10 +169,7 @@ def quote_json(quote: Record) -> dict:
 
 
 def quote_text(quote: Record, color: bool) -> str:
-    who, where = (
-        _styled_who(quote, color),
-        _place(quote, color),
-    )
+    who, where = _styled_who(quote, color), _place(quote, color)
     return f"{who} · {_day(quote.date)}\n   {where}\n   “{quote.quote}”"
 
 
@@ -235,10 +232,7 @@ def occurrence_block(rank: int, occurrence: Occurrence, color: bool) -> str:
     record, wording = occurrence.record, occurrence.wording
     count = len(wording.differences)
     verdict = "exact" if wording.exact else f"{count} difference{'s' if count != 1 else ''}"
-    who, where = (
-        _styled_who(record, color),
-        _place(record, color),
-    )
+    who, where = _styled_who(record, color), _place(record, color)
     found = marked_wording(wording, color)
     return f"{rank}. {verdict} · {_day(record.date)} · {who}\n   {where}\n   “{found}”"
 

@@ -233,7 +233,7 @@ _CONFIDENCE_BY_METHOD = {
 
 def confidence(attribution: Attribution) -> float:
     """How likely the speaker is right (0 to 1), from how the attribution was read."""
-    return _CONFIDENCE_BY_METHOD.get(attribution.method, 0.0)
+    return _CONFIDENCE_BY_METHOD[attribution.method]
 
 
 # --- the whole article ------------------------------------------------------------------------
