@@ -226,6 +226,11 @@ def _update(corpus: Path, index_root: Path, *, quiet: bool, **options) -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Said on or after this date.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Said on or before this date.")
 @click.option(
+    "--include-undated",
+    is_flag=True,
+    help="With --since/--until, also keep hits whose date is not known.",
+)
+@click.option(
     "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show."
 )
 @click.option("--page", type=click.IntRange(min=1), default=1, help="Which page of hits to show.")
@@ -264,6 +269,7 @@ def query_command(
     speakers: tuple[str, ...],
     since: dt.datetime | None,
     until: dt.datetime | None,
+    include_undated: bool,
     limit: int,
     page: int,
     sort: str,
@@ -297,8 +303,16 @@ def query_command(
         facets=facets,
         group=not no_group,
         snippet_chars=context,
+        include_undated=include_undated,
     )
     result = search(index_root, request)
+    if result.undated_left_out and not quiet:
+        count = result.undated_left_out
+        click.echo(
+            f"search: {count} undated hit{'s' if count != 1 else ''} left out by --since/--until"
+            " (--include-undated keeps them)",
+            err=True,
+        )
     if cite:
         for hit in result.hits:
             click.echo(render.cite_line(hit))

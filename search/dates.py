@@ -50,7 +50,7 @@ _BYLINE = re.compile(r"^by\s+[^|•·]{1,60}[|•·]", re.IGNORECASE)
 # Where a subordinate clause starts (`that …`, `after …`, `for walking …`), or a reported or
 # planned one (`said the team would train on Sunday`: that Sunday is still to come).
 _SUBORDINATE = re.compile(
-    r"\b(?:that|which|who|whom|because|after|before|since|until|while|when|although|if"
+    r"\b(?:that|which|who|whom|where|because|after|before|since|until|while|when|although|if"
     r"|would|will|(?:plans?|planned|expects?|expected|scheduled) to"
     r"|(?:for|of|about|by|from)\s+\w+ing)\b",
     re.IGNORECASE,
@@ -68,6 +68,8 @@ _TIME_OF_DAY = re.compile(
 _NEW_OCCASION = re.compile(
     r"^\W*(?:after|afterwards?|later|earlier|following)\b|^[^,]{0,30}\blater\b", re.IGNORECASE
 )
+# Title, byline, date line and lead: where an article says when it was written.
+_HEAD_PARAGRAPHS = 4
 # A month and day this close after the article's date is still to come, not last year's.
 _FUTURE_WINDOW = dt.timedelta(days=90)
 # Every date expression holds a digit or a word ending in `day` (weekdays, today, yesterday).
@@ -151,19 +153,21 @@ def opens_new_occasion(text: str) -> bool:
 
 
 def article_date(paragraphs: list[str]) -> dt.date | None:
-    """The article's own date: its dateline, else a date line under the title, else its first
-    full date. `paragraphs` should have quotation contents blanked out."""
-    if not paragraphs:
-        return None
-    dateline = _DATELINE.match(paragraphs[0])
-    if dateline and (dates := full_dates(dateline.group())):
-        return dates[0].date
-    for paragraph in paragraphs[:2]:
+    """The article's own date: its dateline, else a date line under the title, else a full
+    date in the main clause of the head (`Parents packed a meeting on April 9, 2024, …`).
+
+    A date further on, or in a subordinate clause, is background (`since the shooting on
+    December 14, 2012`), not when the story happened. `paragraphs` should have quotation
+    contents blanked out."""
+    head = paragraphs[:_HEAD_PARAGRAPHS]
+    for paragraph in head:
+        if (dateline := _DATELINE.match(paragraph)) and (dates := full_dates(dateline.group())):
+            return dates[0].date
         dates = full_dates(paragraph)
         if dates and _is_date_line(paragraph):
             return dates[0].date
-    for paragraph in paragraphs:
-        if dates := full_dates(paragraph):
+    for paragraph in head:
+        if dates := main_clause_dates(paragraph, None):
             return dates[0].date
     return None
 

@@ -129,7 +129,8 @@ class SearchResult:
 
     `first` is the rank of the page's first hit; `facets` maps a facet (`speaker`, `year`,
     `month`) to counts over all hits; `suggestion` is the query with unknown words corrected;
-    `speaker_suggestions` maps each --speaker that matched no one to the closest known names.
+    `speaker_suggestions` maps each --speaker that matched no one to the closest known names;
+    `undated_left_out` counts the undated hits that --since/--until kept out.
     """
 
     query: str
@@ -139,6 +140,7 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
     speaker_suggestions: dict[str, list[str]] = field(default_factory=dict)
+    undated_left_out: int = 0
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,7 @@ class SearchRequest:
     sort: str = "relevance"  # one of SORTS
     facets: tuple[str, ...] = ()  # each one of FACETS
     group: bool = True  # one hit for a quotation however many articles carry it
+    include_undated: bool = False  # with --since/--until, keep hits that have no date
     snippet_chars: int = DEFAULT_SNIPPET_CHARS
 
 
@@ -130,7 +131,9 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
 
     def run(searcher) -> SearchResult:
         ranker = Ranker(searcher, weighting)
-        scores, bonuses = _matching_documents(ranker, parsed, speakers, days)
+        scores, bonuses, undated = _matching_documents(
+            ranker, parsed, speakers, days, request.include_undated
+        )
         keys = ranker.column("quote_key") if request.group else None
         groups = _Groups(keys, scores)
         first = (request.page - 1) * request.limit
@@ -154,15 +157,21 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             facets=_facets(searcher, ranker, groups, request.facets),
             suggestion=_suggest_query(searcher, text) if few and text else None,
             speaker_suggestions=_suggest_speakers(searcher, request.speakers) if few else {},
+            undated_left_out=len(_Groups(keys, undated)),
         )
 
     return read_index(index_root, run, weighting=weighting)
 
 
 def _matching_documents(
-    ranker: Ranker, parsed: Query, speakers: Query | None, days: tuple[int, int] | None
-) -> tuple[dict[int, float], list[Bonus]]:
-    """Every document that matches and passes the filters, scored; bonuses still to check."""
+    ranker: Ranker,
+    parsed: Query,
+    speakers: Query | None,
+    days: tuple[int, int] | None,
+    include_undated: bool,
+) -> tuple[dict[int, float], list[Bonus], set[int]]:
+    """Every document that matches and passes the filters, scored; bonuses still to check; and
+    the undated documents the date range kept out, so the user can be told how many."""
     if isinstance(parsed, Every) and speakers is not None:
         scores, bonuses = dict.fromkeys(ranker.scores(speakers), 1.0), []
     else:
@@ -170,17 +179,22 @@ def _matching_documents(
         if speakers is not None:
             allowed = ranker.scores(speakers)
             scores = {number: score for number, score in scores.items() if number in allowed}
+    undated: set[int] = set()
     if days is not None:
         dates, (start, end) = ranker.column("date"), days
+        undated = {number for number in scores if dates[number] == NO_DATE}
         scores = {
             number: score
             for number, score in scores.items()
-            if dates[number] != NO_DATE and start <= dates[number] <= end
+            if (include_undated if number in undated else start <= dates[number] <= end)
         }
+        if include_undated:
+            undated = set()
     if _may_match_bookkeeping(parsed):
         for number in ranker.term_documents("kind", FILE_KIND):
             scores.pop(number, None)
-    return scores, bonuses
+            undated.discard(number)
+    return scores, bonuses, undated
 
 
 def _may_match_bookkeeping(query: Query) -> bool:

@@ -141,6 +141,8 @@ def result_json(result: SearchResult) -> str:
     }
     if result.facets:
         payload["facets"] = result.facets
+    if result.undated_left_out:
+        payload["undated_left_out"] = result.undated_left_out
     if result.suggestion or result.speaker_suggestions:
         payload["suggestions"] = {
             "query": result.suggestion,
