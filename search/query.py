@@ -51,6 +51,7 @@ from whoosh.query import (
 )
 
 from search.errors import QueryError
+from search.identities import Identities
 from search.index import (
     BOOKKEEPING_FIELDS,
     FILE_KIND,
@@ -116,13 +117,14 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     """A page of ranked hits for `request`, the total, facet counts and suggestions."""
     _check(request)
     text = clean_query(request.query)
-    speakers = speaker_filter(request.speakers)
+    for name in request.speakers:
+        _speaker_key(name)
     days = _day_range(request)
-    if not text and speakers is None and days is None:
+    if not text and not request.speakers and days is None:
         raise QueryError("empty query: give words to search for, or a --speaker or date filter")
     parsed = apply_exclusions(parse_query(text, build_schema())) if text else Every()
     if parsed is NullQuery:
-        if speakers is None and days is None:
+        if not request.speakers and days is None:
             raise QueryError(
                 f"nothing to search for in {request.query!r}: it holds only very common words"
             )
@@ -131,6 +133,9 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
 
     def run(searcher) -> SearchResult:
         ranker = Ranker(searcher, weighting)
+        needed = request.speakers or "speaker" in request.facets
+        identities = speaker_identities(searcher) if needed else Identities({})
+        speakers = speaker_filter(request.speakers, identities)
         scores, bonuses, undated = _matching_documents(
             ranker, parsed, speakers, days, request.include_undated
         )
@@ -154,9 +159,11 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             total=len(groups),
             hits=hits,
             first=first + 1,
-            facets=_facets(searcher, ranker, groups, request.facets),
+            facets=_facets(searcher, ranker, groups, request.facets, identities),
             suggestion=_suggest_query(searcher, text) if few and text else None,
-            speaker_suggestions=_suggest_speakers(searcher, request.speakers) if few else {},
+            speaker_suggestions=(
+                _suggest_speakers(searcher, request.speakers, identities) if few else {}
+            ),
             undated_left_out=len(_Groups(keys, undated)),
         )
 
@@ -292,8 +299,11 @@ def _earliest(dates: Sequence[int], numbers: list[int]) -> int:
     return min(known, default=NO_DATE)
 
 
-def _facets(searcher, ranker: Ranker, groups: Mapping, facets: tuple[str, ...]) -> dict:
-    """Counts over every hit of the result, not just the page: by speaker, year or month."""
+def _facets(
+    searcher, ranker: Ranker, groups: Mapping, facets: tuple[str, ...], identities: Identities
+) -> dict:
+    """Counts over every hit of the result, not just the page: by speaker (one count for each
+    identity, however its name was written), year or month."""
     counts: dict[str, dict[str, int]] = {}
     reader = searcher.reader()
     for facet in facets:
@@ -302,9 +312,10 @@ def _facets(searcher, ranker: Ranker, groups: Mapping, facets: tuple[str, ...]) 
             names = reader.column_reader("speaker_key")
             for numbers in groups.values():
                 if key := names[numbers[0]]:
+                    key = key if key == UNNAMED_KEY else identities.of(key).key
                     tally[key] = tally.get(key, 0) + 1
             tally = {
-                key if key == UNNAMED_KEY else searcher.document(speaker_key=key)["speaker"]: count
+                key if key == UNNAMED_KEY else _shown_name(searcher, key): count
                 for key, count in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
             }
         else:
@@ -339,21 +350,43 @@ def _known(searcher, word: str) -> bool:
     )
 
 
-def _suggest_speakers(searcher, names: tuple[str, ...]) -> dict[str, list[str]]:
+def _suggest_speakers(
+    searcher, names: tuple[str, ...], identities: Identities
+) -> dict[str, list[str]]:
     """For each --speaker that matches no one, the closest names of people who are quoted."""
-    unknown = [name for name in names if not any(searcher.docs_for_query(speaker_filter((name,))))]
+    unknown = [name for name in names if not identities.claimed_by(_speaker_key(name))]
     if not unknown:
         return {}
-    known = [
-        key.decode("utf-8")
-        for key in searcher.reader().lexicon("speaker_key")
-        if key and key.decode("utf-8") != UNNAMED_KEY
-    ]
+    known = [identity.key for identity in identities]
     closest = {}
     for name in unknown:
         matches = difflib.get_close_matches(name_key(name), known, n=3, cutoff=0.6)
-        closest[name] = [searcher.document(speaker_key=key)["speaker"] for key in matches]
+        closest[name] = [_shown_name(searcher, key) for key in matches]
     return closest
+
+
+def speaker_identities(searcher) -> Identities:
+    """The corpus's speakers as identities (`search.identities`), from the speaker keys the
+    index holds and how many live documents each has."""
+    reader = searcher.reader()
+    deletions = reader.has_deletions()
+    counts = {}
+    for term in reader.lexicon("speaker_key"):
+        key = term.decode("utf-8")
+        if not key or key == UNNAMED_KEY:
+            continue
+        if deletions:  # a deleted document's key stays in the lexicon until segments merge
+            count = sum(1 for _ in searcher.docs_for_query(Term("speaker_key", key)))
+        else:
+            count = reader.doc_frequency("speaker_key", key)
+        if count:
+            counts[key] = count
+    return Identities(counts)
+
+
+def _shown_name(searcher, key: str) -> str:
+    """A speaker key's name as the articles write it."""
+    return searcher.document(speaker_key=key)["speaker"]
 
 
 def clean_query(text: str) -> str:
@@ -588,17 +621,19 @@ def apply_exclusions(query: Query) -> Query:
     return rebuilt
 
 
-def speaker_filter(names: tuple[str, ...]) -> Query | None:
-    """Quotes by any of `names`, each matched on whole name parts, case- and accent-blind."""
-    alternatives = []
-    for name in names:
-        parts = [Term("speaker", token.text) for token in exact_analyzer()(name)]
-        if not parts:
-            raise QueryError(f"--speaker {name!r} holds no name")
-        alternatives.append(And(parts) if len(parts) > 1 else parts[0])
-    if not alternatives:
+def speaker_filter(names: tuple[str, ...], identities: Identities) -> Query | None:
+    """Quotes by any of `names`, each matched on whole name parts, case- and accent-blind, and
+    by every other form of the identities they name: `Barack Obama` finds `Obama` too."""
+    if not names:
         return None
-    return Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+    forms = set().union(*(identities.claimed_by(_speaker_key(name)) for name in names))
+    return Or([Term("speaker_key", form) for form in sorted(forms)]) if forms else NullQuery
+
+
+def _speaker_key(name: str) -> str:
+    if not (key := name_key(name)):
+        raise QueryError(f"--speaker {name!r} holds no name")
+    return key
 
 
 def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
@@ -751,10 +786,14 @@ def iter_quotes(
     """Every indexed quotation in corpus order, optionally only those by `speakers` and only
     those whose speaker is at least `min_confidence` likely to be right."""
     quotes = Term("kind", "quote")
-    query = And([quotes, speaker_filter(speakers)]) if speakers else quotes
+    for name in speakers:
+        _speaker_key(name)
 
     def collect(searcher) -> list[dict]:
         """Stored fields in document order, which within an article is reading order."""
+        query = quotes
+        if speakers:
+            query = And([quotes, speaker_filter(speakers, speaker_identities(searcher))])
         return [searcher.stored_fields(number) for number in sorted(searcher.docs_for_query(query))]
 
     stored = sorted(
@@ -814,20 +853,26 @@ def _record(fields: dict) -> Record:
 
 
 def speaker_summaries(index_root: Path) -> list[SpeakerSummary]:
-    """Every quoted speaker, most quoted first, with roles and merged forms of the name."""
-    by_name: dict[str, list[Record]] = {}
+    """Every quoted person, most quoted first, with roles and the forms of the name merged:
+    within articles (`Lavrov` for Sergey Lavrov) and across them (`search.identities`)."""
+    identities = read_index(index_root, speaker_identities)
+    by_identity: dict[str, list[Record]] = {}
     for quote in iter_quotes(index_root):
         if quote.speaker:  # unnamed sources are nobody's to count
-            by_name.setdefault(quote.speaker, []).append(quote)
+            key = identities.of(name_key(quote.speaker)).key
+            by_identity.setdefault(key, []).append(quote)
     summaries = []
-    for name, quotes in by_name.items():
+    for key, quotes in by_identity.items():
         dates = [quote.date for quote in quotes if quote.date]
+        written = {quote.speaker for quote in quotes if quote.speaker}
+        name = next((name for name in sorted(written) if name_key(name) == key), min(written))
+        aliases = {alias for quote in quotes for alias in quote.aliases} | written
         summaries.append(
             SpeakerSummary(
                 name=name,
                 quotes=len(quotes),
                 roles=tuple(sorted({quote.role for quote in quotes if quote.role})),
-                aliases=tuple(sorted({alias for quote in quotes for alias in quote.aliases})),
+                aliases=tuple(sorted(aliases - {name})),
                 first_date=min(dates, default=None),
                 last_date=max(dates, default=None),
             )
