@@ -112,7 +112,12 @@ NOT_AGENT_NOUNS = words(
     chapter winter summer corner after never under over ever either neither whether rather
     together another however later earlier further former latter major minor error mirror
     anchor floor door motor sector factor interior exterior senior junior superior inferior
-    prior"""
+    prior whatever whenever wherever whoever forever render reminder hammer plaster remainder
+    shoulder finger meter filter banner barrier cancer career character cluster
+    computer container disaster encounter monitor pattern register theater
+    theatre younger older smaller greater larger bigger longer stronger higher lower richer
+    poorer tougher harder better faster slower wider broader deeper bolder louder cleaner
+    clearer closer easier fewer newer safer weaker wiser sooner"""
 )
 
 # Titles written before a name; social honorifics carry gender but are not roles.

@@ -588,17 +588,29 @@ def _appositive_roles(tokens: list[Token], run: _Run) -> list[tuple[int, int]]:
             ):
                 break
             end += 1
-            if token.text.endswith(".") and token.word == token.text[:-1]:
-                break
+            abbreviation = token.lower in HONORIFICS or token.lower in TITLE_ABBREVIATIONS
+            if token.text.endswith(".") and token.word == token.text[:-1] and not abbreviation:
+                break  # a sentence's full stop; `spokesman for Mrs. Vance` goes on
         if end < len(tokens) and tokens[end].lower in SPEECH_VERBS:
             return spans  # `sent to the Legislature, the governor said`: a subject, no appositive
         conjunct = start
         for index in range(start, end + 1):
-            if index == end or tokens[index].lower == "and":
+            if index == end or (tokens[index].lower == "and" and not _inside_name(tokens, index)):
                 if span := _role_span(tokens, conjunct, index):
                     spans.append(span)
                 conjunct = index + 1
     return spans
+
+
+def _inside_name(tokens: list[Token], index: int) -> bool:
+    """Does the `and` at `index` join the words of one name (`Ways and Means Committee`, `Center
+    for Strategic and International Studies`) rather than two phrases?"""
+    return (
+        0 < index < len(tokens) - 1
+        and tokens[index - 1].capitalised
+        and tokens[index + 1].capitalised
+        and tokens[index + 1].lower not in DETERMINERS
+    )
 
 
 def _role_span(tokens: list[Token], start: int, end: int) -> tuple[int, int] | None:
@@ -616,6 +628,10 @@ def _role_span(tokens: list[Token], start: int, end: int) -> tuple[int, int] | N
         return None
     if head_end < end and tokens[head_end].lower == "from":
         end = head_end  # `a nurse from Carrow`: where she comes from is no part of the role
+    while end > head_end and (
+        tokens[end - 1].lower in _COMPLEMENT_PREPOSITIONS or tokens[end - 1].lower in DETERMINERS
+    ):
+        end -= 1  # `author of “…”`: the title was a quotation, blanked; the role is `author`
     if any(not _is_role_modifier(token) for token in tokens[start : head_end - 1]):
         return None
     if any(is_name_word(token) for token in tokens[start:head_end]) and not any(

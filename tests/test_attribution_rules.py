@@ -32,6 +32,29 @@ def test_appositive_role_stops_before_a_relative_clause() -> None:
     assert (quote.speaker, quote.role) == ("Ivo Brennecke", "statistician at Corlan College")
 
 
+def test_a_role_is_kept_whole_across_names_with_and_and_abbreviated_titles() -> None:
+    extraction = run(
+        "T\n\n“The numbers do not add up,” said Oren Valk, a senior member of the Ways and "
+        "Means Committee.\n\n"
+        "“She will not be there,” said Tilde Marsh, a spokeswoman for Mrs. Corran.\n\n"
+        "“It was the hardest winter,” said Pim Aldous, author of “The Long Thaw.”"
+    )
+    assert [(q.speaker, q.role) for q in extraction.quotes[:2]] == [
+        ("Oren Valk", "senior member of the Ways and Means Committee"),
+        ("Tilde Marsh", "spokeswoman for Mrs. Corran"),
+    ]
+    assert extraction.quotes[-1].speaker == "Pim Aldous"
+    assert extraction.quotes[-1].role == "author"
+
+
+def test_words_ending_like_agent_nouns_are_no_roles() -> None:
+    extraction = run(
+        "T\n\nVoters who are younger Hal Brandt supporters came out.\n\n"
+        "“We did it,” said Hal Brandt."
+    )
+    assert [(q.speaker, q.role) for q in extraction.quotes] == [("Hal Brandt", None)]
+
+
 def test_role_phrase_before_a_speech_verb_is_a_subject_not_an_appositive() -> None:
     extraction = run(
         "T\n\nMayor Enzo Ravelli sent the plan to the Assembly on Friday.\n\n"
