@@ -693,6 +693,7 @@ def _register_run(registry: Registry, tokens: list[Token], run: _Run, sentence: 
     _read_title(entity, tokens, run)
     if len(name) >= 2 and (gender := gender_of_first_name(name[0])):
         entity.vote_gender(gender, 2)
+        entity.person = True  # `Tina Houchins`: a first name is evidence of a person
     for span in (_role_before(tokens, run), *_appositive_roles(tokens, run)):
         if span is None:
             continue

@@ -115,6 +115,18 @@ class Resolver:
             if not compatible:
                 continue
             chosen = compatible[0]
+            if reference.gender and self._gender_of(chosen) is None:
+                # `she` after `Barack Obama … Tina Houchins`: a close mention known to agree
+                # beats a closer one whose gender nothing shows.
+                chosen = next(
+                    (
+                        m
+                        for m in compatible[1:]
+                        if m.sentence >= chosen.sentence - 1
+                        and self._gender_of(m) == reference.gender
+                    ),
+                    chosen,
+                )
             if chosen.sentence >= 0 and not chosen.subject:
                 chosen = next(
                     (m for m in compatible if m.sentence == chosen.sentence and m.subject), chosen
@@ -126,6 +138,10 @@ class Resolver:
             entity.person = entity.person or chosen.gender is None
             return entity
         return None
+
+    @staticmethod
+    def _gender_of(mention: Mention) -> str | None:
+        return mention.gender or mention.entity.gender
 
     @staticmethod
     def _fits(mention: Mention, gender: str | None, strict: bool) -> bool:

@@ -317,6 +317,15 @@ def test_a_pronoun_agrees_with_the_gender_of_a_first_name() -> None:
     assert speakers(extraction) == ["Marian Holloway"]
 
 
+def test_a_pronoun_prefers_a_close_person_of_its_gender_to_one_of_unknown_gender() -> None:
+    extraction = run(
+        "T\n\nGovernor Osric Valdane answered a caller on Tuesday night.\n\n"
+        "At the forum, Tina Brockhurst had a question for the governor.\n\n"
+        "“My shop closed in May,” she said."
+    )
+    assert speakers(extraction) == ["Tina Brockhurst"]
+
+
 def test_a_state_abbreviation_after_a_home_town_is_not_a_speaker() -> None:
     extraction = run(
         "T\n\nThe event drew Dora Whitcombe of Fenwick, Md., who came with her grandson.\n\n"
