@@ -730,7 +730,12 @@ def _register_run(registry: Registry, tokens: list[Token], run: _Run, sentence: 
 
 def _is_subject(tokens: list[Token], run: _Run) -> bool:
     """Is the name followed by a verb (`Clinton said`, `Talbot did not`) or an appositive
-    (`Hale, who chairs …`), rather than being an object (`accused Clinton of`)?"""
+    (`Hale, who chairs …`), rather than being an object (`accused Clinton of`) or a possessive
+    (`McGovern’s running mate said`: the mate is the subject)?"""
+    if tokens[run.end - 1].possessive or (
+        run.end < len(tokens) and tokens[run.end].text in ("’", "'", "’s", "'s")
+    ):
+        return False
     index = run.end
     while index < len(tokens) and (
         tokens[index].lower in SKIPPABLE_BEFORE_VERB or tokens[index].lower.endswith("ly")
@@ -878,6 +883,26 @@ def _spokesperson_organisation(
     if names:
         return registry.find(tuple(names), key)
     return None
+
+
+class NarrativePronoun(NamedTuple):
+    key: tuple[int, int]
+    gender: str
+    sentence: int
+
+
+def narrative_pronouns(views: list[SentenceView]) -> list[NarrativePronoun]:
+    """Every `he` and `she` of the narrative in reading order, except those after a role noun
+    in their sentence (`An engineer, who said he …`: the unnamed engineer)."""
+    found = []
+    for view in views:
+        for position, token in enumerate(view.tokens):
+            if token.lower in ("he", "she") and not any(
+                _is_role_noun(other) for other in view.tokens[:position]
+            ):
+                key = (view.sentence.paragraph, token.start)
+                found.append(NarrativePronoun(key, PRONOUNS[token.lower], view.sentence.index))
+    return found
 
 
 def _vote_pronoun_genders(registry: Registry, view: SentenceView) -> None:

@@ -34,11 +34,13 @@ from search.lexicon import (
 from search.names import (
     Entity,
     Mention,
+    NarrativePronoun,
     Registry,
     SentenceView,
     Token,
     build_registry,
     is_word,
+    narrative_pronouns,
     tokenize,
     without_parentheticals,
 )
@@ -74,6 +76,20 @@ class Resolver:
         self.unnamed = list(registry.unnamed)  # unnamed people: role noun and place
         # What the registry made of each name where it stands, titles and all (`Mrs. Lund`).
         self.named_at = {mention.key: mention.entity for mention in registry.mentions}
+        # `he` and `she` of the narrative, by position: each continues the chain it refers to.
+        self.narrative_pronouns: list[NarrativePronoun] = []
+
+    def read_narrative_up_to(self, key: tuple[int, int]) -> None:
+        """Resolve the narrative's `he` and `she` before `key`, so that a later pronoun finds
+        the person the text kept talking about (`he said, replacing Clinton would … Joe Biden.
+        That’s why, he argued, …` keeps to the first `he`), not the last name in passing."""
+        while self.narrative_pronouns and self.narrative_pronouns[0][0] <= key:
+            at, gender, sentence = self.narrative_pronouns.pop(0)
+            if at == key:
+                continue  # the attribution's own pronoun, resolved by the caller
+            if entity := self._pronoun(Reference("pronoun", at, gender=gender), vote=False):
+                self.history.append(Mention(entity, at, gender, sentence, subject=True))
+        self.antecedent = -1
 
     def resolve(self, reference: Reference) -> Entity | None:
         self.antecedent = -1
@@ -102,9 +118,10 @@ class Resolver:
         entity.person = entity.person or not entity.organisation
         return entity
 
-    def _pronoun(self, reference: Reference) -> Entity | None:
+    def _pronoun(self, reference: Reference, vote: bool = True) -> Entity | None:
         """The latest compatible mention, preferring the subject of its sentence: first among
-        mentions shown to be people, then among any full names."""
+        mentions shown to be people, then among any full names. A pronoun that attributes a
+        quotation also `vote`s its gender to an entity whose gender was unknown."""
         if reference.gender == "they":
             return None
         recent = self._recent(reference.key)
@@ -133,7 +150,7 @@ class Resolver:
                 )
             entity = chosen.entity
             self.antecedent = chosen.sentence
-            if chosen.gender is None and entity.gender is None and reference.gender:
+            if vote and chosen.gender is None and entity.gender is None and reference.gender:
                 entity.vote_gender(reference.gender)
             entity.person = entity.person or chosen.gender is None
             return entity
@@ -265,6 +282,7 @@ def attribute(
     views = [SentenceView(s, without_parentheticals(tokenize(s.text, s.start))) for s in sentences]
     registry = build_registry(views)
     resolver = Resolver(registry)
+    resolver.narrative_pronouns = narrative_pronouns(views)
     subjects: dict[int, list[Entity]] = {}  # who each sentence names as a subject
     for mention in registry.mentions:
         if mention.subject:
@@ -295,6 +313,9 @@ def attribute(
             reference = parse_lead_in(lead_tokens)
             if reference is not None:
                 reference = _placed(reference, span.paragraph)
+        resolver.read_narrative_up_to(
+            reference.key if reference is not None else (span.paragraph, span.open_at)
+        )
         speaker = resolver.resolve(reference) if reference is not None else None
         described_as = None
         if reference is not None and speaker is None and reference.kind != "pronoun":

@@ -326,6 +326,24 @@ def test_a_pronoun_prefers_a_close_person_of_its_gender_to_one_of_unknown_gender
     assert speakers(extraction) == ["Tina Brockhurst"]
 
 
+def test_a_possessive_name_is_not_the_subject_a_pronoun_refers_to() -> None:
+    extraction = run(
+        "T\n\nOrla Dempsey recalled that she once served as Maud Ferrer’s campaign manager.\n\n"
+        "“Those were hard years,” she said."
+    )
+    assert speakers(extraction) == ["Orla Dempsey"]
+
+
+def test_the_narrative_s_pronouns_keep_to_the_person_the_text_is_about() -> None:
+    extraction = run(
+        "T\n\n“We were ready,” said Anselm Korte, a former party chairman.\n\n"
+        "Though that race was calm, he said, the next one could bring lobbying by friends of "
+        "Rudi Baum and Lars Pohl. That is why, he argued, the party must prepare.\n\n"
+        "“This is a different time,” he said."
+    )
+    assert speakers(extraction) == ["Anselm Korte", "Anselm Korte"]
+
+
 def test_a_state_abbreviation_after_a_home_town_is_not_a_speaker() -> None:
     extraction = run(
         "T\n\nThe event drew Dora Whitcombe of Fenwick, Md., who came with her grandson.\n\n"
