@@ -19,6 +19,7 @@ from search.lexicon import (
     ORGANISATION_HEADS,
     ORGANISATION_NOUNS,
     PARTY_MEMBERS,
+    PERSONAL_ORGANISATION_NOUNS,
     ROLE_HEADS,
     SPEECH_VERBS,
     SPOKESPERSON_NOUNS,
@@ -185,6 +186,8 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
         )
         names = tuple(t.word for t in rest if is_name_word(t) or is_acronym(t))
         nouns = tuple(t.lower for t in rest if t.lower in ORGANISATION_NOUNS)
+        if names and nouns and nouns[-1] in PERSONAL_ORGANISATION_NOUNS:
+            names = (*names, nouns[-1])  # `a Clinton campaign spokesman`: the campaign's
         gender = gender_of_words([lowers[spokesperson]])
         return Reference("organisation", key, names or nouns, gender, surface)
     if lowers[0] in INDEFINITES and len(phrase) > 1 and not phrase[-1].capitalised:

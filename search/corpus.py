@@ -61,6 +61,8 @@ _STRAY_BEFORE_QUOTE = re.compile(r"^[.,;:]+\s*(?=[“‘])")
 # A paragraph that stops without closing punctuation and a next one that starts in lower case
 # are one sentence that a scraper broke in two.
 _ENDS_MID_SENTENCE = re.compile(r"[\w,]$")
+# Longer than any line of text wrapped by hand (72 to 80 characters, seldom 100).
+_WRAP_WIDTH = 120
 _STARTS_MID_SENTENCE = re.compile(r"^[a-z]")
 
 
@@ -158,13 +160,17 @@ def parse_article(
     source: str, text: str, content_hash: str = "", date: dt.date | None = None
 ) -> Article | None:
     """An `Article` from plain text: the first non-empty line is the title, blank lines split
-    paragraphs.
+    paragraphs, and so do line breaks in a block whose lines are too long to be wrapped text.
 
     Returns None when the text holds nothing but white space.
     """
     text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _split_title(text)
-    blocks = [_clean_line(" ".join(block.split("\n"))) for block in _BLANK_LINE.split(text)]
+    blocks = [
+        _clean_line(" ".join(lines))
+        for block in _BLANK_LINE.split(text)
+        for lines in _paragraph_lines(block.split("\n"))
+    ]
     blocks = [block for block in blocks if block]
     if not blocks:
         return None
@@ -209,6 +215,18 @@ def read_articles(file: SourceFile) -> tuple[list[Article], list[str]]:
     if not articles and not warnings:
         warnings.append("holds no text")
     return articles, warnings
+
+
+def _paragraph_lines(lines: list[str]) -> list[list[str]]:
+    """The lines of a block between blank lines, grouped into paragraphs.
+
+    Text wrapped by hand keeps every line short, and its lines are one paragraph. A block with
+    a line longer than any wrapping width was written one paragraph a line, as many sites and
+    exports do, with no blank line between paragraphs.
+    """
+    if all(len(line) <= _WRAP_WIDTH for line in lines):
+        return [lines]
+    return [[line] for line in lines]
 
 
 def _split_title(text: str) -> str:

@@ -223,6 +223,9 @@ ORGANISATION_HEADS = words(
     stores chamber"""
 )
 
+# Organisations named after the person who leads them (`the Clinton campaign`).
+PERSONAL_ORGANISATION_NOUNS = words("campaign administration camp")
+
 # Common nouns for organisations (`the airline said`), with the name words that signal each.
 ORGANISATION_NOUNS: dict[str, frozenset[str]] = {
     noun: words(signals)

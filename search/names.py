@@ -25,6 +25,7 @@ from search.lexicon import (
     ORGANISATION_HEADS,
     ORGANISATION_NOUNS,
     PARTY_NOUNS,
+    PERSONAL_ORGANISATION_NOUNS,
     PRONOUN_GENDERS,
     RELATION_NOUNS,
     ROLE_HEADS,
@@ -292,7 +293,8 @@ class Registry:
         candidates = [
             (entity, known)
             for entity, known in keys
-            if wanted < set(known) or (set(known) < wanted and len(form) > 1)
+            if (wanted < set(known) or (set(known) < wanted and len(form) > 1))
+            and _named_after_person(known) == _named_after_person(form)
         ]
         if len(form) > 1:
             candidates = [
@@ -338,6 +340,7 @@ class Registry:
                 if entity is not short
                 and len(entity.tokens) > 1
                 and short.key[0] in (entity.key[0], entity.key[-1])
+                and not _named_after_person(entity.key)
             ]
             if not fuller:
                 continue
@@ -486,6 +489,16 @@ def _split_run(tokens: list[Token], first: int, end: int) -> _Run:
         and following.lower in ORGANISATION_NOUNS
         and not tokens[end - 1].possessive  # `Clinton’s campaign` is not named Clinton
     )
+    if (
+        following is not None
+        and following.lower in PERSONAL_ORGANISATION_NOUNS
+        and not following.capitalised
+        and not tokens[end - 1].possessive
+        and not any(tokens[i].lower in ORGANISATION_HEADS for i in range(name_first, end))
+    ):
+        # `the Clinton campaign`, `the Trump administration`: an organisation named after a
+        # person, who is not that organisation (nor made one by it).
+        return _Run(first, name_first, end + 1, None, True)
     if last_role is None or organisation:
         return _Run(first, first, end, None, organisation)
     role_first = None
@@ -883,6 +896,11 @@ def _spokesperson_organisation(
     if names:
         return registry.find(tuple(names), key)
     return None
+
+
+def _named_after_person(key: tuple[str, ...]) -> bool:
+    """`Clinton campaign`: an organisation, never a fuller form of the person's name."""
+    return key[-1] in PERSONAL_ORGANISATION_NOUNS
 
 
 class NarrativePronoun(NamedTuple):

@@ -344,6 +344,17 @@ def test_the_narrative_s_pronouns_keep_to_the_person_the_text_is_about() -> None
     assert speakers(extraction) == ["Anselm Korte", "Anselm Korte"]
 
 
+def test_a_campaign_named_after_a_person_is_an_organisation_apart_from_them() -> None:
+    extraction = run(
+        "T\n\nOn Monday, Greta Valmont told the crowd her plan would pass. The Valmont "
+        "campaign hopes its message works.\n\n"
+        "“He has no plan,” the Valmont campaign said in a statement.\n\n"
+        "“We will win this,” she said.\n\n"
+        "“It is a fair fight,” said a Valmont campaign spokesman."
+    )
+    assert speakers(extraction) == ["Valmont campaign", "Greta Valmont", "Valmont campaign"]
+
+
 def test_a_state_abbreviation_after_a_home_town_is_not_a_speaker() -> None:
     extraction = run(
         "T\n\nThe event drew Dora Whitcombe of Fenwick, Md., who came with her grandson.\n\n"

@@ -26,6 +26,12 @@ def test_first_non_empty_line_is_the_title_and_blank_lines_split_paragraphs():
     assert article.paragraphs == ("First line continues.", "Second.")
 
 
+def test_a_line_too_long_to_be_wrapped_text_is_a_paragraph_of_its_own():
+    long = "The harbour board met on Monday to decide the fate of the old ferry pier, " * 2
+    article = parse_article("a.txt", f"Pier Vote\n\n{long}\n“It stays,” she said.\n{long}\n")
+    assert article.paragraphs == (long.strip(), "“It stays,” she said.", long.strip())
+
+
 def test_non_breaking_and_odd_spaces_become_plain_spaces():
     article = parse_article("a.txt", "Title\u00a0\n\nOne\u00a0two\u202fthree \u200bfour.\n")
     assert article.title == "Title"
