@@ -119,13 +119,26 @@ def _subject_of(tokens: list[Token]) -> list[Token]:
         and not chunk[0].text[:1].isdigit()
         and chunk[0].text != "("
     ][:3]
-    # `Tessa Crane, a spokeswoman for the mayor,`: the name, not the appositive describing it.
-    described = [chunk for chunk in candidates if chunk[0].lower not in DETERMINERS]
+    # `Tessa Crane, a spokeswoman for the mayor,` or `Leo Burman, director of the Tax Policy
+    # Center,`: the name, not the appositive describing it.
+    described = [
+        chunk
+        for chunk in candidates
+        if chunk[0].lower not in DETERMINERS and not _names_an_employer(chunk)
+    ]
     for chunk in described + candidates:
         phrase = tail_noun_phrase(chunk)
         if phrase and len(phrase) == len(chunk) and any(is_name_word(t) for t in phrase):
             return phrase
     return _head_of_chunk(candidates[0]) if candidates else []
+
+
+def _names_an_employer(chunk: list[Token]) -> bool:
+    """`director of the Tax Policy Center`: the chunk's names follow a preposition."""
+    first_name = next((i for i, t in enumerate(chunk) if is_name_word(t)), None)
+    return first_name is not None and any(
+        t.lower in _COMPLEMENT_PREPOSITIONS for t in chunk[:first_name]
+    )
 
 
 def _is_aside(chunk: list[Token]) -> bool:
@@ -217,6 +230,8 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
     return Reference("role", key, words, gender_of_words(list(words)), surface)
 
 
+# The speech verb after a closing mark comes within this many words (a name and its appositive).
+_LONGEST_SUBJECT = 30
 # `“…” ― Ada Brennock`: a name of up to this many words signs the quotation.
 _LONGEST_SIGNATURE = 4
 # `Rosa Ilves of Harrow Capital`, `Ned Talvin of Ostmark`, `Ivo Sarrat for Lantern Polling`:
@@ -255,7 +270,7 @@ def parse_after(tokens: list[Token]) -> Reference | None:
     if tokens[0].lower in SPEECH_VERBS:
         phrase = _noun_phrase_after_verb(tokens[1:])
         return _reference(phrase, _surface(phrase))
-    for index, token in enumerate(tokens[:12]):
+    for index, token in enumerate(tokens[:_LONGEST_SUBJECT]):
         if token.lower in SPEECH_VERBS:
             subject = _strip_before_verb(tokens[:index])
             is_pronoun = len(subject) == 1 and subject[0].lower in PRONOUNS
@@ -263,7 +278,7 @@ def parse_after(tokens: list[Token]) -> Reference | None:
                 t.lower in FUNCTION_WORDS
                 and t.lower not in DETERMINERS | {"for", "of"}
                 and not joins_names(subject, i)
-                for i, t in enumerate(subject)
+                for i, t in _outside_appositives(subject)
             ):
                 return None
             if any(
@@ -276,6 +291,15 @@ def parse_after(tokens: list[Token]) -> Reference | None:
         if token.text in ".;:“" or token.lower in RELATIVE_WORDS:
             return None
     return None
+
+
+def _outside_appositives(subject: list[Token]) -> list[tuple[int, Token]]:
+    """The subject's words but those of an appositive set off by commas after a name (`Leo
+    Burman, director of the center and a professor at Syracuse, said`), by index."""
+    commas = [i for i, t in enumerate(subject) if t.text == ","]
+    if len(commas) < 2 or not any(is_name_word(t) for t in subject[: commas[0]]):
+        return list(enumerate(subject))
+    return [(i, t) for i, t in enumerate(subject) if i < commas[0] or i > commas[-1]]
 
 
 def _according_to(tokens: list[Token]) -> Reference | None:

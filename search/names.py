@@ -750,10 +750,17 @@ def _is_subject(tokens: list[Token], run: _Run) -> bool:
     ):
         return False
     index = run.end
-    while index < len(tokens) and (
-        tokens[index].lower in SKIPPABLE_BEFORE_VERB or tokens[index].lower.endswith("ly")
-    ):
-        index += 1
+    while index < len(tokens):
+        if tokens[index].lower in SKIPPABLE_BEFORE_VERB or tokens[index].lower.endswith("ly"):
+            index += 1
+        elif (
+            tokens[index].lower == "on"
+            and index + 1 < len(tokens)
+            and tokens[index + 1].lower in _MONTHS_AND_DAYS
+        ):
+            index += 2  # `Axelrod on Wednesday called …`
+        else:
+            break
     if index >= len(tokens):
         return False
     token = tokens[index]

@@ -196,7 +196,7 @@ class Resolver:
         if not best:
             if (
                 unnamed > (-1, -1)
-                or not reference.surface.startswith("the ")
+                or not _DEFINITE.match(reference.surface)
                 or head in GENERIC_PERSON_NOUNS  # `the person said`: nobody the article names
             ):
                 return None
@@ -251,6 +251,9 @@ class Resolver:
                 return mention.entity
         return candidates[0] if candidates else None
 
+
+# A definite description: `the Darnford Democrat`, `Obama’s former campaign strategist`.
+_DEFINITE = re.compile(r"(?:the|[A-Z][\w.-]*[’']s)\s")
 
 # How often each way of finding a speaker gave the right one on real news (PolNeAR's dev split,
 # rounded down): a name in the attribution clause is nearly always right; a pronoun, a

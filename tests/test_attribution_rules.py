@@ -355,6 +355,23 @@ def test_a_campaign_named_after_a_person_is_an_organisation_apart_from_them() ->
     assert speakers(extraction) == ["Valmont campaign", "Greta Valmont", "Valmont campaign"]
 
 
+def test_a_name_with_a_long_appositive_naming_employers_is_the_speaker() -> None:
+    extraction = run(
+        "T\n\n“It adds up,” Leo E. Varga, director of the Harwick Budget Center and a "
+        "professor at the Ostmark School of Policy, said of the plan.\n\n"
+        "“It is late,” Nina Sorel, director of the Lantern Policy Institute, said."
+    )
+    assert speakers(extraction) == ["Leo E. Varga", "Nina Sorel"]
+
+
+def test_a_possessive_description_means_the_person_the_text_is_about() -> None:
+    extraction = run(
+        "T\n\nEdward Marsh on Wednesday called on Anna Penn to apologise to George Dane.\n\n"
+        "“That was outrageous,” Tovey’s former campaign strategist said."
+    )
+    assert speakers(extraction) == ["Edward Marsh"]
+
+
 def test_a_state_abbreviation_after_a_home_town_is_not_a_speaker() -> None:
     extraction = run(
         "T\n\nThe event drew Dora Whitcombe of Fenwick, Md., who came with her grandson.\n\n"
