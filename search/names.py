@@ -462,6 +462,17 @@ def _campaign_committee(tokens: list[Token], end: int, joined: int) -> bool:
     )
 
 
+def _is_surname(tokens: list[Token], index: int) -> bool:
+    """A title word that is a family name: after an honorific (`Mr. King`, `Ms. Bishop`), or
+    after a common first name (`Larry King`, `Matthew Prince`)."""
+    if index == 0:
+        return False
+    before = tokens[index - 1]
+    return before.lower in HONORIFICS or (
+        before.capitalised and gender_of_first_name(before.word) is not None
+    )
+
+
 def _split_run(tokens: list[Token], first: int, end: int) -> _Run:
     """Separate leading titles and role words from the name (`Chinese Ambassador to France` |
     `Lu Shaye`), and recognise organisation names."""
@@ -470,7 +481,7 @@ def _split_run(tokens: list[Token], first: int, end: int) -> _Run:
     last_role = None
     for index in range(first, end):
         token = tokens[index]
-        if is_role_head(token) or token.lower in HONORIFICS:
+        if token.lower in HONORIFICS or (is_role_head(token) and not _is_surname(tokens, index)):
             last_role = index
     following = tokens[end] if end < len(tokens) else None
     name_first = first if last_role is None else last_role + 1

@@ -386,3 +386,13 @@ def test_a_quotation_signed_with_a_dash_and_a_name_is_that_person_s() -> None:
         "“Nobody asked us about the closures.”— Desmond Achterberg"
     )
     assert speakers(extraction) == ["Anneliese Korbut", "Desmond Achterberg"]
+
+
+def test_a_surname_that_is_also_a_title_is_a_name() -> None:
+    extraction = run(
+        "T\n\nWalter Prince, chief executive of Feldway, said the deal was done.\n\n"
+        "“It was risky,” Mr. Prince said.\n\n"
+        "“We are late,” said Gerald King, a farmer.\n\n"
+        "“They will pay,” Ms. Bishop said."
+    )
+    assert speakers(extraction) == ["Walter Prince", "Gerald King", "Bishop"]
