@@ -687,6 +687,8 @@ def build_registry(views: list[SentenceView]) -> Registry:
     registry = Registry()
     for view in views:
         tokens, sentence = view.tokens, view.sentence
+        if _is_headline(tokens):
+            continue  # `Ted Cruz Hints Trump Will Lose`: capitals no longer mark the names
         for run in find_runs(tokens):
             _register_run(registry, tokens, run, sentence)
         _register_spokespeople(registry, tokens, sentence)
@@ -694,6 +696,20 @@ def build_registry(views: list[SentenceView]) -> Registry:
         _vote_pronoun_genders(registry, view)
     registry.merge_short_forms()
     return registry
+
+
+# A line of at least this many content words, every one capitalised, is a headline.
+_HEADLINE_WORDS = 4
+
+
+def _is_headline(tokens: list[Token]) -> bool:
+    """A subheading in title case (live blogs, section heads), with no closing full stop."""
+    content = [t for t in tokens if is_word(t) and t.lower not in FUNCTION_WORDS]
+    return (
+        len(content) >= _HEADLINE_WORDS
+        and all(t.capitalised for t in content)
+        and tokens[-1].text not in ".?!"
+    )
 
 
 def _register_run(registry: Registry, tokens: list[Token], run: _Run, sentence: Sentence) -> None:

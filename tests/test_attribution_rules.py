@@ -396,3 +396,12 @@ def test_a_surname_that_is_also_a_title_is_a_name() -> None:
         "“They will pay,” Ms. Bishop said."
     )
     assert speakers(extraction) == ["Walter Prince", "Gerald King", "Bishop"]
+
+
+def test_a_subheading_in_title_case_names_nobody() -> None:
+    extraction = run(
+        "T\n\nMarta Quell Apologizes For Remark\n\n"
+        "Quell spoke to reporters on Tuesday.\n\n"
+        "“It was a mistake,” Quell said."
+    )
+    assert speakers(extraction) == ["Quell"]
