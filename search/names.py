@@ -411,8 +411,10 @@ def find_runs(tokens: list[Token]) -> list[_Run]:
                 continue
             # `Minister of Water and Energy`: `and` joins only inside an `of` complement.
             joiners = _CONNECTORS | {"&"}
-            if any(tokens[i].lower == "of" for i in range(first, end)):
+            if any(tokens[i].lower in ("of", "on") for i in range(first, end)):
                 joiners = joiners | {"and"}
+            if tokens[end - 1].lower in ORGANISATION_HEADS:
+                joiners = joiners | {"on"}  # `Council on Foreign Relations`
             joined = end
             while joined < len(tokens) and (
                 tokens[joined].lower in _PARTICLES or tokens[joined].lower in joiners

@@ -405,3 +405,11 @@ def test_a_subheading_in_title_case_names_nobody() -> None:
         "“It was a mistake,” Quell said."
     )
     assert speakers(extraction) == ["Quell"]
+
+
+def test_an_organisation_name_runs_on_through_on() -> None:
+    extraction = run(
+        "T\n\nThe Commission on Rural Broadband said on Monday that the maps were wrong.\n\n"
+        "“The maps were drawn in haste,” the commission said."
+    )
+    assert speakers(extraction) == ["Commission on Rural Broadband"]
