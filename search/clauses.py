@@ -206,6 +206,9 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
     if lowers[0] in INDEFINITES and len(phrase) > 1 and not phrase[-1].capitalised:
         # `one Liberal source`, `a City Hall official`: described, not named.
         return Reference("anonymous", key, (lowers[-1],), None, surface)
+    if len(phrase) == 1 and _is_group_plural(phrase[0]):
+        # `Protesters chanted`, `Mexicans say`: many people, none of them named.
+        return Reference("anonymous", key, (lowers[0],), None, surface)
     runs = [run for run in find_runs(phrase) if name_tokens(phrase, run)]
     if runs and any(is_role_head(token) for token in phrase[runs[-1].end :]):
         runs = []  # `the Russian foreign minister`: a capitalised modifier, not a name
@@ -237,6 +240,21 @@ _LONGEST_SIGNATURE = 4
 # `Rosa Ilves of Harrow Capital`, `Ned Talvin of Ostmark`, `Ivo Sarrat for Lantern Polling`:
 # the name after one of these is the person's employer or home, not the speaker.
 _COMPLEMENT_PREPOSITIONS = frozenset({"of", "for", "at", "from", "with", "in"})
+
+
+def _is_group_plural(token: Token) -> bool:
+    """A capitalised plural of people at large: `Protesters`, `Officials`, `Mexicans`."""
+    singular = token.lower[:-1]
+    return token.lower.endswith("s") and (
+        singular in ROLE_HEADS
+        or singular in GENERIC_PERSON_NOUNS
+        or token.lower in GENERIC_PERSON_NOUNS | PARTY_MEMBERS
+        or singular.endswith(_DEMONYM_ENDINGS)
+    )
+
+
+# Endings of nationality and home-state nouns (`Mexican`, `Canadian`, `Korean`).
+_DEMONYM_ENDINGS = ("ican", "ian", "ean")
 
 
 def _head_run(phrase: list[Token], runs: list) -> int:
@@ -323,7 +341,11 @@ def parse_lead_in(tokens: list[Token]) -> Reference | None:
             and tokens[index + 1].lower == "to"
         ):
             return _according_to(tokens[index + 2 :])
-    verbs = [i for i, token in enumerate(tokens) if token.lower in _LEAD_IN_VERBS]
+    verbs = [
+        i
+        for i, token in enumerate(tokens)
+        if token.lower in _LEAD_IN_VERBS and not _is_passive(tokens, i)
+    ]
     found: Reference | None = None
     for index in reversed(verbs):
         reference = _verb_subject(tokens, index)
@@ -347,6 +369,18 @@ def parse_lead_in(tokens: list[Token]) -> Reference | None:
     return None
 
 
+# `was formally called`, `had been told`: a verb after these has no speaker for its subject.
+_PASSIVE_AUXILIARIES = frozenset({"was", "were", "is", "are", "be", "been", "being"})
+
+
+def _is_passive(tokens: list[Token], index: int) -> bool:
+    """Is the verb at `index` passive (`before the race was formally called`)?"""
+    before = index - 1
+    while before >= 0 and tokens[before].lower.endswith("ly"):
+        before -= 1
+    return before >= 0 and tokens[before].lower in _PASSIVE_AUXILIARIES
+
+
 def parse_statement_intro(tokens: list[Token]) -> Reference | None:
     """Who gives the statement a sentence announces (`The press secretary, Ida Lorne, read a
     prepared statement.`), for a quotation that follows it without an attribution of its own."""
@@ -362,7 +396,8 @@ def parse_statement_intro(tokens: list[Token]) -> Reference | None:
 def _verb_subject(tokens: list[Token], index: int) -> Reference | None:
     """Who does the verb at `index`: its subject, or the inverted one after it (`said X,`); a
     participle (`…, accusing her opponent of …`) has the sentence's opening noun phrase. After a
-    stance verb comes its object (`accused Lund of`), never an inverted subject."""
+    stance verb or a participle comes its object (`accused Lund of`, `asking the crowd to`),
+    never an inverted subject."""
     phrase: list[Token] = []
     if tokens[index].lower.endswith("ing"):
         # The clause's opening noun phrase, past an opening adverbial (`On Friday, she …`).
@@ -370,13 +405,26 @@ def _verb_subject(tokens: list[Token], index: int) -> Reference | None:
         start = next((i for i in starts if _lead_noun_phrase(tokens[i:index])), 0)
         phrase = _lead_noun_phrase(tokens[start:index])
         lone = len(phrase) == 1 and phrase[0].lower not in PRONOUNS
-        if lone and index > start + 1 and tokens[start + 1].text != ",":
+        following = tokens[start + 1] if index > start + 1 else None
+        if lone and following is not None and _modifies(following):
             phrase = []  # `Local papers have taken to calling it`: a capitalised word, no name
     if not phrase:
         phrase = _subject_of(tokens[:index])
-    if not phrase and tokens[index].lower not in STANCE_VERBS:
+    participle = tokens[index].lower.endswith("ing")  # `asking the crowd`: its object
+    if not phrase and tokens[index].lower not in STANCE_VERBS and not participle:
         phrase = _noun_phrase_after_verb(tokens[index + 1 :])
     return _reference(phrase, _surface(phrase))
+
+
+def _modifies(following: Token) -> bool:
+    """Does a lone capitalised word modify the word after it (`Local papers`), rather than
+    being a subject that a verb follows (`Brandvold ended`, `Brandvold later asked`)?"""
+    return (
+        following.text != ","
+        and not following.lower.endswith("ed")
+        and following.lower not in SKIPPABLE_BEFORE_VERB
+        and following.lower not in _LEAD_IN_VERBS
+    )
 
 
 def _surface(phrase: list[Token]) -> str:

@@ -1,8 +1,8 @@
 """From an article and what was extracted from it to the documents the index stores.
 
-Engine-free, so every engine indexes exactly the same units: one document per attributed
-quotation (a named speaker or an unnamed source) and one per paragraph that no such quotation
-stands in.
+Engine-free, so every engine indexes exactly the same units: one document per quotation that
+is a statement (with a named speaker, an unnamed source or no speaker given; never a scare quote
+or a title) and one per paragraph that no such quotation stands in.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from search.model import Article, Extraction, IndexDocument, Quote
 
 def article_documents(article: Article, extraction: Extraction) -> list[IndexDocument]:
     """The article's quotation and passage documents, in reading order."""
-    attributed = [quote for quote in extraction.quotes if quote.speaker or quote.described_as]
-    covered = {number for quote in attributed for number in _paragraphs_of(quote)}
+    statements = [quote for quote in extraction.quotes if quote.statement]
+    covered = {number for quote in statements for number in _paragraphs_of(quote)}
     documents = [
         IndexDocument(
             id=f"{article.source}#q{number}",
@@ -31,7 +31,7 @@ def article_documents(article: Article, extraction: Extraction) -> list[IndexDoc
             confidence=quote.confidence,
             described_as=quote.described_as,
         )
-        for number, quote in enumerate(attributed, start=1)
+        for number, quote in enumerate(statements, start=1)
     ]
     documents += [
         IndexDocument(

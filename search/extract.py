@@ -53,6 +53,7 @@ def extract(article: Article) -> Extraction:
                 else None,
                 confidence=speakers.confidence(attribution) if speaker else None,
                 described_as=attribution.described_as,
+                statement=attribution.statement,
             )
         )
     return Extraction(tuple(found), article_date)

@@ -38,8 +38,9 @@ SPEECH_VERBS = _verb_forms(
     "sigh mention reveal repeat scoff wonder interject protest demand cry estimate offer "
     "underline underscore summarise summarize point acknowledge reflect recollect advise "
     "announce inform assure plead beg concur object chide scold mutter murmur shrug laugh "
-    "report",
+    "report chant scream",
     {
+        "sing": ("sang", "sings", "sing", "singing"),
         "say": ("said", "says", "say", "saying"),
         "tell": ("told", "tells", "tell", "telling"),
         "write": ("wrote", "writes", "write", "writing"),
@@ -174,6 +175,13 @@ PRONOUN_GENDERS = {"he": "m", "him": "m", "his": "m", "himself": "m",
 # statement quoted next without a speech verb.
 STATEMENT_VERBS = words("read reads issued issues released releases delivered delivers gave gives")
 STATEMENT_NOUNS = words("statement remarks speech address message letter")
+
+# Documents, which speak for whoever issued them (`the memo said`, `according to the report`).
+DOCUMENT_NOUNS = words(
+    """statement memo memorandum letter report release email e-mail note message filing ruling
+    decision opinion order complaint lawsuit suit petition study survey poll ad advertisement
+    video book article editorial column transcript document documents post tweet"""
+)
 
 SPOKESPERSON_NOUNS = words("spokesman spokeswoman spokesperson spokespeople")
 

@@ -34,8 +34,10 @@ class Quote:
     half-open character span of the quotation in that paragraph, so that within one paragraph
     `paragraphs[paragraph][start:end] == text` (a quotation running on into later paragraphs
     ends its span at the end of the opening paragraph).
-    `speaker` is None for scare quotes and quoted titles, which are not statements, and for
-    unnamed sources, whose `described_as` holds the article's words for them (`a spokesman`).
+    `statement` is False for scare quotes, quoted names and titles, which nobody says. `speaker`
+    is None for those, for unnamed sources, whose `described_as` holds the article's words for
+    them (`a spokesman`), and for statements whose speaker the article does not give (a chant,
+    a sign, words it leaves unattributed).
     `aliases` are the other forms the article uses for the same speaker (`Lu`, `the diplomat`).
     `last_paragraph` is where a quotation running over several paragraphs ends (None when it
     ends where it opens). `confidence` (0 to 1) is how likely the speaker is right, from how
@@ -53,6 +55,7 @@ class Quote:
     last_paragraph: int | None = None
     confidence: float | None = None
     described_as: str | None = None
+    statement: bool = True
 
 
 @dataclass(frozen=True)

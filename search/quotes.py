@@ -32,7 +32,7 @@ _NAMING_CUE = re.compile(
     r"headlined|the (?:word|words|phrase|term|slogan|motto|hashtag|label)s?"
     r"|(?:banner|sign|placard|poster|shirt|sticker|billboard)s?\b[^“”]{0,30}?"
     r"\b(?:reading|that read|which read|saying|bearing)"
-    r"|chant(?:s|ed|ing)?(?: of)?|(?:cries|shouts|chorus|cheers) of"
+    r"|chants? of|(?:cries|shouts|chorus|cheers) of"
     r"|call(?:ed|s|ing) (?:it|them|this|that|the \w+) (?:an?|the))[\s,:]*$",
     re.IGNORECASE,
 )

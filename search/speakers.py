@@ -23,10 +23,13 @@ from search.clauses import (
 from search.lexicon import (
     ANONYMITY_CUES,
     DEPUTY_WORDS,
+    DOCUMENT_NOUNS,
     GENERIC_ORGANISATION_NOUNS,
     GENERIC_PERSON_NOUNS,
     ORGANISATION_HEADS,
     ORGANISATION_NOUNS,
+    PARTY_NOUNS,
+    ROLE_HEADS,
     ROLE_SYNONYMS,
     SPEECH_VERBS,
     STANCE_VERBS,
@@ -61,6 +64,8 @@ class Attribution:
     method: str = "continuation"
     # `a ferry company spokesman`: the article's words for a source it does not name (speaker None).
     described_as: str | None = None
+    # False for a scare quote, a quoted name or a title: words in quote marks that nobody says.
+    statement: bool = True
 
 
 # --- resolution -------------------------------------------------------------------------------
@@ -198,6 +203,8 @@ class Resolver:
                 unnamed > (-1, -1)
                 or not _DEFINITE.match(reference.surface)
                 or head in GENERIC_PERSON_NOUNS  # `the person said`: nobody the article names
+                # `the crowd`, `the announcer`: no description of a person or their document.
+                or not (head in ROLE_HEADS or head in PARTY_NOUNS or head in DOCUMENT_NOUNS)
             ):
                 return None
             return self._pronoun(Reference("pronoun", reference.key, gender=reference.gender))
@@ -343,7 +350,7 @@ def attribute(
                 t.lower in SPEECH_VERBS or t.lower in STANCE_VERBS for t in lead_tokens
             )
         if is_non_statement(span, lead_in_text, attributed):
-            results.append(Attribution(None, tuple(sorted(used))))
+            results.append(Attribution(None, tuple(sorted(used)), statement=False))
             continue
         if reference is None and speaker is not None:
             resolver.history.append(Mention(speaker, (span.paragraph, span.open_at), subject=True))

@@ -53,3 +53,27 @@ def test_an_indefinite_description_with_a_capitalised_modifier_names_nobody() ->
     quote = extracting.quote_with(extraction, "no plan at all")
     assert quote.speaker is None
     assert quote.described_as is not None and quote.described_as.startswith("one Liberal source")
+
+
+def test_a_crowd_or_people_at_large_are_nobody_named() -> None:
+    extraction = extracting.run(
+        "Mill Closes\n\nMayor Ines Kroll spoke to reporters at the gate on Monday.\n\n"
+        "Protesters chanted: “Keep the mill open.”\n\n"
+        "The crowd shouted “Who pays now?” as the gates shut.\n\n"
+        "“The river takes what it wants,” Harrovians say."
+    )
+    quotes = [
+        extracting.quote_with(extraction, fragment)
+        for fragment in ("mill open", "Who pays", "river takes")
+    ]
+    assert [quote.speaker for quote in quotes] == [None, None, None]
+    assert [quote.described_as for quote in quotes] == ["Protesters", "the crowd", "Harrovians"]
+
+
+def test_a_participle_s_object_and_a_passive_verb_are_not_the_speaker() -> None:
+    extraction = extracting.run(
+        "Count Ends\n\nIvo Marsh declared victory before the race was formally called.\n\n"
+        "“I know it is late, so I will keep this short.”\n\n"
+        "Marsh ended his speech by asking the crowd to bring “one more neighbour” to the polls."
+    )
+    assert extracting.speakers(extraction) == ["Ivo Marsh", "Ivo Marsh"]
