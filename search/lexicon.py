@@ -38,7 +38,8 @@ SPEECH_VERBS = _verb_forms(
     "sigh mention reveal repeat scoff wonder interject protest demand cry estimate offer "
     "underline underscore summarise summarize point acknowledge reflect recollect advise "
     "announce inform assure plead beg concur object chide scold mutter murmur shrug laugh "
-    "report chant scream",
+    "report chant scream bark blast email rail gush fume grumble marvel sneer tease chuckle "
+    "hiss vent rant implore remind",
     {
         "sing": ("sang", "sings", "sing", "singing"),
         "say": ("said", "says", "say", "saying"),

@@ -314,7 +314,8 @@ def attribute(
         reference = None
         resolver.antecedent = -1
         if span.close_at is not None:
-            after_tokens = _after_tokens(blanked, views, closing, span)
+            opens_sentence = not lead_in_text.strip(" “”‘’—–-")
+            after_tokens = _after_tokens(blanked, views, closing, span, opens_sentence)
             reference = parse_after(after_tokens[0])
             if reference is not None:
                 reference = _placed(reference, span.close_paragraph)
@@ -422,12 +423,17 @@ def _lead_in(blanked: list[str], sentence: Sentence, span: QuoteSpan) -> str:
 
 
 def _after_tokens(
-    blanked: list[str], views: list[SentenceView], sentence: Sentence, span: QuoteSpan
+    blanked: list[str],
+    views: list[SentenceView],
+    sentence: Sentence,
+    span: QuoteSpan,
+    opens_sentence: bool,
 ) -> tuple[list[Token], int]:
     """Tokens after the closing mark up to the next opening mark or the sentence end.
 
-    When the quotation ends its sentence, a short next sentence may be its attribution
-    (`“Why?” Lu asked.`)."""
+    When the quotation ends its sentence, the next sentence may be its attribution: a short one
+    (`“Why?” Lu asked.`), or, for a quotation that opens its sentence too, one whose speech verb
+    comes within its first words (`“Why?” Lu asked reporters at a news conference last month.`)."""
     assert span.close_at is not None
     text = blanked[span.close_paragraph]
     stop = text.find(OPEN, span.close_at + 1, sentence.end)
@@ -439,7 +445,10 @@ def _after_tokens(
     words = [token for token in following.tokens if is_word(token)]
     if (
         following.sentence.paragraph != sentence.paragraph
-        or len(words) > 8
+        or (
+            len(words) > 8
+            and not (opens_sentence and any(t.lower in SPEECH_VERBS for t in words[:4]))
+        )
         or OPEN in following.sentence.text
     ):
         return tokens, sentence.index

@@ -413,3 +413,26 @@ def test_an_organisation_name_runs_on_through_on() -> None:
         "“The maps were drawn in haste,” the commission said."
     )
     assert speakers(extraction) == ["Commission on Rural Broadband"]
+
+
+def test_a_name_ending_in_ly_is_not_an_adverb() -> None:
+    extraction = run("T\n\nMarta Kelly spoke first.\n\n“Budgets matter,” Kelly said.")
+    assert speakers(extraction) == ["Marta Kelly"]
+
+
+def test_an_attribution_may_follow_a_question_in_a_long_sentence_of_its_own() -> None:
+    extraction = run(
+        "T\n\n“You think I am going to change?” Ilse Varga asked reporters during a news "
+        "conference at the port late last month.\n\n"
+        "Councillor Ben Orr accused her of wanting to “sell the harbour.” Varga says the sale "
+        "would pay for the new pier and the road that leads to it."
+    )
+    assert speakers(extraction) == ["Ilse Varga", "Ben Orr"]
+
+
+def test_a_quotation_barked_or_emailed_is_speech() -> None:
+    extraction = run(
+        "T\n\n“Go back to your seat,” Ivo Brandt barked.\n\n"
+        "“We have no comment,” Nora Fell emailed."
+    )
+    assert speakers(extraction) == ["Ivo Brandt", "Nora Fell"]
