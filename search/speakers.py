@@ -74,8 +74,9 @@ class Attribution:
 class Resolver:
     """Resolves references in reading order, remembering who was mentioned most recently."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, views: list[SentenceView]) -> None:
         self.registry = registry
+        self.views = views
         self.history: list[Mention] = list(registry.mentions)
         self.antecedent = -1  # sentence of the mention the last pronoun was resolved to
         self.unnamed = list(registry.unnamed)  # unnamed people: role noun and place
@@ -198,6 +199,10 @@ class Resolver:
             (key for noun, key in self.unnamed if noun == head and key < reference.key),
             default=(-1, -1),
         )
+        if not best and head in DOCUMENT_NOUNS:
+            issuer = self._issuer(head, reference.key)
+            if issuer is not None:
+                return issuer
         if not best:
             if (
                 unnamed > (-1, -1)
@@ -216,6 +221,35 @@ class Resolver:
             default=(-1, -1),
         )
         return None if unnamed > last_named else entity
+
+    def _issuer(self, noun: str, key: tuple[int, int]) -> Entity | None:
+        """Who issued the document `noun` names (`the report said`): in the latest sentence
+        before `key` that mentions such a document, the name just before the noun (`the
+        Sixth Circuit’s ruling`, `a Clinton ad`), else the one after `by` or `from` (`a report by
+        the Tax Fund`), else the sentence's subject."""
+        earlier = [v for v in self.views if (v.sentence.paragraph, v.sentence.start) <= key]
+        for view in reversed(earlier[-_ISSUER_REACH:]):
+            tokens = view.tokens
+            nouns = [
+                i
+                for i, t in enumerate(tokens)
+                if t.lower in (noun, noun + "s") and (view.sentence.paragraph, t.start) < key
+            ]
+            mentions = [m for m in self.registry.mentions if m.sentence == view.sentence.index]
+            if not nouns or not mentions:
+                continue
+            at = tokens[nouns[-1]]
+            before = [m for m in mentions if m.key[1] < at.start]
+            after = [m for m in mentions if m.key[1] > at.start]
+            gap = tokens[max(0, nouns[-1] - 3) : nouns[-1]]
+            if before and any(t.start >= before[-1].key[1] for t in gap):
+                return before[-1].entity  # named just before the noun
+            by = [i for i in range(nouns[-1] + 1, len(tokens)) if tokens[i].lower in ("by", "from")]
+            if after and by and by[0] <= nouns[-1] + 2:
+                return after[0].entity
+            subjects = [m for m in mentions if m.subject]
+            return (subjects or mentions)[0].entity
+        return None
 
     def _organisation(self, reference: Reference) -> Entity | None:
         words = reference.words
@@ -259,6 +293,9 @@ class Resolver:
         return candidates[0] if candidates else None
 
 
+# How many sentences back a document's issuer is looked for (`A report by … found …`).
+_ISSUER_REACH = 6
+
 # A definite description: `the Darnford Democrat`, `Obama’s former campaign strategist`.
 _DEFINITE = re.compile(r"(?:the|[A-Z][\w.-]*[’']s)\s")
 
@@ -291,7 +328,7 @@ def attribute(
         return [Attribution(None, ()) for _ in spans]
     views = [SentenceView(s, without_parentheticals(tokenize(s.text, s.start))) for s in sentences]
     registry = build_registry(views)
-    resolver = Resolver(registry)
+    resolver = Resolver(registry, views)
     resolver.narrative_pronouns = narrative_pronouns(views)
     subjects: dict[int, list[Entity]] = {}  # who each sentence names as a subject
     for mention in registry.mentions:

@@ -436,3 +436,12 @@ def test_a_quotation_barked_or_emailed_is_speech() -> None:
         "“We have no comment,” Nora Fell emailed."
     )
     assert speakers(extraction) == ["Ivo Brandt", "Nora Fell"]
+
+
+def test_a_document_speaks_for_whoever_issued_it() -> None:
+    extraction = run(
+        "T\n\nMayor Ivo Brandt spoke on Monday.\n\n"
+        "A report by the Harwick Budget Center found that the city kept 40 accounts abroad.\n\n"
+        "“The city holds money in 16 tax havens,” the report said."
+    )
+    assert speakers(extraction) == ["Harwick Budget Center"]
