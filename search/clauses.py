@@ -97,7 +97,28 @@ def _lead_noun_phrase(tokens: list[Token]) -> list[Token]:
             or token.lower in GENERIC_PERSON_NOUNS
         ):
             last_good = index
+    if (
+        last_good == 0
+        and len(tokens) > 1
+        and not tokens[1].capitalised
+        and tokens[1].lower not in FUNCTION_WORDS
+        and _modifies(tokens[1])
+    ):
+        # `Small groups of protesters marched`: a capitalised adjective, no name; the phrase
+        # runs to its verb, and describes people only if it holds a person noun.
+        end = next(
+            (i for i, t in enumerate(tokens) if i and (not is_word(t) or not _modifies(t))),
+            len(tokens),
+        )
+        people = any(_is_person_noun(t.lower) for t in tokens[1:end])
+        return tokens[:end] if people else []
     return tokens[: last_good + 1]
+
+
+def _is_person_noun(word: str) -> bool:
+    """`protester`, `protesters`, `officials`: a noun for people."""
+    singular = word[:-1] if word.endswith("s") else word
+    return singular in ROLE_HEADS or GENERIC_PERSON_NOUNS & {word, singular}
 
 
 def _subject_of(tokens: list[Token]) -> list[Token]:
@@ -211,6 +232,9 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
     if lowers[0] in INDEFINITES and len(phrase) > 1 and not phrase[-1].capitalised:
         # `one Liberal source`, `a City Hall official`: described, not named.
         return Reference("anonymous", key, (lowers[-1],), None, surface)
+    if _describes_people(phrase):
+        # `Small groups of protesters`, `Trump supporters`: people the article does not name.
+        return Reference("anonymous", key, (lowers[-1],), None, surface)
     if len(phrase) == 1 and _is_group_plural(phrase[0]):
         # `Protesters chanted`, `Mexicans say`: many people, none of them named.
         return Reference("anonymous", key, (lowers[0],), None, surface)
@@ -247,14 +271,28 @@ _LONGEST_SIGNATURE = 4
 _COMPLEMENT_PREPOSITIONS = frozenset({"of", "for", "at", "from", "with", "in"})
 
 
+def _describes_people(phrase: list[Token]) -> bool:
+    """A capitalised word modifying a plain noun phrase about people, with no name after it
+    (`Small groups of protesters`, `Trump supporters`, `Clinton aides`)."""
+    return (
+        len(phrase) > 1
+        and is_name_word(phrase[0])
+        and not phrase[0].possessive  # `Obama’s former strategist`: one known person
+        and is_word(phrase[1])
+        and not phrase[1].capitalised
+        and phrase[1].lower not in FUNCTION_WORDS
+        and _modifies(phrase[1])
+        and not any(is_name_word(t) for t in phrase[1:])
+        and _is_person_noun(phrase[-1].lower)
+    )
+
+
 def _is_group_plural(token: Token) -> bool:
     """A capitalised plural of people at large: `Protesters`, `Officials`, `Mexicans`."""
-    singular = token.lower[:-1]
     return token.lower.endswith("s") and (
-        singular in ROLE_HEADS
-        or singular in GENERIC_PERSON_NOUNS
-        or token.lower in GENERIC_PERSON_NOUNS | PARTY_MEMBERS
-        or singular.endswith(_DEMONYM_ENDINGS)
+        _is_person_noun(token.lower)
+        or token.lower in PARTY_MEMBERS
+        or token.lower[:-1].endswith(_DEMONYM_ENDINGS)
     )
 
 

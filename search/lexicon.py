@@ -191,7 +191,9 @@ SPOKESPERSON_NOUNS = words("spokesman spokeswoman spokesperson spokespeople")
 GENERIC_PERSON_NOUNS = words(
     """person people source sources official officials aide aides insider insiders man woman
     individual staffer employee member resident witness observer spokesperson spokesman
-    spokeswoman participant attendee"""
+    spokeswoman participant attendee supporter supporters voter voters critic critics fan fans
+    backer backers donor donors opponent opponents demonstrator demonstrators marcher marchers
+    protesters"""
 )
 
 # Verbs that carry a quoted phrase as someone's words without being speech verbs

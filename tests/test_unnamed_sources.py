@@ -77,3 +77,17 @@ def test_a_participle_s_object_and_a_passive_verb_are_not_the_speaker() -> None:
         "Marsh ended his speech by asking the crowd to bring “one more neighbour” to the polls."
     )
     assert extracting.speakers(extraction) == ["Ivo Marsh", "Ivo Marsh"]
+
+
+def test_a_capitalised_word_before_a_noun_for_people_names_nobody() -> None:
+    extraction = extracting.run(
+        "Vigil\n\nMayor Ivo Brandt spoke at the vigil on Monday.\n\n"
+        "Small groups of marchers crossed the bridge, chanting “Bring them home.”\n\n"
+        "“He should resign,” Brandt supporters said after the vote."
+    )
+    quotes = [extracting.quote_with(extraction, f) for f in ("Bring them", "should resign")]
+    assert [quote.speaker for quote in quotes] == [None, None]
+    assert [quote.described_as for quote in quotes] == [
+        "Small groups of marchers",
+        "Brandt supporters",
+    ]
