@@ -118,7 +118,7 @@ def _lead_noun_phrase(tokens: list[Token]) -> list[Token]:
 def _is_person_noun(word: str) -> bool:
     """`protester`, `protesters`, `officials`: a noun for people."""
     singular = word[:-1] if word.endswith("s") else word
-    return singular in ROLE_HEADS or GENERIC_PERSON_NOUNS & {word, singular}
+    return singular in ROLE_HEADS or bool(GENERIC_PERSON_NOUNS & {word, singular})
 
 
 def _subject_of(tokens: list[Token]) -> list[Token]:
