@@ -39,6 +39,7 @@ from search.names import (
     find_runs,
     gender_of_words,
     is_acronym,
+    is_initial,
     is_name_word,
     is_role_head,
     is_word,
@@ -264,8 +265,8 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
 
 # The speech verb after a closing mark comes within this many words (a name and its appositive).
 _LONGEST_SUBJECT = 30
-# `“…” ― Ada Brennock`: a name of up to this many words signs the quotation.
-_LONGEST_SIGNATURE = 4
+# `“…” ― Ada M. Brennock Ruiz`: a name of up to this many words signs the quotation.
+_LONGEST_SIGNATURE = 5
 # `Rosa Ilves of Harrow Capital`, `Ned Talvin of Ostmark`, `Ivo Sarrat for Lantern Polling`:
 # the name after one of these is the person's employer or home, not the speaker.
 _COMPLEMENT_PREPOSITIONS = frozenset({"of", "for", "at", "from", "with", "in"})
@@ -324,8 +325,10 @@ def parse_after(tokens: list[Token]) -> Reference | None:
         tokens = tokens[1:]
     if not tokens:
         return None
-    if signed and len(tokens) <= _LONGEST_SIGNATURE and all(is_name_word(t) for t in tokens):
-        return _reference(tokens, _surface(tokens))
+    if signed:
+        name = tokens[:-1] if tokens[-1].text == "." else tokens
+        if len(name) <= _LONGEST_SIGNATURE and all(is_name_word(t) or is_initial(t) for t in name):
+            return _reference(name, _surface(name))
     if len(tokens) > 2 and tokens[0].lower == "according" and tokens[1].lower == "to":
         return _according_to(tokens[2:])
     if tokens[0].lower in SPEECH_VERBS:

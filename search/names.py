@@ -170,7 +170,7 @@ def is_acronym(token: Token) -> bool:
     )
 
 
-def _is_initial(token: Token) -> bool:
+def is_initial(token: Token) -> bool:
     """`B.` in `Harold B. Denning`."""
     return len(token.text) == 2 and token.text[0].isupper() and token.text[1] == "."
 
@@ -397,7 +397,7 @@ def find_runs(tokens: list[Token]) -> list[_Run]:
             if is_name_word(token) and tokens[end - 1].end >= token.start - 1:
                 end += 1
                 continue
-            if _is_initial(token) and end + 1 < len(tokens) and is_name_word(tokens[end + 1]):
+            if is_initial(token) and end + 1 < len(tokens) and is_name_word(tokens[end + 1]):
                 end += 2  # `Harold B. Denning`: a middle initial stays inside the name
                 continue
             if (

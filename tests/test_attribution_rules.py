@@ -383,9 +383,14 @@ def test_a_state_abbreviation_after_a_home_town_is_not_a_speaker() -> None:
 def test_a_quotation_signed_with_a_dash_and_a_name_is_that_person_s() -> None:
     extraction = run(
         "Readers Respond\n\n“The bridge toll is a tax on the poor.” ― Anneliese Korbut\n\n"
-        "“Nobody asked us about the closures.”— Desmond Achterberg"
+        "“Nobody asked us about the closures.”— Desmond Achterberg\n"
+        "“The ferry is late every day.” ―\u00a0Rosa M. Ilves Cardona."
     )
-    assert speakers(extraction) == ["Anneliese Korbut", "Desmond Achterberg"]
+    assert speakers(extraction) == [
+        "Anneliese Korbut",
+        "Desmond Achterberg",
+        "Rosa M. Ilves Cardona",
+    ]
 
 
 def test_a_surname_that_is_also_a_title_is_a_name() -> None:
