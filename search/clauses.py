@@ -334,7 +334,12 @@ def parse_after(tokens: list[Token]) -> Reference | None:
     if tokens[0].lower in SPEECH_VERBS:
         phrase = _noun_phrase_after_verb(tokens[1:])
         return _reference(phrase, _surface(phrase))
+    named = _leading_name(tokens)
     for index, token in enumerate(tokens[:_LONGEST_SUBJECT]):
+        if token.lower in SPEECH_VERBS and named and index > len(named):
+            # `Ada Voss, who leads the union, said`, `Nate Silver, the guru who founded it,
+            # tweeted`: the name the appositive describes.
+            return _reference(named, _surface(named))
         if token.lower in SPEECH_VERBS:
             subject = _strip_before_verb(tokens[:index])
             is_pronoun = len(subject) == 1 and subject[0].lower in PRONOUNS
@@ -352,9 +357,19 @@ def parse_after(tokens: list[Token]) -> Reference | None:
                 return None  # `…,” Voss thanked the crowd, said …`: another clause's subject
             phrase = _subject_of(tokens[:index])
             return _reference(phrase, _surface(phrase))
-        if token.text in ".;:“" or token.lower in RELATIVE_WORDS:
+        if token.text in ".;:“" or (token.lower in RELATIVE_WORDS and not named):
             return None
     return None
+
+
+def _leading_name(tokens: list[Token]) -> list[Token]:
+    """A person's name the words open with, set off by a comma (`Ada M. Voss,`)."""
+    comma = next((i for i, t in enumerate(tokens[:6]) if t.text == ","), None)
+    name = tokens[:comma] if comma else []
+    if len(name) < 2 or not all(is_name_word(t) or is_initial(t) for t in name):
+        return []
+    runs = find_runs(name)
+    return name if len(runs) == 1 and not runs[0].organisation else []
 
 
 def _outside_appositives(subject: list[Token]) -> list[tuple[int, Token]]:

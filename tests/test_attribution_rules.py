@@ -450,3 +450,11 @@ def test_a_document_speaks_for_whoever_issued_it() -> None:
         "“The city holds money in 16 tax havens,” the report said."
     )
     assert speakers(extraction) == ["Harwick Budget Center"]
+
+
+def test_a_name_with_a_relative_clause_after_it_is_the_speaker() -> None:
+    extraction = run(
+        "T\n\n“It is over,” Ada Voss, who leads the dockers’ union, said on Monday.\n\n"
+        "“They need a plan,” Ivo M. Brandt, the pollster who founded Harwick Surveys tweeted."
+    )
+    assert speakers(extraction) == ["Ada Voss", "Ivo M. Brandt"]
