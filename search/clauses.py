@@ -424,7 +424,7 @@ def parse_lead_in(tokens: list[Token]) -> Reference | None:
     stripped = [token for token in tokens if token.text.strip()]
     if stripped and stripped[-1].text == ":":
         clause = stripped[:-1]
-        start = max((i + 1 for i, t in enumerate(clause) if t.text in ",;—–"), default=0)
+        start = max((i + 1 for i, t in enumerate(clause) if t.text in ",;—–-"), default=0)
         phrase = _lead_noun_phrase(clause[start:])
         return _reference(phrase, _surface(phrase))
     return None

@@ -39,7 +39,7 @@ SPEECH_VERBS = _verb_forms(
     "underline underscore summarise summarize point acknowledge reflect recollect advise "
     "announce inform assure plead beg concur object chide scold mutter murmur shrug laugh "
     "report chant scream bark blast email rail gush fume grumble marvel sneer tease chuckle "
-    "hiss vent rant implore remind",
+    "hiss vent rant implore remind propose",
     {
         "sing": ("sang", "sings", "sing", "singing"),
         "say": ("said", "says", "say", "saying"),

@@ -458,3 +458,11 @@ def test_a_name_with_a_relative_clause_after_it_is_the_speaker() -> None:
         "“They need a plan,” Ivo M. Brandt, the pollster who founded Harwick Surveys tweeted."
     )
     assert speakers(extraction) == ["Ada Voss", "Ivo M. Brandt"]
+
+
+def test_a_name_after_a_dash_before_a_colon_and_a_proposal_are_attributions() -> None:
+    extraction = run(
+        "T\n\nThe map has shifted - Ivo Brandt: “Two weeks ago it was the coast.”\n\n"
+        "Nora Fell, the former mayor, proposed that the town “start again from scratch.”"
+    )
+    assert speakers(extraction) == ["Ivo Brandt", "Nora Fell"]
