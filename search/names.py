@@ -714,6 +714,23 @@ def _is_headline(tokens: list[Token]) -> bool:
     )
 
 
+# Endings of adjectives of party and nation (`Democratic`, `Republican`, `British`, `Chinese`).
+_ADJECTIVE_ENDINGS = ("ic", "ican", "ish", "ese", "ian")
+
+
+def _is_adjective_before_role(tokens: list[Token], run: _Run) -> bool:
+    """A lone capitalised adjective before a lower-case role (`Republican senator`)."""
+    following = tokens[run.end] if run.end < len(tokens) else None
+    return (
+        run.end - run.first == 1
+        and tokens[run.first].lower.endswith(_ADJECTIVE_ENDINGS)
+        and following is not None
+        and not following.capitalised
+        and (is_role_head(following) or _is_role_modifier(following))
+        and following.lower not in FUNCTION_WORDS
+    )
+
+
 def _register_run(registry: Registry, tokens: list[Token], run: _Run, sentence: Sentence) -> None:
     name = name_tokens(tokens, run)
     if not name:
@@ -724,6 +741,8 @@ def _register_run(registry: Registry, tokens: list[Token], run: _Run, sentence: 
         return
     if _names_a_place(tokens, run):
         return  # `the town of Carrow, who …`: never a speaker, and the `who` is someone else
+    if _is_adjective_before_role(tokens, run):
+        return  # `Democratic presidential nominee Ada Voss`: the party describes her role
     key = (sentence.paragraph, tokens[run.name_first].start)
     title = tokens[run.name_first - 1].lower if run.name_first > run.first else ""
     entity = registry.link(name, key, sentence.index, title)

@@ -466,3 +466,13 @@ def test_a_name_after_a_dash_before_a_colon_and_a_proposal_are_attributions() ->
         "Nora Fell, the former mayor, proposed that the town “start again from scratch.”"
     )
     assert speakers(extraction) == ["Ivo Brandt", "Nora Fell"]
+
+
+def test_a_party_adjective_before_a_role_is_nobody() -> None:
+    extraction = run(
+        "T\n\nThe minister met Ivo Brandt and his wife, Democratic mayoral nominee Nora Fell, "
+        "over the private server she used.\n\n"
+        "She said she was not aware of the complaint.\n\n"
+        "“People do not say those things to me,” she said."
+    )
+    assert speakers(extraction) == ["Nora Fell"]
