@@ -916,7 +916,7 @@ def _register_unnamed(registry: Registry, tokens: list[Token], sentence: Sentenc
 def _register_spokespeople(registry: Registry, tokens: list[Token], sentence: Sentence) -> None:
     """`A spokeswoman for the Civil Aviation Authority`: a gendered mention of the organisation."""
     for index, token in enumerate(tokens):
-        if token.lower not in SPOKESPERSON_NOUNS:
+        if token.lower not in SPOKESPERSON_NOUNS or _describes_a_name(tokens, index):
             continue
         organisation = _spokesperson_organisation(tokens, index, registry, sentence)
         if organisation is not None:
@@ -924,6 +924,17 @@ def _register_spokespeople(registry: Registry, tokens: list[Token], sentence: Se
             registry.mentions.append(
                 Mention(organisation, (sentence.paragraph, token.start), gender)
             )
+
+
+def _describes_a_name(tokens: list[Token], index: int) -> bool:
+    """Is the word at `index` inside an appositive after a person's name (`Ada Voss, a
+    developer and spokeswoman for the Harbour Coalition`)? Then `she` is Ada Voss."""
+    comma = next(
+        (i for i in range(index - 1, max(-1, index - 10), -1) if tokens[i].text in ",;"), None
+    )
+    if comma is None or tokens[comma].text != "," or comma < 2:
+        return False
+    return is_name_word(tokens[comma - 1]) and is_name_word(tokens[comma - 2])
 
 
 def _spokesperson_organisation(

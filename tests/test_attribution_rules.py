@@ -476,3 +476,12 @@ def test_a_party_adjective_before_a_role_is_nobody() -> None:
         "“People do not say those things to me,” she said."
     )
     assert speakers(extraction) == ["Nora Fell"]
+
+
+def test_she_is_the_named_spokeswoman_not_her_organisation() -> None:
+    extraction = run(
+        "T\n\nNora Fell, a developer and spokeswoman for the Harbour Investment Coalition, said "
+        "the critics had it wrong.\n\n"
+        "“People only see what an area looks like afterwards,” she said."
+    )
+    assert speakers(extraction) == ["Nora Fell"]
