@@ -1034,6 +1034,16 @@ def np_allowed(token: Token) -> bool:
     return token.lower not in SPEECH_VERBS
 
 
+def _in_compound(tokens: list[Token], index: int) -> bool:
+    """Part of a hyphenated compound the tokenizer split (`34` and `-` in `34-year-old`)."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return (
+        following is not None
+        and tokens[index].end == following.start
+        and (tokens[index].text == "-" or following.text == "-")
+    )
+
+
 def joins_names(tokens: list[Token], index: int) -> bool:
     """`and`/`&` between capitalised words: part of a name (`Health and Social Care`)."""
     return (
@@ -1049,7 +1059,11 @@ def tail_noun_phrase(tokens: list[Token]) -> list[Token]:
     if tokens and tokens[-1].lower in PRONOUNS:
         return tokens[-1:]
     start = len(tokens)
-    while start > 0 and (np_allowed(tokens[start - 1]) or joins_names(tokens, start - 1)):
+    while start > 0 and (
+        np_allowed(tokens[start - 1])
+        or joins_names(tokens, start - 1)
+        or _in_compound(tokens, start - 1)
+    ):
         token = tokens[start - 1]
         if token.lower in DETERMINERS:
             start -= 1

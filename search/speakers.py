@@ -186,7 +186,10 @@ class Resolver:
     def _role(self, reference: Reference) -> Entity | None:
         """The person introduced with this role; else, for a definite description nobody holds
         (`the Darnford Democrat`), the person last spoken of, as for a pronoun."""
-        head, modifiers = reference.words[-1], set(reference.words[:-1])
+        words = reference.words
+        if "of" in words[1:]:
+            words = words[: words.index("of", 1)]  # `the mother of three`: the mother
+        head, modifiers = words[-1], set(words[:-1])
         accepted = {head} | ROLE_SYNONYMS.get(head, frozenset())
         best: list[tuple[int, Entity]] = []
         for entity in self.registry.entities:

@@ -485,3 +485,11 @@ def test_she_is_the_named_spokeswoman_not_her_organisation() -> None:
         "“People only see what an area looks like afterwards,” she said."
     )
     assert speakers(extraction) == ["Nora Fell"]
+
+
+def test_a_description_with_an_age_and_an_of_complement_means_the_person_spoken_of() -> None:
+    extraction = run(
+        "T\n\nIvana Pell, the nominee’s eldest daughter, noted the rule last week. When pressed, "
+        "the 34-year-old mother of three replied, “It is meant to help the mother.”"
+    )
+    assert speakers(extraction) == ["Ivana Pell"]
