@@ -41,6 +41,7 @@ from search.names import (
     is_acronym,
     is_initial,
     is_name_word,
+    is_past_verb,
     is_role_head,
     is_word,
     joins_names,
@@ -91,6 +92,8 @@ def _lead_noun_phrase(tokens: list[Token]) -> list[Token]:
     for index, token in enumerate(tokens):
         if not np_allowed(token) or (token.lower in DETERMINERS and index > 0):
             break
+        if index > 0 and is_past_verb(token):
+            break  # `several groups granted Mr. Voss …`: the subject ends at its verb
         if (
             is_name_word(token)
             or is_role_head(token)

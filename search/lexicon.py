@@ -42,6 +42,7 @@ SPEECH_VERBS = _verb_forms(
     "hiss vent rant implore remind propose",
     {
         "sing": ("sang", "sings", "sing", "singing"),
+        "read": ("reads",),  # `the letter reads`
         "say": ("said", "says", "say", "saying"),
         "tell": ("told", "tells", "tell", "telling"),
         "write": ("wrote", "writes", "write", "writing"),

@@ -532,6 +532,16 @@ def name_tokens(tokens: list[Token], run: _Run) -> tuple[str, ...]:
     return tuple(words)
 
 
+def is_past_verb(token: Token) -> bool:
+    """`granted`, `sent`-like -ed words that end a subject (not `retired`, `elected`)."""
+    return (
+        not token.capitalised
+        and token.lower.endswith("ed")
+        and token.lower not in _ROLE_PARTICIPLES
+        and token.lower not in NOT_AGENT_NOUNS
+    )
+
+
 def _is_role_modifier(token: Token) -> bool:
     """Can this word sit inside a role phrase before its head (`union`, `Residents’`)?"""
     if not is_word(token):

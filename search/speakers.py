@@ -203,9 +203,9 @@ class Resolver:
             default=(-1, -1),
         )
         if not best and head in DOCUMENT_NOUNS:
-            issuer = self._issuer(head, reference.key)
-            if issuer is not None:
-                return issuer
+            introduced, issuer = self._issuer(head, reference.key)
+            if introduced:
+                return issuer  # None: a document from someone the article does not name
         if not best:
             if (
                 unnamed > (-1, -1)
@@ -225,11 +225,13 @@ class Resolver:
         )
         return None if unnamed > last_named else entity
 
-    def _issuer(self, noun: str, key: tuple[int, int]) -> Entity | None:
+    def _issuer(self, noun: str, key: tuple[int, int]) -> tuple[bool, Entity | None]:
         """Who issued the document `noun` names (`the report said`): in the latest sentence
         before `key` that mentions such a document, the name just before the noun (`the
         Sixth Circuit’s ruling`, `a Clinton ad`), else the one after `by` or `from` (`a report by
-        the Tax Fund`), else the sentence's subject."""
+        the Tax Fund`), else the sentence's named subject. The first value says whether a
+        sentence introduced the document at all (`a group of parents sent a letter`: yes, but
+        from nobody the article names)."""
         earlier = [v for v in self.views if (v.sentence.paragraph, v.sentence.start) <= key]
         for view in reversed(earlier[-_ISSUER_REACH:]):
             tokens = view.tokens
@@ -238,21 +240,23 @@ class Resolver:
                 for i, t in enumerate(tokens)
                 if t.lower in (noun, noun + "s") and (view.sentence.paragraph, t.start) < key
             ]
-            mentions = [m for m in self.registry.mentions if m.sentence == view.sentence.index]
-            if not nouns or not mentions:
+            if not nouns:
                 continue
+            mentions = [m for m in self.registry.mentions if m.sentence == view.sentence.index]
             at = tokens[nouns[-1]]
             before = [m for m in mentions if m.key[1] < at.start]
             after = [m for m in mentions if m.key[1] > at.start]
             gap = tokens[max(0, nouns[-1] - 3) : nouns[-1]]
             if before and any(t.start >= before[-1].key[1] for t in gap):
-                return before[-1].entity  # named just before the noun
-            by = [i for i in range(nouns[-1] + 1, len(tokens)) if tokens[i].lower in ("by", "from")]
-            if after and by and by[0] <= nouns[-1] + 2:
-                return after[0].entity
-            subjects = [m for m in mentions if m.subject]
-            return (subjects or mentions)[0].entity
-        return None
+                return True, before[-1].entity  # named just before the noun
+            reach = range(nouns[-1] + 1, min(len(tokens), nouns[-1] + _BY_REACH))
+            by = next((tokens[i] for i in reach if tokens[i].lower in ("by", "from")), None)
+            issued_by = [m for m in after if by is not None and m.key[1] > by.start]
+            if issued_by:
+                return True, issued_by[0].entity  # `a memo sent on Monday by Nadia Fell`
+            subjects = [m for m in before if m.subject]
+            return True, subjects[0].entity if subjects else None
+        return False, None
 
     def _organisation(self, reference: Reference) -> Entity | None:
         words = reference.words
@@ -298,6 +302,8 @@ class Resolver:
 
 # How many sentences back a document's issuer is looked for (`A report by … found …`).
 _ISSUER_REACH = 6
+# How many words after the document's noun its `by` may come (`a memo sent on Monday by …`).
+_BY_REACH = 8
 
 # A definite description: `the Darnford Democrat`, `Obama’s former campaign strategist`.
 _DEFINITE = re.compile(r"(?:the|[A-Z][\w.-]*[’']s)\s")

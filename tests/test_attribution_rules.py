@@ -493,3 +493,12 @@ def test_a_description_with_an_age_and_an_of_complement_means_the_person_spoken_
         "the 34-year-old mother of three replied, “It is meant to help the mother.”"
     )
     assert speakers(extraction) == ["Ivana Pell"]
+
+
+def test_a_document_sent_by_a_named_person_is_theirs() -> None:
+    extraction = run(
+        "T\n\nA memo sent to donors on Wednesday by the campaign’s pollster, Nadia Fell, "
+        "warned that the race was close.\n\n"
+        "“Every poll showing us ahead makes our job harder,” according to the memo."
+    )
+    assert speakers(extraction) == ["Nadia Fell"]

@@ -91,3 +91,17 @@ def test_a_capitalised_word_before_a_noun_for_people_names_nobody() -> None:
         "Small groups of marchers",
         "Brandt supporters",
     ]
+
+
+def test_a_document_from_people_the_article_does_not_name_names_nobody() -> None:
+    extraction = extracting.run(
+        "Schools\n\nMayor Ivo Brandt defended the plan on Monday.\n\n"
+        "In late September, a group of parents sent a letter to the school board.\n\n"
+        "“Our support for the plan is based on our own experience,” the letter reads.\n\n"
+        "In August, several neighbourhood groups granted Mr. Brandt an extension, saying his "
+        "“budget was smaller than expected.”"
+    )
+    letter = extracting.quote_with(extraction, "Our support")
+    assert (letter.speaker, letter.described_as) == (None, "the letter")
+    extension = extracting.quote_with(extraction, "budget was smaller")
+    assert extension.speaker is None
