@@ -242,6 +242,14 @@ def _reference(phrase: list[Token], surface: str) -> Reference | None:
     if len(phrase) == 1 and _is_group_plural(phrase[0]):
         # `Protesters chanted`, `Mexicans say`: many people, none of them named.
         return Reference("anonymous", key, (lowers[0],), None, surface)
+    if (
+        len(phrase) == 1
+        and is_name_word(phrase[0])
+        and is_role_head(phrase[0])
+        and phrase[0].lower not in FUNCTION_TITLES
+    ):
+        # `Dean, a former party chairman, …`: a capitalised role word alone is a surname.
+        return Reference("name", key, (phrase[0].word,), None, surface)
     runs = [run for run in find_runs(phrase) if name_tokens(phrase, run)]
     if runs and any(is_role_head(token) for token in phrase[runs[-1].end :]):
         runs = []  # `the Russian foreign minister`: a capitalised modifier, not a name

@@ -502,3 +502,11 @@ def test_a_document_sent_by_a_named_person_is_theirs() -> None:
         "“Every poll showing us ahead makes our job harder,” according to the memo."
     )
     assert speakers(extraction) == ["Nadia Fell"]
+
+
+def test_a_surname_that_is_a_role_word_alone_is_a_name() -> None:
+    extraction = run(
+        "T\n\nIvo Marsh called on Howard Dean to apologise.\n\n"
+        "Dean, a former party chairman, mocked the debate, tweeting, “Notice the sniffing.”"
+    )
+    assert speakers(extraction) == ["Howard Dean"]
