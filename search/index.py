@@ -55,7 +55,7 @@ from search.errors import (
 )
 from search.model import IndexDocument, IndexedFile
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # The speaker key of a quotation from a source the article does not name: no name folds to it.
 UNNAMED_KEY = "(unnamed)"
 CURRENT_FILE = "CURRENT"
@@ -174,8 +174,8 @@ def build_schema() -> Schema:
         ),
         quote=TEXT(analyzer=words, stored=True),
         quote_exact=TEXT(analyzer=exact_analyzer(), phrase=False),  # words only: no positions
-        body=TEXT(analyzer=words),
-        paragraph=STORED(),
+        body=TEXT(analyzer=words, stored=True),  # what snippets of the narrative are cut from
+        paragraph=STORED(),  # only where it differs from `body`: a quotation's whole paragraph
         title=_RepeatedText(analyzer=words, stored=True),
     )
 
@@ -350,8 +350,9 @@ def _fields(document: IndexDocument) -> dict:
         "position": document.position,
         "title": document.title,
         "body": document.body,
-        "paragraph": document.paragraph,
     }
+    if document.paragraph != document.body:
+        fields["paragraph"] = document.paragraph
     if document.quote is not None:
         fields["quote"] = document.quote
         fields["quote_exact"] = document.quote

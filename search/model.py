@@ -67,10 +67,11 @@ class Extraction:
 class IndexDocument:
     """One searchable unit: a quotation (`kind="quote"`) or a narrative paragraph (`"passage"`).
 
-    `body` is the whole paragraph (for a quotation, every paragraph it stands in), so narrative
-    sharing a paragraph with a quotation stays searchable and a quotation ranks with the
-    evidence of its paragraph; `quote` then adds a bonus for words in the quotation itself.
-    `paragraph` is the same text, stored for showing. `position` orders documents within
+    `body` is the paragraph (for a quotation, every paragraph it stands in, with the other
+    quotations there left out), so narrative sharing a paragraph with a quotation stays
+    searchable and a quotation ranks with the evidence of its paragraph, but never matches
+    through someone else's words; `quote` then adds a bonus for words in the quotation itself.
+    `paragraph` is the whole paragraph, stored for showing. `position` orders documents within
     their article.
     """
 
@@ -103,7 +104,9 @@ class IndexedFile:
 class Hit:
     """One ranked answer, engine-free: `highlights` are `[start, end)` spans inside `snippet`.
 
-    `score` is None when hits are sorted by date rather than ranked.
+    `score` is None when hits are sorted by date rather than ranked. `in_quotation` says the
+    snippet is the quotation's own words, which alone may be shown inside quote marks; when
+    the searched words are in the narrative around a quotation, the snippet is that narrative.
     """
 
     id: str
@@ -121,6 +124,7 @@ class Hit:
     sources: tuple[str, ...] = ()
     confidence: float | None = None
     described_as: str | None = None
+    in_quotation: bool = False
 
 
 @dataclass(frozen=True)

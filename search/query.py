@@ -3,8 +3,9 @@
 Ranking is BM25 summed over fields (Whoosh's BM25F) with the standard BM25 idf, OR grouping
 (see the project notes on Whoosh's AND-by-default parser), so a document holding more of the
 query's words ranks higher, and a bonus for query words found next to each other. Every
-document carries its whole paragraph in `body`; a quotation document adds its own words in
-`quote` as a bonus, so a quotation outranks a narrative paragraph that matches equally well.
+document carries its paragraph in `body` (a quotation document without the paragraph's other
+quotations); a quotation document adds its own words in `quote` as a bonus, so a quotation
+outranks a narrative paragraph that matches equally well.
 `search.ranking` scores every match in one pass, which also gives exact totals and groups.
 """
 
@@ -76,9 +77,8 @@ FIELD_WEIGHTS = {"quote": 0.5, "body": 1.0, "title": 1.0}
 ADJACENCY_BONUS = 0.25
 DEFAULT_SNIPPET_CHARS = 240
 RETRIES = 5
-# Where a snippet is cut from, in order of preference: each searched field and the stored text
-# that shows it (`body` indexes the paragraph, `paragraph` stores it).
-SNIPPET_SOURCES = {"quote": "quote", "body": "paragraph"}
+# Where a snippet is cut from, in order of preference: the quotation, then the narrative.
+SNIPPET_SOURCES = ("quote", "body")
 
 _ISO_DATE = re.compile(r"(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?")
 _RANGE_TO = re.compile(r"\s+to\s+|^to\s+|\s+to$", re.IGNORECASE)
@@ -697,7 +697,8 @@ def _hit(
     """The hit for a group of copies: the first copy's words, the earliest date, every source."""
     copies = [searcher.stored_fields(number) for number in numbers]
     fields = copies[0]
-    snippet, highlights = make_snippet(*_snippet_source(fields, matched), snippet_chars)
+    source, text, spans = _snippet_source(fields, matched)
+    snippet, highlights = make_snippet(text, spans, snippet_chars)
     dates = [date for copy in copies if (date := _date(copy.get("date")))]
     return Hit(
         id=fields["id"],
@@ -715,18 +716,18 @@ def _hit(
         sources=tuple(sorted({copy["source"] for copy in copies})),
         confidence=fields.get("confidence"),
         described_as=fields.get("described_as"),
+        in_quotation=source == "quote",
     )
 
 
-def _snippet_source(fields: dict, matched: dict) -> tuple[str, list[tuple[int, int]]]:
-    """The quotation when it holds a matched word, else the paragraph; with the matches."""
-    texts = [
-        (name, text) for name, stored in SNIPPET_SOURCES.items() if (text := fields.get(stored))
-    ]
+def _snippet_source(fields: dict, matched: dict) -> tuple[str, str, list[tuple[int, int]]]:
+    """The quotation when it holds a matched word, else the narrative (`body`): which one, its
+    text and the matches. Without a match in either, the quotation, or the narrative."""
+    texts = [(name, text) for name in SNIPPET_SOURCES if (text := fields.get(name))]
     for name, text in texts:
         if spans := _matches(text, matched.get(name, set())):
-            return text, spans
-    return (texts[0][1], []) if texts else ("", [])
+            return name, text, spans
+    return (*texts[0], []) if texts else ("body", "", [])
 
 
 def _date(value: int | None) -> dt.date | None:
@@ -844,7 +845,7 @@ def _record(fields: dict) -> Record:
         aliases=tuple(fields.get("aliases") or ()),
         date=_date(fields.get("date")),
         quote=fields.get("quote"),
-        paragraph=fields.get("paragraph", ""),
+        paragraph=fields.get("paragraph", fields.get("body", "")),
         title=fields.get("title", ""),
         source=fields["source"],
         confidence=fields.get("confidence"),

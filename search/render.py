@@ -25,6 +25,8 @@ BAR_WIDTH = 30
 UNCERTAIN_BELOW = 0.5
 UNCERTAIN_MARK = "(speaker uncertain)"
 UNNAMED_MARK = "(unnamed)"
+# After a cited quotation whose searched words stand in the narrative beside it.
+NOT_IN_QUOTATION = " (the searched words are beside the quotation, not in it)"
 
 
 def _style(text: str, color: bool, **styles) -> str:
@@ -77,7 +79,7 @@ def hit_block(rank: int, hit: Hit, color: bool) -> str:
     also = f" (+{hit.copies - 1} more)" if hit.copies > 1 else ""
     where = _style(f"{hit.title} · {hit.source}{also}", color, dim=True)
     snippet = highlight(hit.snippet, hit.highlights, color)
-    if hit.kind == "quote":
+    if hit.in_quotation:  # quote marks hold the speaker's own words, never narrative
         snippet = f"“{snippet}”"
     return f"{rank}. {who} · {_day(hit.date)}\n   {where}\n   {snippet}"
 
@@ -204,9 +206,14 @@ def record_text(record: Record, color: bool) -> str:
 
 
 def cite_line(hit: Hit) -> str:
-    """`Speaker (Role), "quotation", Title, Date, source`: one line ready to paste."""
+    """`Speaker (Role), "quotation", Title, Date, source`: one line ready to paste.
+
+    A quotation found through the narrative around it does not hold the searched words: the
+    line says so, so that nobody cites it as saying them.
+    """
     words = hit.quote if hit.quote is not None else hit.snippet
-    return f'{_who(hit)}, "{words}", {hit.title}, {_day(hit.date)}, {hit.source}'
+    line = f'{_who(hit)}, "{words}", {hit.title}, {_day(hit.date)}, {hit.source}'
+    return f"{line}{NOT_IN_QUOTATION}" if hit.quote is not None and not hit.in_quotation else line
 
 
 def marked_wording(wording: Wording, color: bool) -> str:

@@ -55,6 +55,7 @@ def test_json_output_has_every_documented_field(run):
     assert set(hit) == {
         "id", "kind", "score", "speaker", "role", "date", "quote",
         "snippet", "highlights", "title", "source", "copies", "sources", "confidence", "described_as",
+        "in_quotation",
     }  # fmt: skip
     assert hit["kind"] == "quote"
     assert hit["speaker"] == "Maria Okafor"

@@ -1,0 +1,52 @@
+"""Results a fact-checker can trust: quote marks hold only the speaker's own words, titles
+lift matching paragraphs without making others hits, a damaged index says so, links show."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from articles import write_articles
+
+ORCHARD = """\
+Orchard Growers Count Frost Losses
+
+VELDHAM, April 9, 2025 — Growers in the valley counted their losses after a late frost.
+
+“The blossoms turned brown overnight,” said Ilse Marwood, standing beside a smudge pot. “Insurance will not cover half of the apricots.”
+"""
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """This module's articles alone, for conftest's `run` to search."""
+    return write_articles(tmp_path / "corpus", {"orchard.txt": ORCHARD})
+
+
+def hits(result) -> list[dict]:
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)["hits"]
+
+
+def test_a_quotation_never_matches_through_another_quotation_of_its_paragraph(run) -> None:
+    found = hits(run("apricots", "--format", "json"))
+    assert [hit["quote"] for hit in found] == ["Insurance will not cover half of the apricots."]
+    assert found[0]["in_quotation"] is True
+
+
+def test_a_match_in_the_narrative_shows_as_narrative_outside_quote_marks(run) -> None:
+    found = {hit["quote"]: hit for hit in hits(run("smudge", "--format", "json"))}
+    blossoms = found["The blossoms turned brown overnight"]
+    assert blossoms["in_quotation"] is False
+    assert "smudge pot" in blossoms["snippet"] and "apricots" not in blossoms["snippet"]
+    snippet_lines = [line.strip() for line in run("smudge").stdout.splitlines()]
+    assert blossoms["snippet"] in snippet_lines  # as the paragraph writes it, no marks added
+
+
+def test_cite_says_when_the_searched_words_are_beside_the_quotation(run) -> None:
+    lines = run("smudge", "--cite").stdout.splitlines()
+    assert lines and all(
+        line.endswith("(the searched words are beside the quotation, not in it)") for line in lines
+    )
+    assert not run("apricots", "--cite").stdout.rstrip().endswith("not in it)")
