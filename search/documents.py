@@ -2,13 +2,15 @@
 
 Engine-free, so every engine indexes exactly the same units: one document per attributed
 quotation (a named speaker or an unnamed source) and one per paragraph that no such quotation
-stands in.
+stands in. Lines that are a page's furniture rather than its story (a date line, a byline,
+credits, sharing links, "Read more") are no passages: they would be hits for their words alone.
 """
 
 from __future__ import annotations
 
 import re
 
+from search.dates import full_dates
 from search.model import Article, Extraction, IndexDocument, Quote
 from search.quotes import CLOSE, OPEN
 
@@ -16,6 +18,26 @@ from search.quotes import CLOSE, OPEN
 OMITTED = "…"
 # What follows a quotation's words up to its closing mark: the attribution comma it dropped.
 _TO_CLOSING_MARK = re.compile(rf"[,;]*{CLOSE}?")
+# `(Reporting by Ana Ruiz; Editing by Tom Hale)`, `Writing by Ana Ruiz; editing by Tom Hale`.
+_CREDITS = re.compile(
+    r"^\((?:additional\s+)?(?:reporting|writing|editing|compiled|produced|research|translation)"
+    r"\b[^()]*\bby\b[^()]*\)\.?$"
+    r"|^(?:reporting|writing) by [^;]+;\s*(?:writing|editing) by .+$",
+    re.IGNORECASE,
+)
+# `By Ana Ruiz`, `By Ana Ruiz and Tom Hale, Staff Writers`.
+_BYLINE = re.compile(r"^(?:By|BY)\s+[A-Z][\w.'’-]*(?:,?\s+(?:[A-Z][\w.'’-]*|and))*$")
+# A line made of these words alone is a page's links: `Read more | Subscribe`, `Share on X`.
+_LINK_WORDS = frozenset(
+    "read more subscribe share this article story on facebook twitter x email e-mail linkedin "
+    "whatsapp reddit print copy link sign up for to our the newsletter follow us comments "
+    "comment advertisement related continue reading".split()
+)
+_LINK_LINE_WORDS = 10
+# Words a date line may hold besides the date: `Published 14 March 2024, 10:32 GMT`.
+_DATE_LINE_WORDS = frozenset("published updated posted last on at am pm by of and".split())
+_DATE_LINE_LENGTH = 15
+_WORD = re.compile(r"[\w'’-]+")
 
 
 def article_documents(article: Article, extraction: Extraction) -> list[IndexDocument]:
@@ -53,9 +75,9 @@ def article_documents(article: Article, extraction: Extraction) -> list[IndexDoc
             date=extraction.article_date,
         )
         for number, paragraph in enumerate(article.paragraphs)
-        if number not in covered
+        if number not in covered and not is_boilerplate(paragraph)
     ]
-    if not article.paragraphs:
+    if not documents:  # the title alone is searchable
         documents.append(
             IndexDocument(
                 id=f"{article.source}#t",
@@ -108,3 +130,19 @@ def _without(text: str, others: list[Quote]) -> str:
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """Whether a paragraph is a page's furniture: a date line, a byline, credits or links."""
+    text = paragraph.strip()
+    words = _WORD.findall(text)
+    if _CREDITS.match(text) or _BYLINE.match(text):
+        return True
+    if words and len(words) <= _LINK_LINE_WORDS and {w.lower() for w in words} <= _LINK_WORDS:
+        return True
+    lower_case = {word for word in words if word[0].islower() and len(word) > 1}
+    return (
+        len(words) <= _DATE_LINE_LENGTH
+        and lower_case <= _DATE_LINE_WORDS
+        and bool(full_dates(text))
+    )

@@ -129,6 +129,12 @@ def quote_key(document: IndexDocument) -> int:
     return int.from_bytes(digest, "big") or 1
 
 
+def article_key(source: str) -> int:
+    """A number every document of one article shares, never 0 (which the file records have)."""
+    digest = hashlib.blake2b(source.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") or 1
+
+
 class _RepeatedText(TEXT):
     """A text field whose value most documents share with the document written before: an
     article's title, which every paragraph of the article carries.
@@ -164,6 +170,7 @@ def build_schema() -> Schema:
         speaker=TEXT(analyzer=exact_analyzer(), stored=True),
         speaker_key=ID(sortable=True),
         quote_key=COLUMN(NumericColumn("Q", default=0)),  # read whole by a search, never searched
+        article_key=COLUMN(NumericColumn("Q", default=0)),  # likewise: which article, by source
         aliases=STORED(),
         confidence=STORED(),
         described_as=STORED(),
@@ -363,6 +370,7 @@ def _fields(document: IndexDocument) -> dict:
     elif document.described_as:
         fields["speaker_key"] = UNNAMED_KEY
     fields["quote_key"] = quote_key(document) if document.quote is not None else 0
+    fields["article_key"] = article_key(document.source)
     if document.speaker:
         fields["speaker"] = document.speaker
         fields["aliases"] = list(document.aliases)

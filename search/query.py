@@ -69,9 +69,12 @@ from search.index import (
     text_analyzer,
 )
 from search.model import Hit, Record, SearchResult, SpeakerSummary
-from search.ranking import AdjacentPair, Bonus, Ranker, StandardIdfBM25F
+from search.ranking import AdjacentPair, Bonus, Ranker, Scores, StandardIdfBM25F
 
 FIELD_WEIGHTS = {"quote": 0.5, "body": 1.0, "title": 1.0}
+# The fields a document matches through: a word of the title only adds to the score of a
+# paragraph that matches through its own text, or every paragraph of the article would be a hit.
+OWN_TEXT_FIELDS = ("quote", "body")
 # Two query words found side by side (as in the query, stop words allowed between) add this
 # share of their own scores: enough to reorder near-ties, too little to outweigh a third word.
 ADJACENCY_BONUS = 0.25
@@ -122,13 +125,15 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     days = _day_range(request)
     if not text and not request.speakers and days is None:
         raise QueryError("empty query: give words to search for, or a --speaker or date filter")
-    parsed = apply_exclusions(parse_query(text, build_schema())) if text else Every()
+    schema = build_schema()
+    parsed = apply_exclusions(parse_query(text, schema)) if text else Every()
+    own_text = apply_exclusions(parse_query(text, schema, OWN_TEXT_FIELDS)) if text else Every()
     if parsed is NullQuery:
         if not request.speakers and days is None:
             raise QueryError(
                 f"nothing to search for in {request.query!r}: it holds only very common words"
             )
-        parsed = Every()
+        parsed = own_text = Every()
     weighting = StandardIdfBM25F()
 
     def run(searcher) -> SearchResult:
@@ -137,7 +142,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
         identities = speaker_identities(searcher) if needed else Identities({})
         speakers = speaker_filter(request.speakers, identities)
         scores, bonuses, undated = _matching_documents(
-            ranker, parsed, speakers, days, request.include_undated
+            ranker, parsed, own_text, speakers, days, request.include_undated
         )
         keys = ranker.column("quote_key") if request.group else None
         groups = _Groups(keys, scores)
@@ -173,16 +178,20 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
 def _matching_documents(
     ranker: Ranker,
     parsed: Query,
+    own_text: Query,
     speakers: Query | None,
     days: tuple[int, int] | None,
     include_undated: bool,
 ) -> tuple[dict[int, float], list[Bonus], set[int]]:
-    """Every document that matches and passes the filters, scored; bonuses still to check; and
-    the undated documents the date range kept out, so the user can be told how many."""
+    """Every document that matches through its own text (`own_text`) and passes the filters,
+    scored by `parsed`, title included; bonuses still to check; and the undated documents the
+    date range kept out, so the user can be told how many."""
     if isinstance(parsed, Every) and speakers is not None:
         scores, bonuses = dict.fromkeys(ranker.scores(speakers), 1.0), []
     else:
         scores, bonuses = ranker.rank(parsed)
+        if own_text is not parsed:
+            scores = _through_own_text(ranker, scores, ranker.rank(own_text)[0])
         if speakers is not None:
             allowed = ranker.scores(speakers)
             scores = {number: score for number, score in scores.items() if number in allowed}
@@ -202,6 +211,24 @@ def _matching_documents(
             scores.pop(number, None)
             undated.discard(number)
     return scores, bonuses, undated
+
+
+def _through_own_text(ranker: Ranker, scores: Scores, matched: Collection[int]) -> Scores:
+    """The documents that match through their own text (`matched`), with their full scores.
+
+    An article whose title alone holds the words is found all the same, by its first document
+    (the lead): never by every paragraph it has, which would crowd out the paragraphs that hold
+    the words themselves.
+    """
+    articles = ranker.column("article_key")
+    found = {number: score for number, score in scores.items() if number in matched}
+    answered = {articles[number] for number in found}
+    leads: dict[int, int] = {}
+    for number in scores.keys() - found.keys():
+        if (article := articles[number]) not in answered:
+            leads[article] = min(number, leads.get(article, number))
+    found.update((number, scores[number]) for number in leads.values())
+    return found
 
 
 def _may_match_bookkeeping(query: Query) -> bool:
@@ -432,10 +459,11 @@ def _day_number(value: str, *, last: bool) -> int:
     return day_number(dt.date(first.year, 12, 31))
 
 
-def parse_query(text: str, schema) -> Query:
-    """Words, phrases, AND/OR/NOT, field:value and prefix* over quote, body and title."""
+def parse_query(text: str, schema, fields: Sequence[str] = tuple(FIELD_WEIGHTS)) -> Query:
+    """Words, phrases, AND/OR/NOT, field:value and prefix*; a word without a field searches
+    each of `fields` (quote, body and title by default)."""
     try:
-        grouped = _Parser(schema).parse(text, normalize=False)
+        grouped = _Parser(schema, fields).parse(text, normalize=False)
     except Exception as error:  # Whoosh raises bare Exception for some bad field values
         raise QueryError(f"cannot read the query {text!r}: {error}") from None
     return _with_adjacency(grouped).normalize()
@@ -445,7 +473,7 @@ class _Parser(QueryParser):
     """Whoosh's parser over the searched fields, with quoted phrases that allow for their stop
     words and words that the analyzer splits read as their parts."""
 
-    def __init__(self, schema) -> None:
+    def __init__(self, schema, fields: Sequence[str]) -> None:
         super().__init__(
             None,
             schema,
@@ -455,7 +483,8 @@ class _Parser(QueryParser):
             # Whoosh's top-N pruning score a document differently from one page to the next.
             group=OrGroup,
         )
-        self.add_plugin(MultifieldPlugin(list(FIELD_WEIGHTS), fieldboosts=FIELD_WEIGHTS))
+        weights = {field: FIELD_WEIGHTS[field] for field in fields}
+        self.add_plugin(MultifieldPlugin(list(fields), fieldboosts=weights))
         self.remove_plugin_class(PhrasePlugin)
         self.add_plugin(_SpacedPhrasePlugin())
         self.add_plugin(_SplitWordsPlugin())

@@ -17,11 +17,34 @@ VELDHAM, April 9, 2025 — Growers in the valley counted their losses after a la
 “The blossoms turned brown overnight,” said Ilse Marwood, standing beside a smudge pot. “Insurance will not cover half of the apricots.”
 """
 
+# A title sharing the searched words, page furniture, and the words together deep down.
+TOLLS = """\
+Kesswick Harbour Tolls Rise for Yachts
+
+Dec. 3, 2026
+
+By Petra Lind
+
+KESSWICK — The port board voted on Tuesday to raise mooring fees for visiting boats.
+
+Owners of small craft said the increase would keep them away next summer.
+
+Read more | Subscribe
+
+Share on Facebook Share on Twitter
+
+Harbour tolls for yachts over twelve metres will double from March, the board said.
+
+(Reporting by Petra Lind; Editing by Omar Haddad)
+
+More
+"""
+
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """This module's articles alone, for conftest's `run` to search."""
-    return write_articles(tmp_path / "corpus", {"orchard.txt": ORCHARD})
+    return write_articles(tmp_path / "corpus", {"orchard.txt": ORCHARD, "tolls.txt": TOLLS})
 
 
 def hits(result) -> list[dict]:
@@ -50,3 +73,22 @@ def test_cite_says_when_the_searched_words_are_beside_the_quotation(run) -> None
         line.endswith("(the searched words are beside the quotation, not in it)") for line in lines
     )
     assert not run("apricots", "--cite").stdout.rstrip().endswith("not in it)")
+
+
+def test_a_title_word_lifts_matching_paragraphs_without_making_others_hits(run) -> None:
+    found = hits(run("harbour tolls", "--format", "json"))
+    assert [hit["snippet"] for hit in found] == [
+        "Harbour tolls for yachts over twelve metres will double from March, the board said."
+    ]
+
+
+def test_words_in_the_title_alone_find_the_article_by_its_lead(run) -> None:
+    found = hits(run("kesswick rise", "--format", "json"))
+    assert [hit["snippet"] for hit in found] == [
+        "KESSWICK — The port board voted on Tuesday to raise mooring fees for visiting boats."
+    ]
+
+
+@pytest.mark.parametrize("furniture", ["Lind", "Haddad", "subscribe", "facebook", "twitter"])
+def test_page_furniture_is_no_passage(run, furniture: str) -> None:
+    assert run(furniture).exit_code == 1
