@@ -9,6 +9,7 @@ credits, sharing links, "Read more") are no passages: they would be hits for the
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from search.dates import full_dates
 from search.model import Article, Extraction, IndexDocument, Quote
@@ -38,12 +39,16 @@ _LINK_LINE_WORDS = 10
 _DATE_LINE_WORDS = frozenset("published updated posted last on at am pm by of and".split())
 _DATE_LINE_LENGTH = 15
 _WORD = re.compile(r"[\w'’-]+")
+# What stands between two parts of one statement: `,” he said. “`, `” Lind added, “`.
+_INTERRUPTION = re.compile(rf"[,;.!?]*{CLOSE}\s*([^{OPEN}{CLOSE}]{{1,80}}?)\s*{OPEN}")
+_INTERRUPTION_WORDS = 8
 
 
 def article_documents(article: Article, extraction: Extraction) -> list[IndexDocument]:
     """The article's quotation and passage documents, in reading order."""
     attributed = [quote for quote in extraction.quotes if quote.speaker or quote.described_as]
     covered = {number for quote in attributed for number in _paragraphs_of(quote)}
+    statements = _statements(article, attributed)
     documents = [
         IndexDocument(
             id=f"{article.source}#q{number}",
@@ -60,6 +65,7 @@ def article_documents(article: Article, extraction: Extraction) -> list[IndexDoc
             date=quote.date,
             confidence=quote.confidence,
             described_as=quote.described_as,
+            statement=statements.get(number - 1, ()),
         )
         for number, quote in enumerate(attributed, start=1)
     ]
@@ -100,6 +106,40 @@ def _paragraph_text(article: Article, quote: Quote) -> str:
 def _paragraphs_of(quote: Quote) -> range:
     last = quote.paragraph if quote.last_paragraph is None else quote.last_paragraph
     return range(quote.paragraph, last + 1)
+
+
+def _statements(article: Article, attributed: list[Quote]) -> dict[int, tuple[str, ...]]:
+    """Each split quotation's whole statement (see `IndexDocument.statement`), by its index in
+    `attributed`: every part of one statement carries it, so any part leads to the whole.
+
+    Parts are quotations of one speaker, one after another in a paragraph, with nothing but a
+    short attribution between them (`“It is late,” she said. “Go home.”`).
+    """
+    chains: list[list[int]] = []
+    for index, quote in enumerate(attributed):
+        if chains and _continues(article, attributed[chains[-1][-1]], quote):
+            chains[-1].append(index)
+        else:
+            chains.append([index])
+    statements = {}
+    for chain in chains:
+        if len(chain) < 2:
+            continue
+        parts = [attributed[chain[0]].text]
+        for before, after in pairwise(attributed[index] for index in chain):
+            parts += [article.paragraphs[after.paragraph][before.end : after.start], after.text]
+        statements.update(dict.fromkeys(chain, tuple(parts)))
+    return statements
+
+
+def _continues(article: Article, before: Quote, after: Quote) -> bool:
+    """Whether `after` goes on with `before`'s statement once its attribution is past."""
+    if (before.speaker, before.described_as) != (after.speaker, after.described_as):
+        return False
+    if before.last_paragraph is not None or after.paragraph != before.paragraph:
+        return False
+    gap = _INTERRUPTION.fullmatch(article.paragraphs[before.paragraph], before.end, after.start)
+    return gap is not None and len(_WORD.findall(gap.group(1))) <= _INTERRUPTION_WORDS
 
 
 def _own_text(article: Article, quote: Quote, attributed: list[Quote]) -> str:

@@ -174,6 +174,7 @@ def build_schema() -> Schema:
         aliases=STORED(),
         confidence=STORED(),
         described_as=STORED(),
+        statement=STORED(),  # a split quotation's parts and the attribution between them
         role=TEXT(analyzer=words, stored=True),
         # YYYYMMDD numbers: 4 index terms a date where a DATETIME takes 8, and ranges by day.
         date=NUMERIC(
@@ -376,6 +377,8 @@ def _fields(document: IndexDocument) -> dict:
         fields["aliases"] = list(document.aliases)
     if document.described_as:
         fields["described_as"] = document.described_as
+    if document.statement:
+        fields["statement"] = list(document.statement)
     if document.confidence is not None:
         fields["confidence"] = document.confidence
     if document.role:

@@ -72,7 +72,9 @@ class IndexDocument:
     searchable and a quotation ranks with the evidence of its paragraph, but never matches
     through someone else's words; `quote` then adds a bonus for words in the quotation itself.
     `paragraph` is the whole paragraph, stored for showing. `position` orders documents within
-    their article.
+    their article. `statement` is, for a quotation its attribution interrupts (`“…,” he said.
+    “…”`), the whole statement: the quotation's parts with, between each two, the paragraph's
+    words that stood between them, marks included (empty for a quotation standing whole).
     """
 
     id: str
@@ -89,6 +91,7 @@ class IndexDocument:
     date: dt.date | None = None
     confidence: float | None = None
     described_as: str | None = None
+    statement: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,10 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class Record:
-    """An indexed document as stored, for listing (`search quotes`) and showing (`search show`)."""
+    """An indexed document as stored, for listing (`search quotes`) and showing (`search show`).
+
+    `statement` is as in `IndexDocument`: a split quotation's parts and what interrupted them.
+    """
 
     id: str
     kind: str
@@ -163,6 +169,7 @@ class Record:
     source: str
     confidence: float | None = None
     described_as: str | None = None
+    statement: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

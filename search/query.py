@@ -879,6 +879,7 @@ def _record(fields: dict) -> Record:
         source=fields["source"],
         confidence=fields.get("confidence"),
         described_as=fields.get("described_as"),
+        statement=tuple(fields.get("statement") or ()),
     )
 
 

@@ -218,10 +218,18 @@ def cite_line(hit: Hit) -> str:
 
 def marked_wording(wording: Wording, color: bool) -> str:
     """The words found, each difference from the given words marked where it stands:
-    `[-given-]{+found+}` as in a word diff, or struck-out red and underlined green in colour."""
+    `[-given-]{+found+}` as in a word diff, or struck-out red and underlined green in colour.
+    Where an attribution interrupted a split quotation it shows as printed (dim in colour)."""
+    interruptions = {item.at: _style(item.words, color, dim=True) for item in wording.interruptions}
+
+    def words(start: int, end: int) -> str:
+        return "".join(
+            interruptions.get(at, char) for at, char in enumerate(wording.found[start:end], start)
+        )
+
     pieces, position = [], 0
     for difference in wording.differences:
-        given, found = difference.given, wording.found[difference.start : difference.end]
+        given, found = difference.given, words(difference.start, difference.end)
         if color:
             given = _style(given, color, fg="red", strikethrough=True) if given else ""
             found = _style(found, color, fg="green", underline=True) if found else ""
@@ -231,9 +239,9 @@ def marked_wording(wording: Wording, color: bool) -> str:
         if difference.kind == "dropped":  # no words of its own: keep it apart from its neighbour
             at_end = difference.start == len(wording.found)
             given = f" {given}" if at_end else f"{given} "
-        pieces += [wording.found[position : difference.start], given, found]
+        pieces += [words(position, difference.start), given, found]
         position = difference.end
-    pieces.append(wording.found[position:])
+    pieces.append(words(position, len(wording.found)))
     return "".join(pieces)
 
 
@@ -271,6 +279,7 @@ def occurrence_json(occurrence: Occurrence) -> dict:
         "exact": wording.exact,
         "similarity": wording.similarity,
         "differences": [asdict(difference) for difference in wording.differences],
+        "interruptions": [asdict(interruption) for interruption in wording.interruptions],
     }
 
 

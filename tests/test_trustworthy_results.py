@@ -40,11 +40,23 @@ Harbour tolls for yachts over twelve metres will double from March, the board sa
 More
 """
 
+# One statement interrupted by its attribution.
+HARBOURMASTER = """\
+Ferry Council Turns Down Harbourmaster Candidates
+
+TALLOW BAY, May 2, 2025 — The ferry council rejected all three candidates for harbourmaster.
+
+“It is baffling that the council turned down every one of the candidates,” said Ruth Agnello, a ferry captain. “I cannot see the sense in that.”
+"""
+
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """This module's articles alone, for conftest's `run` to search."""
-    return write_articles(tmp_path / "corpus", {"orchard.txt": ORCHARD, "tolls.txt": TOLLS})
+    return write_articles(
+        tmp_path / "corpus",
+        {"orchard.txt": ORCHARD, "tolls.txt": TOLLS, "harbourmaster.txt": HARBOURMASTER},
+    )
 
 
 def hits(result) -> list[dict]:
@@ -92,3 +104,29 @@ def test_words_in_the_title_alone_find_the_article_by_its_lead(run) -> None:
 @pytest.mark.parametrize("furniture", ["Lind", "Haddad", "subscribe", "facebook", "twitter"])
 def test_page_furniture_is_no_passage(run, furniture: str) -> None:
     assert run(furniture).exit_code == 1
+
+
+SPLIT_STATEMENT = (
+    "It is baffling that the council turned down every one of the candidates. "
+    "I cannot see the sense in that."
+)
+
+
+def test_verify_finds_a_split_quotation_whole_and_shows_where_the_attribution_stood(run) -> None:
+    result = run("verify", SPLIT_STATEMENT)
+    assert result.exit_code == 0, result.output
+    assert (
+        "“It is baffling that the council turned down every one of the candidates,” said Ruth "
+        "Agnello, a ferry captain. “I cannot see the sense in that”"
+    ) in result.stdout
+    assert result.stdout.rstrip().endswith("1 found (1 exact)")
+
+
+def test_verify_matches_a_wording_across_the_attribution(run) -> None:
+    result = run("verify", "every one of the candidates I cannot see the sense", "--format", "json")
+    assert result.exit_code == 0, result.output
+    [occurrence] = json.loads(result.stdout)["occurrences"]
+    assert occurrence["exact"] and occurrence["speaker"] == "Ruth Agnello"
+    [interruption] = occurrence["interruptions"]
+    assert interruption["words"] == ",” said Ruth Agnello, a ferry captain. “"
+    assert occurrence["found"][: interruption["at"]].endswith("candidates")
