@@ -23,8 +23,10 @@ import json
 import os
 import re
 import shutil
+import struct
 import threading
 import time
+import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -38,6 +40,7 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.lang.porter2 import stem
@@ -64,6 +67,9 @@ GENERATION_PREFIX = "gen-"
 FILE_KIND = "file"
 # Per writing process; a rebuild has two: together under 500 MB at 20,000 articles.
 WRITER_MEMORY_MB = 96
+# Columns every document fills, per-file records too: their files hold one value a document.
+# (Whoosh leaves off a column's trailing default values, so most columns may be shorter.)
+FULL_COLUMNS = frozenset({"article_key"})
 # The only searchable fields a per-file record has: queries on other fields never match one.
 BOOKKEEPING_FIELDS = frozenset({"id", "kind", "file"})
 # Words are runs of letters and digits, single letters included: "U.S.", "U. S." and "u s" all
@@ -224,10 +230,64 @@ def open_index(root: Path):
     check_version(root)
     generation = root / _read_current(root)["generation"]
     try:
-        return whoosh_index.open_dir(str(generation))
+        index = whoosh_index.open_dir(str(generation))
     except Exception as error:
         raise IndexDamaged(
             f"index in {root} cannot be opened ({type(error).__name__}): "
+            "run `search index --rebuild`"
+        ) from None
+    _check_columns(root, index)
+    return index
+
+
+def _check_columns(root: Path, index) -> None:
+    """Raise `IndexDamaged` when a segment's column file does not fit its document count.
+
+    Whoosh reads the documents past a cut-short column as holding the default value, so a
+    damaged index would answer wrongly (no dates: a --since search finds nothing) instead of
+    failing. A file is checked by its size alone: a few system calls a segment.
+    """
+    schema, storage = index.schema, index.storage
+    columns = {
+        name: field.column_type
+        for name, field in schema.items()
+        if isinstance(field.column_type, NumericColumn)
+    }
+    columns.update(
+        {f"_{name}_len": LENGTHS_COLUMN for name, field in schema.items() if field.scorable}
+    )
+    for segment in index._segments():
+        count = segment.doc_count_all()
+        for name, column in columns.items():
+            filename = W3Codec.column_filename(segment, name)
+            if not storage.file_exists(filename):
+                continue  # no document of the segment has a value, or a compound segment
+            size, width = storage.file_length(filename), struct.calcsize(column._typecode)
+            full = count * width
+            if size % width or size > full or (name in FULL_COLUMNS and size != full):
+                raise IndexDamaged(
+                    f"the index in {root} is damaged ({filename} does not fit its "
+                    f"{count} documents): run `search index --rebuild`"
+                )
+
+
+def raised_by_whoosh(error: BaseException) -> bool:
+    """Whether `error` was raised in Whoosh's own code: how it reports index files that are cut
+    short or garbled, with many exception types (bare `Exception` and `TypeError` among them)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and f"{os.sep}whoosh{os.sep}" in frames[-1].filename
+
+
+@contextlib.contextmanager
+def _damage_reported(root: Path) -> Iterator[None]:
+    """Report what Whoosh fails to read while updating (merging a cut-short segment) as damage."""
+    try:
+        yield
+    except Exception as error:
+        if not raised_by_whoosh(error):
+            raise
+        raise IndexDamaged(
+            f"the index in {root} is damaged ({type(error).__name__} while updating it): "
             "run `search index --rebuild`"
         ) from None
 
@@ -301,6 +361,7 @@ class IndexWriter:
         else:
             self.generation = _read_current(root)["generation"]
             self._index = open_index(root)
+        self._damage_reported = functools.partial(_damage_reported, root)
         # A new generation is written by two processes, each into a segment of its own:
         # measured 1.5 times faster than one process, and no final merge is needed.
         # Whoosh starts its writer processes with the default start method, and has only been
@@ -314,7 +375,8 @@ class IndexWriter:
         self._writer = self._index.writer(limitmb=WRITER_MEMORY_MB, compound=False, **options)
 
     def remove_file(self, name: str) -> None:
-        self._writer.delete_by_term("file", name)
+        with self._damage_reported():
+            self._writer.delete_by_term("file", name)
 
     def add_file(self, file: IndexedFile, documents: Iterable[IndexDocument]) -> None:
         """Add the documents of one corpus file; what an earlier version of it gave is replaced."""
@@ -326,11 +388,13 @@ class IndexWriter:
 
     def refresh_file(self, file: IndexedFile) -> None:
         """Record a new signature for a file whose content is as indexed (touched, copied)."""
-        self._writer.update_document(**_file_record(file))
+        with self._damage_reported():
+            self._writer.update_document(**_file_record(file))
 
     def commit(self) -> None:
         """Make the changes visible at once; a fresh generation becomes the live one."""
-        self._writer.commit()
+        with self._damage_reported():
+            self._writer.commit()
         if self.fresh:
             _publish(self.root, self.generation)
 
@@ -347,6 +411,7 @@ def _file_record(file: IndexedFile) -> dict:
         "file": file.name,
         "content_hash": file.content_hash,
         "signature": file.signature,
+        "article_key": article_key(file.name),  # see FULL_COLUMNS
     }
 
 

@@ -14,10 +14,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
-import os
 import re
 import time
-import traceback
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -66,6 +64,7 @@ from search.index import (
     name_key,
     number_day,
     open_index,
+    raised_by_whoosh,
     text_analyzer,
 )
 from search.model import Hit, Record, SearchResult, SpeakerSummary
@@ -681,6 +680,8 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
             if not _unreadable(error):
                 raise
             if attempt == RETRIES - 1:
+                if isinstance(error, IndexDamaged):
+                    raise
                 raise IndexDamaged(
                     f"the index in {index_root} cannot be read ({type(error).__name__}): "
                     "run `search index --rebuild`"
@@ -690,15 +691,8 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
 
 
 def _unreadable(error: Exception) -> bool:
-    """Whether `error` says index files vanished or are cut short, rather than a bug of ours.
-
-    Whoosh signals such files with many exception types, bare `Exception` and `TypeError`
-    among them, so what counts is where it was raised: in Whoosh's own reading code.
-    """
-    if isinstance(error, IndexDamaged | OSError | EOFError):
-        return True
-    frames = traceback.extract_tb(error.__traceback__)
-    return bool(frames) and f"{os.sep}whoosh{os.sep}" in frames[-1].filename
+    """Whether `error` says index files vanished or are cut short, rather than a bug of ours."""
+    return isinstance(error, IndexDamaged | OSError | EOFError) or raised_by_whoosh(error)
 
 
 def _highlight_terms(query: Query, searcher) -> dict[str, set[str]]:

@@ -130,3 +130,34 @@ def test_verify_matches_a_wording_across_the_attribution(run) -> None:
     [interruption] = occurrence["interruptions"]
     assert interruption["words"] == ",” said Ruth Agnello, a ferry captain. “"
     assert occurrence["found"][: interruption["at"]].endswith("candidates")
+
+
+def cut_short(index: Path, pattern: str) -> None:
+    """Cut every file of the live generation matching `pattern` to half its length."""
+    files = [
+        path for path in index.glob(f"gen-*/{pattern}") if not path.name.endswith("_stored.col")
+    ]
+    assert files
+    for path in files:
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def test_cut_short_columns_are_a_damaged_index_not_a_wrong_answer(run, tmp_path: Path) -> None:
+    assert run("apricots", "--since", "2025-01-01").exit_code == 0
+    cut_short(tmp_path / "index", "*.col")
+    for args in (("apricots", "--since", "2025-01-01"), ("index",)):
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("search: error: the index in ")
+        assert "is damaged" in result.stderr and "search index --rebuild" in result.stderr
+    assert run("index", "--rebuild").exit_code == 0
+    assert run("apricots", "--since", "2025-01-01").exit_code == 0
+
+
+def test_a_cut_short_postings_file_is_reported_in_one_line(run, tmp_path: Path) -> None:
+    assert run("index").exit_code == 0
+    cut_short(tmp_path / "index", "*.pst")
+    result = run("harbour tolls")
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1 and "search index --rebuild" in result.stderr
+    assert "Block tag" not in result.output and "Traceback" not in result.output
