@@ -181,6 +181,8 @@ def build_schema() -> Schema:
         confidence=STORED(),
         described_as=STORED(),
         statement=STORED(),  # a split quotation's parts and the attribution between them
+        url=STORED(),  # the article's address and publisher, for citing
+        publication=STORED(),
         role=TEXT(analyzer=words, stored=True),
         # YYYYMMDD numbers: 4 index terms a date where a DATETIME takes 8, and ranges by day.
         date=NUMERIC(
@@ -444,6 +446,10 @@ def _fields(document: IndexDocument) -> dict:
         fields["described_as"] = document.described_as
     if document.statement:
         fields["statement"] = list(document.statement)
+    if document.url:
+        fields["url"] = document.url
+    if document.publication:
+        fields["publication"] = document.publication
     if document.confidence is not None:
         fields["confidence"] = document.confidence
     if document.role:

@@ -15,7 +15,8 @@ class Article:
     """One article file, already normalised (see `search.corpus`).
 
     `paragraphs` excludes the title; paragraph numbers used elsewhere index into it. `date` is
-    the date the file gives as metadata (HTML, JSON Lines), which is the article's own date.
+    the date the file gives as metadata (HTML, JSON Lines), which is the article's own date;
+    `url` and `publication` are where it was published and by whom, when the file says.
     """
 
     source: str  # path relative to the corpus folder, with forward slashes (`:N` for line N)
@@ -23,6 +24,8 @@ class Article:
     paragraphs: tuple[str, ...]
     content_hash: str = ""
     date: dt.date | None = None
+    url: str | None = None
+    publication: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class IndexDocument:
     confidence: float | None = None
     described_as: str | None = None
     statement: tuple[str, ...] = ()
+    url: str | None = None  # the article's, as in `Article`
+    publication: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,8 @@ class Hit:
     confidence: float | None = None
     described_as: str | None = None
     in_quotation: bool = False
+    url: str | None = None  # the article's address and publisher, when its file gives them
+    publication: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +177,8 @@ class Record:
     confidence: float | None = None
     described_as: str | None = None
     statement: tuple[str, ...] = ()
+    url: str | None = None
+    publication: str | None = None
 
 
 @dataclass(frozen=True)

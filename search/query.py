@@ -740,6 +740,8 @@ def _hit(
         confidence=fields.get("confidence"),
         described_as=fields.get("described_as"),
         in_quotation=source == "quote",
+        url=fields.get("url"),
+        publication=fields.get("publication"),
     )
 
 
@@ -874,6 +876,8 @@ def _record(fields: dict) -> Record:
         confidence=fields.get("confidence"),
         described_as=fields.get("described_as"),
         statement=tuple(fields.get("statement") or ()),
+        url=fields.get("url"),
+        publication=fields.get("publication"),
     )
 
 

@@ -50,13 +50,40 @@ TALLOW BAY, May 2, 2025 — The ferry council rejected all three candidates for 
 """
 
 
+# A wire feed whose lines give each article's address and publication (`url`, `source`).
+FEED = [
+    {"title": "Glassworks Reopens", "body": "The old glassworks in Brantby reopened on Friday."},
+    {
+        "title": "Lighthouse Keeper Retires",
+        "body": "“The lamp never failed once in forty winters,” said Odile Fenwick.",
+        "date": "2026-11-30",
+        "url": "https://coastwire.example/2026/11/30/keeper-retires",
+        "source": "Coast Wire",
+    },
+    {"title": "Tide Tables", "body": "The tide tables for Brantby are out.", "url": 17},
+]
+# A page naming its canonical address and its site.
+PAGE = """<!doctype html><html><head><title>Saltmarsh Ponies Counted</title>
+<link rel="canonical" href="https://marshnews.example/ponies-counted">
+<meta property="og:site_name" content="Marsh News"></head><body><article>
+<h1>Saltmarsh Ponies Counted</h1>
+<p>Volunteers counted ninety-one wild ponies on the saltmarsh at Hollin Sands this week.</p>
+<p>The herd has grown by a dozen since the last count, the volunteers reported.</p>
+</article></body></html>"""
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """This module's articles alone, for conftest's `run` to search."""
-    return write_articles(
+    folder = write_articles(
         tmp_path / "corpus",
         {"orchard.txt": ORCHARD, "tolls.txt": TOLLS, "harbourmaster.txt": HARBOURMASTER},
     )
+    (folder / "wire").mkdir()
+    lines = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in FEED)
+    (folder / "wire" / "feed.jsonl").write_text(lines, "utf-8")
+    (folder / "ponies.html").write_text(PAGE, "utf-8")
+    return folder
 
 
 def hits(result) -> list[dict]:
@@ -161,3 +188,44 @@ def test_a_cut_short_postings_file_is_reported_in_one_line(run, tmp_path: Path) 
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1 and "search index --rebuild" in result.stderr
     assert "Block tag" not in result.output and "Traceback" not in result.output
+
+
+KEEPER_URL = "https://coastwire.example/2026/11/30/keeper-retires"
+
+
+def test_hits_show_and_cite_the_article_address_and_publication(run) -> None:
+    [hit] = hits(run("lamp winters", "--format", "json"))
+    assert (hit["url"], hit["publication"], hit["source"]) == (
+        KEEPER_URL,
+        "Coast Wire",
+        "wire/feed.jsonl:2",
+    )
+    assert f"Lighthouse Keeper Retires · Coast Wire · wire/feed.jsonl:2 · {KEEPER_URL}" in (
+        run("lamp winters").stdout
+    )
+    assert run("lamp winters", "--cite").stdout.splitlines() == [
+        'Odile Fenwick, "The lamp never failed once in forty winters", Lighthouse Keeper Retires, '
+        f"Coast Wire, 2026-11-30, {KEEPER_URL}"
+    ]
+    shown = run("show", hit["id"]).stdout
+    assert "Coast Wire" in shown and KEEPER_URL in shown
+
+
+def test_without_an_address_the_corpus_file_is_cited(run) -> None:
+    [line] = run("glassworks", "--cite").stdout.splitlines()
+    assert line.endswith(", wire/feed.jsonl:1")
+
+
+def test_an_address_that_is_not_a_string_is_named_and_ignored(run) -> None:
+    result = run("index")
+    assert result.exit_code == 0
+    assert 'line 3: "url" is not a string; ignored it' in result.stderr
+    [hit] = hits(run("tide tables", "--format", "json"))
+    assert hit["url"] is None
+
+
+def test_an_html_page_gives_its_canonical_address_and_site(run) -> None:
+    found = hits(run("ponies herd", "--format", "json"))
+    assert {(hit["url"], hit["publication"]) for hit in found} == {
+        ("https://marshnews.example/ponies-counted", "Marsh News")
+    }
