@@ -4,6 +4,7 @@ Layout of an index folder:
 
     CURRENT            JSON naming the live generation, its schema and the program version
     gen-<stamp>/       one complete Whoosh index; only the one CURRENT names is live
+      <segment>.sizes  JSON: the size of each of the segment's files when it was written
     .lock              held by whoever is updating, so two updates never interleave
 
 A rebuild writes a fresh generation beside the live one and replaces CURRENT in one atomic
@@ -70,6 +71,9 @@ WRITER_MEMORY_MB = 96
 # Columns every document fills, per-file records too: their files hold one value a document.
 # (Whoosh leaves off a column's trailing default values, so most columns may be shorter.)
 FULL_COLUMNS = frozenset({"article_key"})
+# Beside each segment: the sizes of its files, which never change once written (Whoosh names
+# it as one of the segment's files, so it is deleted with them).
+SIZES_EXT = "sizes"
 # The only searchable fields a per-file record has: queries on other fields never match one.
 BOOKKEEPING_FIELDS = frozenset({"id", "kind", "file"})
 # Words are runs of letters and digits, single letters included: "U.S.", "U. S." and "u s" all
@@ -239,7 +243,56 @@ def open_index(root: Path):
             "run `search index --rebuild`"
         ) from None
     _check_columns(root, index)
+    _check_sizes(root, index)
     return index
+
+
+def _damaged(root: Path, filename: str, problem: str) -> IndexDamaged:
+    return IndexDamaged(
+        f"the index in {root} is damaged ({filename} {problem}): run `search index --rebuild`"
+    )
+
+
+def _record_sizes(index) -> None:
+    """Write down the sizes of the files of each segment that has no record yet.
+
+    A segment's files never change once committed, so a size that differs later is damage:
+    a postings file cut short can otherwise answer some words and fail on others.
+    """
+    storage = index.storage
+    names = list(storage)
+    for segment in index._segments():
+        prefix = f"{segment.segment_id()}."
+        record = f"{prefix}{SIZES_EXT}"
+        if record in names:
+            continue
+        sizes = {name: storage.file_length(name) for name in names if name.startswith(prefix)}
+        folder = Path(storage.folder)
+        temporary = folder / f".{record}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(sizes), "utf-8")
+        os.replace(temporary, folder / record)
+
+
+def _check_sizes(root: Path, index) -> None:
+    """Raise `IndexDamaged` when a segment file's size is not what was written (`_record_sizes`).
+
+    A segment without a record (one committed a moment ago) is not checked.
+    """
+    storage = index.storage
+    for segment in index._segments():
+        record = f"{segment.segment_id()}.{SIZES_EXT}"
+        try:
+            sizes = json.loads((Path(storage.folder) / record).read_text("utf-8"))
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError):
+            raise _damaged(root, record, "cannot be read") from None
+        for name, size in sizes.items():
+            try:
+                if storage.file_length(name) != size:
+                    raise _damaged(root, name, f"is not the {size} bytes written")
+            except FileNotFoundError:
+                raise _damaged(root, name, "is missing") from None
 
 
 def _check_columns(root: Path, index) -> None:
@@ -267,10 +320,7 @@ def _check_columns(root: Path, index) -> None:
             size, width = storage.file_length(filename), struct.calcsize(column._typecode)
             full = count * width
             if size % width or size > full or (name in FULL_COLUMNS and size != full):
-                raise IndexDamaged(
-                    f"the index in {root} is damaged ({filename} does not fit its "
-                    f"{count} documents): run `search index --rebuild`"
-                )
+                raise _damaged(root, filename, f"does not fit its {count} documents")
 
 
 def raised_by_whoosh(error: BaseException) -> bool:
@@ -397,6 +447,7 @@ class IndexWriter:
         """Make the changes visible at once; a fresh generation becomes the live one."""
         with self._damage_reported():
             self._writer.commit()
+        _record_sizes(self._index)
         if self.fresh:
             _publish(self.root, self.generation)
 
