@@ -85,7 +85,7 @@ def article_documents(article: Article, extraction: Extraction) -> list[IndexDoc
             date=extraction.article_date,
         )
         for number, paragraph in enumerate(article.paragraphs)
-        if number not in covered and not is_boilerplate(paragraph)
+        if number not in covered and not _is_boilerplate(paragraph)
     ]
     if not documents:  # the title alone is searchable
         documents.append(
@@ -178,7 +178,7 @@ def _without(text: str, others: list[Quote]) -> str:
     return "".join(pieces)
 
 
-def is_boilerplate(paragraph: str) -> bool:
+def _is_boilerplate(paragraph: str) -> bool:
     """Whether a paragraph is a page's furniture: a date line, a byline, credits or links."""
     text = paragraph.strip()
     words = _WORD.findall(text)

@@ -126,7 +126,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
         raise QueryError("empty query: give words to search for, or a --speaker or date filter")
     schema = build_schema()
     parsed = apply_exclusions(parse_query(text, schema)) if text else Every()
-    own_text = apply_exclusions(parse_query(text, schema, OWN_TEXT_FIELDS)) if text else Every()
+    own_text = apply_exclusions(parse_query(text, schema, OWN_TEXT_FIELDS)) if text else parsed
     if parsed is NullQuery:
         if not request.speakers and days is None:
             raise QueryError(
@@ -747,12 +747,19 @@ def _hit(
 
 def _snippet_source(fields: dict, matched: dict) -> tuple[str, str, list[tuple[int, int]]]:
     """The quotation when it holds a matched word, else the narrative (`body`): which one, its
-    text and the matches. Without a match in either, the quotation, or the narrative."""
+    text and the matches.
+
+    With no match in either, the quotation when no words were searched for (a --speaker
+    search); else the words stand elsewhere (the title), and the narrative is shown, so that
+    the quotation does not look as if it held them.
+    """
     texts = [(name, text) for name in SNIPPET_SOURCES if (text := fields.get(name))]
     for name, text in texts:
         if spans := _matches(text, matched.get(name, set())):
             return name, text, spans
-    return (*texts[0], []) if texts else ("body", "", [])
+    if not texts:
+        return "body", "", []
+    return (*(texts[-1] if any(matched.values()) else texts[0]), [])
 
 
 def _date(value: int | None) -> dt.date | None:

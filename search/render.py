@@ -25,8 +25,8 @@ BAR_WIDTH = 30
 UNCERTAIN_BELOW = 0.5
 UNCERTAIN_MARK = "(speaker uncertain)"
 UNNAMED_MARK = "(unnamed)"
-# After a cited quotation whose searched words stand in the narrative beside it.
-NOT_IN_QUOTATION = " (the searched words are beside the quotation, not in it)"
+# After a cited quotation without the searched words (they are in its narrative or title).
+NOT_IN_QUOTATION = " (the searched words are not in the quotation)"
 
 
 def _style(text: str, color: bool, **styles) -> str:

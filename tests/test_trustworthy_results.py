@@ -50,6 +50,13 @@ TALLOW BAY, May 2, 2025 — The ferry council rejected all three candidates for 
 """
 
 
+# A title whose words the one quotation below it does not hold.
+SEAWALL = """\
+Seawall Funding Approved
+
+“Every family on the front can sleep easier tonight,” said Bram Keel, the county engineer.
+"""
+
 # A wire feed whose lines give each article's address and publication (`url`, `source`).
 FEED = [
     {"title": "Glassworks Reopens", "body": "The old glassworks in Brantby reopened on Friday."},
@@ -77,7 +84,12 @@ def corpus(tmp_path: Path) -> Path:
     """This module's articles alone, for conftest's `run` to search."""
     folder = write_articles(
         tmp_path / "corpus",
-        {"orchard.txt": ORCHARD, "tolls.txt": TOLLS, "harbourmaster.txt": HARBOURMASTER},
+        {
+            "orchard.txt": ORCHARD,
+            "tolls.txt": TOLLS,
+            "harbourmaster.txt": HARBOURMASTER,
+            "seawall.txt": SEAWALL,
+        },
     )
     (folder / "wire").mkdir()
     lines = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in FEED)
@@ -109,9 +121,16 @@ def test_a_match_in_the_narrative_shows_as_narrative_outside_quote_marks(run) ->
 def test_cite_says_when_the_searched_words_are_beside_the_quotation(run) -> None:
     lines = run("smudge", "--cite").stdout.splitlines()
     assert lines and all(
-        line.endswith("(the searched words are beside the quotation, not in it)") for line in lines
+        line.endswith("(the searched words are not in the quotation)") for line in lines
     )
-    assert not run("apricots", "--cite").stdout.rstrip().endswith("not in it)")
+    assert not run("apricots", "--cite").stdout.rstrip().endswith("not in the quotation)")
+
+
+def test_a_quotation_found_by_its_title_is_not_cited_as_saying_the_words(run) -> None:
+    [hit] = hits(run("seawall funding", "--format", "json"))
+    assert hit["kind"] == "quote" and hit["in_quotation"] is False
+    [line] = run("seawall funding", "--cite").stdout.splitlines()
+    assert line.endswith("(the searched words are not in the quotation)")
 
 
 def test_a_title_word_lifts_matching_paragraphs_without_making_others_hits(run) -> None:
