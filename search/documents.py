@@ -154,24 +154,32 @@ def _own_text(article: Article, quote: Quote, attributed: list[Quote]) -> str:
     A quotation must match through its own words, its attribution and the narrative, never
     through what someone else (or the same speaker, elsewhere) said beside it.
     """
-    return "\n\n".join(
-        _without(
-            article.paragraphs[index],
-            [other for other in attributed if other is not quote and other.paragraph == index],
-        )
-        for index in _paragraphs_of(quote)
-    )
+    paragraphs = []
+    for index in _paragraphs_of(quote):
+        text = article.paragraphs[index]
+        others = [other for other in attributed if other is not quote]
+        spans = [_span_in(text, index, other) for other in others]
+        paragraphs.append(_without(text, sorted(span for span in spans if span)))
+    return "\n\n".join(paragraphs)
 
 
-def _without(text: str, others: list[Quote]) -> str:
-    """`text` with each of `others` (quotations opening in it) replaced by `OMITTED`."""
+def _span_in(text: str, index: int, quote: Quote) -> tuple[int, int] | None:
+    """Where `quote`, marks included, stands in paragraph `index` (`text`), if it does."""
+    if index == quote.paragraph:
+        opening = text.rfind(OPEN, 0, quote.start)
+        marked = opening >= 0 and not text[opening + 1 : quote.start].strip()
+        return (opening if marked else quote.start), _TO_CLOSING_MARK.match(text, quote.end).end()
+    last = quote.last_paragraph
+    if last is None or not quote.paragraph < index <= last:
+        return None
+    closing = text.find(CLOSE)  # a quotation running on closes in its last paragraph
+    return 0, closing + 1 if index == last and closing >= 0 else len(text)
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span (in order, apart) replaced by `OMITTED`."""
     pieces, position = [], 0
-    for other in sorted(others, key=lambda quote: quote.start):
-        opening = text.rfind(OPEN, position, other.start)
-        start = (
-            opening if opening >= 0 and not text[opening + 1 : other.start].strip() else other.start
-        )
-        end = _TO_CLOSING_MARK.match(text, other.end).end()
+    for start, end in spans:
         pieces += [text[position:start], OMITTED]
         position = end
     pieces.append(text[position:])

@@ -17,6 +17,15 @@ VELDHAM, April 9, 2025 — Growers in the valley counted their losses after a la
 “The blossoms turned brown overnight,” said Ilse Marwood, standing beside a smudge pot. “Insurance will not cover half of the apricots.”
 """
 
+# A quotation running on into a paragraph where someone else is quoted after it.
+CANAL = """\
+Canal Lock Repairs Delayed
+
+“The lock gates are rotten through,” said Hanne Vosk, the canal warden. “We have patched them for years.
+
+“The parts come from one foundry in the north,” she said. Engineer Piet Oram disagreed. “The gates could last another winter,” Oram said.
+"""
+
 # A title sharing the searched words, page furniture, and the words together deep down.
 TOLLS = """\
 Kesswick Harbour Tolls Rise for Yachts
@@ -89,6 +98,7 @@ def corpus(tmp_path: Path) -> Path:
             "tolls.txt": TOLLS,
             "harbourmaster.txt": HARBOURMASTER,
             "seawall.txt": SEAWALL,
+            "canal.txt": CANAL,
         },
     )
     (folder / "wire").mkdir()
@@ -107,6 +117,11 @@ def test_a_quotation_never_matches_through_another_quotation_of_its_paragraph(ru
     found = hits(run("apricots", "--format", "json"))
     assert [hit["quote"] for hit in found] == ["Insurance will not cover half of the apricots."]
     assert found[0]["in_quotation"] is True
+
+
+def test_a_quotation_never_matches_through_one_running_on_into_its_paragraph(run) -> None:
+    found = hits(run("foundry", "--format", "json"))
+    assert [hit["speaker"] for hit in found] == ["Hanne Vosk"]
 
 
 def test_a_match_in_the_narrative_shows_as_narrative_outside_quote_marks(run) -> None:
@@ -215,16 +230,16 @@ KEEPER_URL = "https://coastwire.example/2026/11/30/keeper-retires"
 
 
 def test_hits_show_and_cite_the_article_address_and_publication(run) -> None:
-    [hit] = hits(run("lamp winters", "--format", "json"))
+    [hit] = hits(run("lamp forty", "--format", "json"))
     assert (hit["url"], hit["publication"], hit["source"]) == (
         KEEPER_URL,
         "Coast Wire",
         "wire/feed.jsonl:2",
     )
     assert f"Lighthouse Keeper Retires · Coast Wire · wire/feed.jsonl:2 · {KEEPER_URL}" in (
-        run("lamp winters").stdout
+        run("lamp forty").stdout
     )
-    assert run("lamp winters", "--cite").stdout.splitlines() == [
+    assert run("lamp forty", "--cite").stdout.splitlines() == [
         'Odile Fenwick, "The lamp never failed once in forty winters", Lighthouse Keeper Retires, '
         f"Coast Wire, 2026-11-30, {KEEPER_URL}"
     ]
