@@ -5,7 +5,8 @@ Ranking is BM25 summed over fields (Whoosh's BM25F) with the standard BM25 idf, 
 query's words ranks higher, and a bonus for query words found next to each other. Every
 document carries its paragraph in `body` (a quotation document without the paragraph's other
 quotations); a quotation document adds its own words in `quote` as a bonus, so a quotation
-outranks a narrative paragraph that matches equally well.
+outranks a narrative paragraph that matches equally well. A document matches through those
+fields; its article's title only adds to the score (`OWN_TEXT_FIELDS`).
 `search.ranking` scores every match in one pass, which also gives exact totals and groups.
 """
 
