@@ -157,7 +157,12 @@ def decode(data: bytes) -> tuple[str, bool]:
 
 
 def parse_article(
-    source: str, text: str, content_hash: str = "", date: dt.date | None = None
+    source: str,
+    text: str,
+    content_hash: str = "",
+    date: dt.date | None = None,
+    url: str | None = None,
+    publication: str | None = None,
 ) -> Article | None:
     """An `Article` from plain text: the first non-empty line is the title, blank lines split
     paragraphs, and so do line breaks in a block whose lines are too long to be wrapped text.
@@ -175,7 +180,9 @@ def parse_article(
     if not blocks:
         return None
     title, *paragraphs = blocks
-    return Article(source, title, tuple(_join_broken(paragraphs)), content_hash, date)
+    return Article(
+        source, title, tuple(_join_broken(paragraphs)), content_hash, date, url, publication
+    )
 
 
 def read_articles(file: SourceFile) -> tuple[list[Article], list[str]]:
@@ -209,7 +216,9 @@ def read_articles(file: SourceFile) -> tuple[list[Article], list[str]]:
         if item.warning:
             warnings.append(item.warning)
         source = f"{file.source}:{item.key}" if item.key else file.source
-        article = parse_article(source, item.text, file.content_hash, item.date)
+        article = parse_article(
+            source, item.text, file.content_hash, item.date, item.url, item.publication
+        )
         if article is not None:
             articles.append(article)
     if not articles and not warnings:

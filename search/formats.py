@@ -2,7 +2,8 @@
 
 The plain-text convention (title on the first line, paragraphs split by blank lines) is what
 `search.corpus` normalises, so every format gets the same repairs. A date a format carries as
-metadata travels beside the text: it is the article's own date.
+metadata travels beside the text: it is the article's own date. So do the article's address
+and the publication that printed it, where a format gives them, for citing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class PlainArticle:
     date: dt.date | None = None
     key: str | None = None  # which article of a many-article file (a JSON Lines line number)
     warning: str | None = None  # something the user should hear about, though the article is kept
+    url: str | None = None  # where the article is published (an HTML page's canonical address)
+    publication: str | None = None  # who published it (`Reuters`, a site's name)
 
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
@@ -94,7 +97,12 @@ def from_html(html: str) -> PlainArticle:
         paragraphs = paragraphs[1:]
     if not title:
         title, *paragraphs = paragraphs
-    return PlainArticle("\n\n".join([title, *paragraphs]), metadata_date(document.date))
+    return PlainArticle(
+        "\n\n".join([title, *paragraphs]),
+        metadata_date(document.date),
+        url=_text_or_none(document.url),
+        publication=_text_or_none(document.sitename),
+    )
 
 
 def from_json_lines(text: str) -> Iterator[PlainArticle | FormatError]:
@@ -114,10 +122,25 @@ def from_json_lines(text: str) -> Iterator[PlainArticle | FormatError]:
             yield FormatError(f'line {number}: needs string fields "title" and "body"')
             continue
         date = metadata_date(record.get("date"))
-        warning = None
+        warnings = []
         if record.get("date") and date is None:
-            warning = f"line {number}: cannot read the date {record['date']!r}; ignored it"
-        yield PlainArticle(f"{record['title']}\n\n{record['body']}", date, str(number), warning)
+            warnings.append(f"line {number}: cannot read the date {record['date']!r}; ignored it")
+        for key in ("url", "source"):
+            if record.get(key) is not None and not isinstance(record[key], str):
+                warnings.append(f'line {number}: "{key}" is not a string; ignored it')
+        yield PlainArticle(
+            f"{record['title']}\n\n{record['body']}",
+            date,
+            str(number),
+            "; ".join(warnings) or None,
+            url=_text_or_none(record.get("url")),
+            publication=_text_or_none(record.get("source")),
+        )
+
+
+def _text_or_none(value: object) -> str | None:
+    """A metadata string without surrounding space; None for anything else or an empty one."""
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def metadata_date(value: object) -> dt.date | None:

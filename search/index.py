@@ -4,6 +4,7 @@ Layout of an index folder:
 
     CURRENT            JSON naming the live generation, its schema and the program version
     gen-<stamp>/       one complete Whoosh index; only the one CURRENT names is live
+      <segment>.sizes  JSON: the size of each of the segment's files when it was written
     .lock              held by whoever is updating, so two updates never interleave
 
 A rebuild writes a fresh generation beside the live one and replaces CURRENT in one atomic
@@ -23,8 +24,10 @@ import json
 import os
 import re
 import shutil
+import struct
 import threading
 import time
+import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -38,6 +41,7 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.lang.porter2 import stem
@@ -55,7 +59,7 @@ from search.errors import (
 )
 from search.model import IndexDocument, IndexedFile
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # The speaker key of a quotation from a source the article does not name: no name folds to it.
 UNNAMED_KEY = "(unnamed)"
 CURRENT_FILE = "CURRENT"
@@ -64,6 +68,12 @@ GENERATION_PREFIX = "gen-"
 FILE_KIND = "file"
 # Per writing process; a rebuild has two: together under 500 MB at 20,000 articles.
 WRITER_MEMORY_MB = 96
+# Columns every document fills, per-file records too: their files hold one value a document.
+# (Whoosh leaves off a column's trailing default values, so most columns may be shorter.)
+FULL_COLUMNS = frozenset({"article_key"})
+# Beside each segment: the sizes of its files, which never change once written (Whoosh names
+# it as one of the segment's files, so it is deleted with them).
+SIZES_EXT = "sizes"
 # The only searchable fields a per-file record has: queries on other fields never match one.
 BOOKKEEPING_FIELDS = frozenset({"id", "kind", "file"})
 # Words are runs of letters and digits, single letters included: "U.S.", "U. S." and "u s" all
@@ -129,6 +139,12 @@ def quote_key(document: IndexDocument) -> int:
     return int.from_bytes(digest, "big") or 1
 
 
+def article_key(source: str) -> int:
+    """A number every document of one article shares, never 0 (which the file records have)."""
+    digest = hashlib.blake2b(source.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") or 1
+
+
 class _RepeatedText(TEXT):
     """A text field whose value most documents share with the document written before: an
     article's title, which every paragraph of the article carries.
@@ -164,9 +180,13 @@ def build_schema() -> Schema:
         speaker=TEXT(analyzer=exact_analyzer(), stored=True),
         speaker_key=ID(sortable=True),
         quote_key=COLUMN(NumericColumn("Q", default=0)),  # read whole by a search, never searched
+        article_key=COLUMN(NumericColumn("Q", default=0)),  # likewise: which article, by source
         aliases=STORED(),
         confidence=STORED(),
         described_as=STORED(),
+        statement=STORED(),  # a split quotation's parts and the attribution between them
+        url=STORED(),  # the article's address and publisher, for citing
+        publication=STORED(),
         role=TEXT(analyzer=words, stored=True),
         # YYYYMMDD numbers: 4 index terms a date where a DATETIME takes 8, and ranges by day.
         date=NUMERIC(
@@ -174,8 +194,8 @@ def build_schema() -> Schema:
         ),
         quote=TEXT(analyzer=words, stored=True),
         quote_exact=TEXT(analyzer=exact_analyzer(), phrase=False),  # words only: no positions
-        body=TEXT(analyzer=words),
-        paragraph=STORED(),
+        body=TEXT(analyzer=words, stored=True),  # what snippets of the narrative are cut from
+        paragraph=STORED(),  # only where it differs from `body`: a quotation's whole paragraph
         title=_RepeatedText(analyzer=words, stored=True),
     )
 
@@ -216,10 +236,110 @@ def open_index(root: Path):
     check_version(root)
     generation = root / _read_current(root)["generation"]
     try:
-        return whoosh_index.open_dir(str(generation))
+        index = whoosh_index.open_dir(str(generation))
     except Exception as error:
         raise IndexDamaged(
             f"index in {root} cannot be opened ({type(error).__name__}): "
+            "run `search index --rebuild`"
+        ) from None
+    _check_columns(root, index)
+    _check_sizes(root, index)
+    return index
+
+
+def _damaged(root: Path, filename: str, problem: str) -> IndexDamaged:
+    return IndexDamaged(
+        f"the index in {root} is damaged ({filename} {problem}): run `search index --rebuild`"
+    )
+
+
+def _record_sizes(index) -> None:
+    """Write down the sizes of the files of each segment that has no record yet.
+
+    A segment's files never change once committed, so a size that differs later is damage:
+    a postings file cut short can otherwise answer some words and fail on others.
+    """
+    storage = index.storage
+    names = list(storage)
+    for segment in index._segments():
+        prefix = f"{segment.segment_id()}."
+        record = f"{prefix}{SIZES_EXT}"
+        if record in names:
+            continue
+        sizes = {name: storage.file_length(name) for name in names if name.startswith(prefix)}
+        folder = Path(storage.folder)
+        temporary = folder / f".{record}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(sizes), "utf-8")
+        os.replace(temporary, folder / record)
+
+
+def _check_sizes(root: Path, index) -> None:
+    """Raise `IndexDamaged` when a segment file's size is not what was written (`_record_sizes`).
+
+    A segment without a record (one committed a moment ago) is not checked.
+    """
+    storage = index.storage
+    for segment in index._segments():
+        record = f"{segment.segment_id()}.{SIZES_EXT}"
+        try:
+            sizes = json.loads((Path(storage.folder) / record).read_text("utf-8"))
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError):
+            raise _damaged(root, record, "cannot be read") from None
+        for name, size in sizes.items():
+            try:
+                if storage.file_length(name) != size:
+                    raise _damaged(root, name, f"is not the {size} bytes written")
+            except FileNotFoundError:
+                raise _damaged(root, name, "is missing") from None
+
+
+def _check_columns(root: Path, index) -> None:
+    """Raise `IndexDamaged` when a segment's column file does not fit its document count.
+
+    Whoosh reads the documents past a cut-short column as holding the default value, so a
+    damaged index would answer wrongly (no dates: a --since search finds nothing) instead of
+    failing. A file is checked by its size alone: a few system calls a segment.
+    """
+    schema, storage = index.schema, index.storage
+    columns = {
+        name: field.column_type
+        for name, field in schema.items()
+        if isinstance(field.column_type, NumericColumn)
+    }
+    columns.update(
+        {f"_{name}_len": LENGTHS_COLUMN for name, field in schema.items() if field.scorable}
+    )
+    for segment in index._segments():
+        count = segment.doc_count_all()
+        for name, column in columns.items():
+            filename = W3Codec.column_filename(segment, name)
+            if not storage.file_exists(filename):
+                continue  # no document of the segment has a value, or a compound segment
+            size, width = storage.file_length(filename), struct.calcsize(column._typecode)
+            full = count * width
+            if size % width or size > full or (name in FULL_COLUMNS and size != full):
+                raise _damaged(root, filename, f"does not fit its {count} documents")
+
+
+def raised_by_whoosh(error: BaseException) -> bool:
+    """Whether `error` was raised in Whoosh's own code: how it reports index files that are cut
+    short or garbled, with many exception types (bare `Exception` and `TypeError` among them)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and f"{os.sep}whoosh{os.sep}" in frames[-1].filename
+
+
+@contextlib.contextmanager
+def _damage_reported(root: Path) -> Iterator[None]:
+    """Report what Whoosh fails to read while updating (merging a cut-short segment) as damage."""
+    try:
+        yield
+    except Exception as error:
+        if not raised_by_whoosh(error):
+            raise
+        raise IndexDamaged(
+            f"the index in {root} is damaged ({type(error).__name__} while updating it): "
             "run `search index --rebuild`"
         ) from None
 
@@ -293,6 +413,7 @@ class IndexWriter:
         else:
             self.generation = _read_current(root)["generation"]
             self._index = open_index(root)
+        self._damage_reported = functools.partial(_damage_reported, root)
         # A new generation is written by two processes, each into a segment of its own:
         # measured 1.5 times faster than one process, and no final merge is needed.
         # Whoosh starts its writer processes with the default start method, and has only been
@@ -306,7 +427,8 @@ class IndexWriter:
         self._writer = self._index.writer(limitmb=WRITER_MEMORY_MB, compound=False, **options)
 
     def remove_file(self, name: str) -> None:
-        self._writer.delete_by_term("file", name)
+        with self._damage_reported():
+            self._writer.delete_by_term("file", name)
 
     def add_file(self, file: IndexedFile, documents: Iterable[IndexDocument]) -> None:
         """Add the documents of one corpus file; what an earlier version of it gave is replaced."""
@@ -318,11 +440,14 @@ class IndexWriter:
 
     def refresh_file(self, file: IndexedFile) -> None:
         """Record a new signature for a file whose content is as indexed (touched, copied)."""
-        self._writer.update_document(**_file_record(file))
+        with self._damage_reported():
+            self._writer.update_document(**_file_record(file))
 
     def commit(self) -> None:
         """Make the changes visible at once; a fresh generation becomes the live one."""
-        self._writer.commit()
+        with self._damage_reported():
+            self._writer.commit()
+        _record_sizes(self._index)
         if self.fresh:
             _publish(self.root, self.generation)
 
@@ -339,6 +464,7 @@ def _file_record(file: IndexedFile) -> dict:
         "file": file.name,
         "content_hash": file.content_hash,
         "signature": file.signature,
+        "article_key": article_key(file.name),  # see FULL_COLUMNS
     }
 
 
@@ -350,8 +476,9 @@ def _fields(document: IndexDocument) -> dict:
         "position": document.position,
         "title": document.title,
         "body": document.body,
-        "paragraph": document.paragraph,
     }
+    if document.paragraph != document.body:
+        fields["paragraph"] = document.paragraph
     if document.quote is not None:
         fields["quote"] = document.quote
         fields["quote_exact"] = document.quote
@@ -362,11 +489,18 @@ def _fields(document: IndexDocument) -> dict:
     elif document.described_as:
         fields["speaker_key"] = UNNAMED_KEY
     fields["quote_key"] = quote_key(document) if document.quote is not None else 0
+    fields["article_key"] = article_key(document.source)
     if document.speaker:
         fields["speaker"] = document.speaker
         fields["aliases"] = list(document.aliases)
     if document.described_as:
         fields["described_as"] = document.described_as
+    if document.statement:
+        fields["statement"] = list(document.statement)
+    if document.url:
+        fields["url"] = document.url
+    if document.publication:
+        fields["publication"] = document.publication
     if document.confidence is not None:
         fields["confidence"] = document.confidence
     if document.role:

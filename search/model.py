@@ -15,7 +15,8 @@ class Article:
     """One article file, already normalised (see `search.corpus`).
 
     `paragraphs` excludes the title; paragraph numbers used elsewhere index into it. `date` is
-    the date the file gives as metadata (HTML, JSON Lines), which is the article's own date.
+    the date the file gives as metadata (HTML, JSON Lines), which is the article's own date;
+    `url` and `publication` are where it was published and by whom, when the file says.
     """
 
     source: str  # path relative to the corpus folder, with forward slashes (`:N` for line N)
@@ -23,6 +24,8 @@ class Article:
     paragraphs: tuple[str, ...]
     content_hash: str = ""
     date: dt.date | None = None
+    url: str | None = None
+    publication: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,14 @@ class Extraction:
 class IndexDocument:
     """One searchable unit: a quotation (`kind="quote"`) or a narrative paragraph (`"passage"`).
 
-    `body` is the whole paragraph (for a quotation, every paragraph it stands in), so narrative
-    sharing a paragraph with a quotation stays searchable and a quotation ranks with the
-    evidence of its paragraph; `quote` then adds a bonus for words in the quotation itself.
-    `paragraph` is the same text, stored for showing. `position` orders documents within
-    their article.
+    `body` is the paragraph (for a quotation, every paragraph it stands in, with the other
+    quotations there left out), so narrative sharing a paragraph with a quotation stays
+    searchable and a quotation ranks with the evidence of its paragraph, but never matches
+    through someone else's words; `quote` then adds a bonus for words in the quotation itself.
+    `paragraph` is the whole paragraph, stored for showing. `position` orders documents within
+    their article. `statement` is, for a quotation its attribution interrupts (`“…,” he said.
+    “…”`), the whole statement: the quotation's parts with, between each two, the paragraph's
+    words that stood between them, marks included (empty for a quotation standing whole).
     """
 
     id: str
@@ -91,6 +97,9 @@ class IndexDocument:
     date: dt.date | None = None
     confidence: float | None = None
     described_as: str | None = None
+    statement: tuple[str, ...] = ()
+    url: str | None = None  # the article's, as in `Article`
+    publication: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,9 @@ class IndexedFile:
 class Hit:
     """One ranked answer, engine-free: `highlights` are `[start, end)` spans inside `snippet`.
 
-    `score` is None when hits are sorted by date rather than ranked.
+    `score` is None when hits are sorted by date rather than ranked. `in_quotation` says the
+    snippet is the quotation's own words, which alone may be shown inside quote marks; when
+    the searched words are in the narrative around a quotation, the snippet is that narrative.
     """
 
     id: str
@@ -124,6 +135,9 @@ class Hit:
     sources: tuple[str, ...] = ()
     confidence: float | None = None
     described_as: str | None = None
+    in_quotation: bool = False
+    url: str | None = None  # the article's address and publisher, when its file gives them
+    publication: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +162,10 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class Record:
-    """An indexed document as stored, for listing (`search quotes`) and showing (`search show`)."""
+    """An indexed document as stored, for listing (`search quotes`) and showing (`search show`).
+
+    `statement` is as in `IndexDocument`: a split quotation's parts and what interrupted them.
+    """
 
     id: str
     kind: str
@@ -162,6 +179,9 @@ class Record:
     source: str
     confidence: float | None = None
     described_as: str | None = None
+    statement: tuple[str, ...] = ()
+    url: str | None = None
+    publication: str | None = None
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 Ranking is BM25 summed over fields (Whoosh's BM25F) with the standard BM25 idf, OR grouping
 (see the project notes on Whoosh's AND-by-default parser), so a document holding more of the
 query's words ranks higher, and a bonus for query words found next to each other. Every
-document carries its whole paragraph in `body`; a quotation document adds its own words in
-`quote` as a bonus, so a quotation outranks a narrative paragraph that matches equally well.
+document carries its paragraph in `body` (a quotation document without the paragraph's other
+quotations); a quotation document adds its own words in `quote` as a bonus, so a quotation
+outranks a narrative paragraph that matches equally well. A document matches through those
+fields; its article's title only adds to the score (`OWN_TEXT_FIELDS`).
 `search.ranking` scores every match in one pass, which also gives exact totals and groups.
 """
 
@@ -13,10 +15,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
-import os
 import re
 import time
-import traceback
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -65,20 +65,23 @@ from search.index import (
     name_key,
     number_day,
     open_index,
+    raised_by_whoosh,
     text_analyzer,
 )
 from search.model import Hit, Record, SearchResult, SpeakerSummary
-from search.ranking import AdjacentPair, Bonus, Ranker, StandardIdfBM25F
+from search.ranking import AdjacentPair, Bonus, Ranker, Scores, StandardIdfBM25F
 
 FIELD_WEIGHTS = {"quote": 0.5, "body": 1.0, "title": 1.0}
+# The fields a document matches through: a word of the title only adds to the score of a
+# paragraph that matches through its own text, or every paragraph of the article would be a hit.
+OWN_TEXT_FIELDS = ("quote", "body")
 # Two query words found side by side (as in the query, stop words allowed between) add this
 # share of their own scores: enough to reorder near-ties, too little to outweigh a third word.
 ADJACENCY_BONUS = 0.25
 DEFAULT_SNIPPET_CHARS = 240
 RETRIES = 5
-# Where a snippet is cut from, in order of preference: each searched field and the stored text
-# that shows it (`body` indexes the paragraph, `paragraph` stores it).
-SNIPPET_SOURCES = {"quote": "quote", "body": "paragraph"}
+# Where a snippet is cut from, in order of preference: the quotation, then the narrative.
+SNIPPET_SOURCES = ("quote", "body")
 
 _ISO_DATE = re.compile(r"(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?")
 _RANGE_TO = re.compile(r"\s+to\s+|^to\s+|\s+to$", re.IGNORECASE)
@@ -122,13 +125,15 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     days = _day_range(request)
     if not text and not request.speakers and days is None:
         raise QueryError("empty query: give words to search for, or a --speaker or date filter")
-    parsed = apply_exclusions(parse_query(text, build_schema())) if text else Every()
+    schema = build_schema()
+    parsed = apply_exclusions(parse_query(text, schema)) if text else Every()
+    own_text = apply_exclusions(parse_query(text, schema, OWN_TEXT_FIELDS)) if text else parsed
     if parsed is NullQuery:
         if not request.speakers and days is None:
             raise QueryError(
                 f"nothing to search for in {request.query!r}: it holds only very common words"
             )
-        parsed = Every()
+        parsed = own_text = Every()
     weighting = StandardIdfBM25F()
 
     def run(searcher) -> SearchResult:
@@ -137,7 +142,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
         identities = speaker_identities(searcher) if needed else Identities({})
         speakers = speaker_filter(request.speakers, identities)
         scores, bonuses, undated = _matching_documents(
-            ranker, parsed, speakers, days, request.include_undated
+            ranker, parsed, own_text, speakers, days, request.include_undated
         )
         keys = ranker.column("quote_key") if request.group else None
         groups = _Groups(keys, scores)
@@ -173,16 +178,20 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
 def _matching_documents(
     ranker: Ranker,
     parsed: Query,
+    own_text: Query,
     speakers: Query | None,
     days: tuple[int, int] | None,
     include_undated: bool,
 ) -> tuple[dict[int, float], list[Bonus], set[int]]:
-    """Every document that matches and passes the filters, scored; bonuses still to check; and
-    the undated documents the date range kept out, so the user can be told how many."""
+    """Every document that matches through its own text (`own_text`) and passes the filters,
+    scored by `parsed`, title included; bonuses still to check; and the undated documents the
+    date range kept out, so the user can be told how many."""
     if isinstance(parsed, Every) and speakers is not None:
         scores, bonuses = dict.fromkeys(ranker.scores(speakers), 1.0), []
     else:
         scores, bonuses = ranker.rank(parsed)
+        if own_text is not parsed:
+            scores = _through_own_text(ranker, scores, ranker.rank(own_text)[0])
         if speakers is not None:
             allowed = ranker.scores(speakers)
             scores = {number: score for number, score in scores.items() if number in allowed}
@@ -202,6 +211,24 @@ def _matching_documents(
             scores.pop(number, None)
             undated.discard(number)
     return scores, bonuses, undated
+
+
+def _through_own_text(ranker: Ranker, scores: Scores, matched: Collection[int]) -> Scores:
+    """The documents that match through their own text (`matched`), with their full scores.
+
+    An article whose title alone holds the words is found all the same, by its first document
+    (the lead): never by every paragraph it has, which would crowd out the paragraphs that hold
+    the words themselves.
+    """
+    articles = ranker.column("article_key")
+    found = {number: score for number, score in scores.items() if number in matched}
+    answered = {articles[number] for number in found}
+    leads: dict[int, int] = {}
+    for number in scores.keys() - found.keys():
+        if (article := articles[number]) not in answered:
+            leads[article] = min(number, leads.get(article, number))
+    found.update((number, scores[number]) for number in leads.values())
+    return found
 
 
 def _may_match_bookkeeping(query: Query) -> bool:
@@ -432,10 +459,11 @@ def _day_number(value: str, *, last: bool) -> int:
     return day_number(dt.date(first.year, 12, 31))
 
 
-def parse_query(text: str, schema) -> Query:
-    """Words, phrases, AND/OR/NOT, field:value and prefix* over quote, body and title."""
+def parse_query(text: str, schema, fields: Sequence[str] = tuple(FIELD_WEIGHTS)) -> Query:
+    """Words, phrases, AND/OR/NOT, field:value and prefix*; a word without a field searches
+    each of `fields` (quote, body and title by default)."""
     try:
-        grouped = _Parser(schema).parse(text, normalize=False)
+        grouped = _Parser(schema, fields).parse(text, normalize=False)
     except Exception as error:  # Whoosh raises bare Exception for some bad field values
         raise QueryError(f"cannot read the query {text!r}: {error}") from None
     return _with_adjacency(grouped).normalize()
@@ -445,7 +473,7 @@ class _Parser(QueryParser):
     """Whoosh's parser over the searched fields, with quoted phrases that allow for their stop
     words and words that the analyzer splits read as their parts."""
 
-    def __init__(self, schema) -> None:
+    def __init__(self, schema, fields: Sequence[str]) -> None:
         super().__init__(
             None,
             schema,
@@ -455,7 +483,8 @@ class _Parser(QueryParser):
             # Whoosh's top-N pruning score a document differently from one page to the next.
             group=OrGroup,
         )
-        self.add_plugin(MultifieldPlugin(list(FIELD_WEIGHTS), fieldboosts=FIELD_WEIGHTS))
+        weights = {field: FIELD_WEIGHTS[field] for field in fields}
+        self.add_plugin(MultifieldPlugin(list(fields), fieldboosts=weights))
         self.remove_plugin_class(PhrasePlugin)
         self.add_plugin(_SpacedPhrasePlugin())
         self.add_plugin(_SplitWordsPlugin())
@@ -652,6 +681,8 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
             if not _unreadable(error):
                 raise
             if attempt == RETRIES - 1:
+                if isinstance(error, IndexDamaged):
+                    raise
                 raise IndexDamaged(
                     f"the index in {index_root} cannot be read ({type(error).__name__}): "
                     "run `search index --rebuild`"
@@ -661,15 +692,8 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
 
 
 def _unreadable(error: Exception) -> bool:
-    """Whether `error` says index files vanished or are cut short, rather than a bug of ours.
-
-    Whoosh signals such files with many exception types, bare `Exception` and `TypeError`
-    among them, so what counts is where it was raised: in Whoosh's own reading code.
-    """
-    if isinstance(error, IndexDamaged | OSError | EOFError):
-        return True
-    frames = traceback.extract_tb(error.__traceback__)
-    return bool(frames) and f"{os.sep}whoosh{os.sep}" in frames[-1].filename
+    """Whether `error` says index files vanished or are cut short, rather than a bug of ours."""
+    return isinstance(error, IndexDamaged | OSError | EOFError) or raised_by_whoosh(error)
 
 
 def _highlight_terms(query: Query, searcher) -> dict[str, set[str]]:
@@ -697,7 +721,8 @@ def _hit(
     """The hit for a group of copies: the first copy's words, the earliest date, every source."""
     copies = [searcher.stored_fields(number) for number in numbers]
     fields = copies[0]
-    snippet, highlights = make_snippet(*_snippet_source(fields, matched), snippet_chars)
+    source, text, spans = _snippet_source(fields, matched)
+    snippet, highlights = make_snippet(text, spans, snippet_chars)
     dates = [date for copy in copies if (date := _date(copy.get("date")))]
     return Hit(
         id=fields["id"],
@@ -715,18 +740,27 @@ def _hit(
         sources=tuple(sorted({copy["source"] for copy in copies})),
         confidence=fields.get("confidence"),
         described_as=fields.get("described_as"),
+        in_quotation=source == "quote",
+        url=fields.get("url"),
+        publication=fields.get("publication"),
     )
 
 
-def _snippet_source(fields: dict, matched: dict) -> tuple[str, list[tuple[int, int]]]:
-    """The quotation when it holds a matched word, else the paragraph; with the matches."""
-    texts = [
-        (name, text) for name, stored in SNIPPET_SOURCES.items() if (text := fields.get(stored))
-    ]
+def _snippet_source(fields: dict, matched: dict) -> tuple[str, str, list[tuple[int, int]]]:
+    """The quotation when it holds a matched word, else the narrative (`body`): which one, its
+    text and the matches.
+
+    With no match in either, the quotation when no words were searched for (a --speaker
+    search); else the words stand elsewhere (the title), and the narrative is shown, so that
+    the quotation does not look as if it held them.
+    """
+    texts = [(name, text) for name in SNIPPET_SOURCES if (text := fields.get(name))]
     for name, text in texts:
         if spans := _matches(text, matched.get(name, set())):
-            return text, spans
-    return (texts[0][1], []) if texts else ("", [])
+            return name, text, spans
+    if not texts:
+        return "body", "", []
+    return (*(texts[-1] if any(matched.values()) else texts[0]), [])
 
 
 def _date(value: int | None) -> dt.date | None:
@@ -844,11 +878,14 @@ def _record(fields: dict) -> Record:
         aliases=tuple(fields.get("aliases") or ()),
         date=_date(fields.get("date")),
         quote=fields.get("quote"),
-        paragraph=fields.get("paragraph", ""),
+        paragraph=fields.get("paragraph", fields.get("body", "")),
         title=fields.get("title", ""),
         source=fields["source"],
         confidence=fields.get("confidence"),
         described_as=fields.get("described_as"),
+        statement=tuple(fields.get("statement") or ()),
+        url=fields.get("url"),
+        publication=fields.get("publication"),
     )
 
 

@@ -407,7 +407,10 @@ def _field_lengths(reader, field: str) -> Sequence[int]:
     """
     column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
     if column is None:
-        raise IndexDamaged(f"the lengths of {field!r} in a segment are missing")
+        raise IndexDamaged(
+            f"the index is damaged (the lengths of {field!r} in a segment are missing): "
+            "run `search index --rebuild`"
+        )
     return _column_values(column, reader)
 
 

@@ -25,6 +25,8 @@ BAR_WIDTH = 30
 UNCERTAIN_BELOW = 0.5
 UNCERTAIN_MARK = "(speaker uncertain)"
 UNNAMED_MARK = "(unnamed)"
+# After a cited quotation without the searched words (they are in its narrative or title).
+NOT_IN_QUOTATION = " (the searched words are not in the quotation)"
 
 
 def _style(text: str, color: bool, **styles) -> str:
@@ -63,8 +65,9 @@ def _styled_who(item: Hit | Record, color: bool) -> str:
 
 
 def _place(record: Record, color: bool) -> str:
-    """Article title, source and document id: where to find a listed quotation."""
-    return _style(f"{record.title} · {record.source} · {record.id}", color, dim=True)
+    """Article title, publication, source, document id and address: where to find a quotation."""
+    parts = [record.title, record.publication, record.source, record.id, record.url]
+    return _style(" · ".join(part for part in parts if part), color, dim=True)
 
 
 def _day(date: dt.date | None) -> str:
@@ -75,9 +78,10 @@ def hit_block(rank: int, hit: Hit, color: bool) -> str:
     """Three lines: who and when, which article (and how many carry it), the snippet."""
     who = _styled_who(hit, color)
     also = f" (+{hit.copies - 1} more)" if hit.copies > 1 else ""
-    where = _style(f"{hit.title} · {hit.source}{also}", color, dim=True)
+    parts = [hit.title, hit.publication, f"{hit.source}{also}", hit.url]
+    where = _style(" · ".join(part for part in parts if part), color, dim=True)
     snippet = highlight(hit.snippet, hit.highlights, color)
-    if hit.kind == "quote":
+    if hit.in_quotation:  # quote marks hold the speaker's own words, never narrative
         snippet = f"“{snippet}”"
     return f"{rank}. {who} · {_day(hit.date)}\n   {where}\n   {snippet}"
 
@@ -167,6 +171,8 @@ def quote_json(quote: Record) -> dict:
         "source": quote.source,
         "confidence": quote.confidence,
         "described_as": quote.described_as,
+        "url": quote.url,
+        "publication": quote.publication,
     }
 
 
@@ -194,9 +200,11 @@ def record_text(record: Record, color: bool) -> str:
         ("role", record.role or NO_SPEAKER),
         ("date", _day(record.date)),
         ("title", record.title),
+        ("publication", record.publication or NO_SPEAKER),
         ("source", record.source),
+        ("url", record.url or NO_SPEAKER),
     ]
-    lines = [f"{_style(f'{name:<8}', color, dim=True)} {value}" for name, value in rows]
+    lines = [f"{_style(f'{name:<11}', color, dim=True)} {value}" for name, value in rows]
     if record.quote:
         lines += ["", _style(f"“{record.quote}”", color, bold=True)]
     lines += ["", record.paragraph]
@@ -204,17 +212,33 @@ def record_text(record: Record, color: bool) -> str:
 
 
 def cite_line(hit: Hit) -> str:
-    """`Speaker (Role), "quotation", Title, Date, source`: one line ready to paste."""
+    """`Speaker (Role), "quotation", Title, Publication, Date, URL`: one line ready to paste.
+
+    The publication is left out when unknown; the corpus file stands for an unknown URL.
+
+    A quotation found through the narrative around it does not hold the searched words: the
+    line says so, so that nobody cites it as saying them.
+    """
     words = hit.quote if hit.quote is not None else hit.snippet
-    return f'{_who(hit)}, "{words}", {hit.title}, {_day(hit.date)}, {hit.source}'
+    published = [hit.title, hit.publication, _day(hit.date), hit.url or hit.source]
+    line = f'{_who(hit)}, "{words}", ' + ", ".join(part for part in published if part)
+    return f"{line}{NOT_IN_QUOTATION}" if hit.quote is not None and not hit.in_quotation else line
 
 
 def marked_wording(wording: Wording, color: bool) -> str:
     """The words found, each difference from the given words marked where it stands:
-    `[-given-]{+found+}` as in a word diff, or struck-out red and underlined green in colour."""
+    `[-given-]{+found+}` as in a word diff, or struck-out red and underlined green in colour.
+    Where an attribution interrupted a split quotation it shows as printed (dim in colour)."""
+    interruptions = {item.at: _style(item.words, color, dim=True) for item in wording.interruptions}
+
+    def words(start: int, end: int) -> str:
+        return "".join(
+            interruptions.get(at, char) for at, char in enumerate(wording.found[start:end], start)
+        )
+
     pieces, position = [], 0
     for difference in wording.differences:
-        given, found = difference.given, wording.found[difference.start : difference.end]
+        given, found = difference.given, words(difference.start, difference.end)
         if color:
             given = _style(given, color, fg="red", strikethrough=True) if given else ""
             found = _style(found, color, fg="green", underline=True) if found else ""
@@ -224,9 +248,9 @@ def marked_wording(wording: Wording, color: bool) -> str:
         if difference.kind == "dropped":  # no words of its own: keep it apart from its neighbour
             at_end = difference.start == len(wording.found)
             given = f" {given}" if at_end else f"{given} "
-        pieces += [wording.found[position : difference.start], given, found]
+        pieces += [words(position, difference.start), given, found]
         position = difference.end
-    pieces.append(wording.found[position:])
+    pieces.append(words(position, len(wording.found)))
     return "".join(pieces)
 
 
@@ -264,6 +288,7 @@ def occurrence_json(occurrence: Occurrence) -> dict:
         "exact": wording.exact,
         "similarity": wording.similarity,
         "differences": [asdict(difference) for difference in wording.differences],
+        "interruptions": [asdict(interruption) for interruption in wording.interruptions],
     }
 
 

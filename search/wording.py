@@ -43,12 +43,23 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class Interruption:
+    """Where the attribution stood inside a split quotation: `at` is the space in
+    `Wording.found` that joins the parts, `words` what the paragraph prints there
+    (`,” he said. “`)."""
+
+    at: int
+    words: str
+
+
+@dataclass(frozen=True)
 class Wording:
     """The stretch of a text that matches the given words, and how it differs from them."""
 
     found: str
     similarity: float
     differences: tuple[Difference, ...]
+    interruptions: tuple[Interruption, ...] = ()
 
     @property
     def exact(self) -> bool:
@@ -68,8 +79,12 @@ def _fold(word: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def compare(given: str, text: str) -> Wording | None:
-    """The part of `text` closest to `given`, if it differs by no more than a few words."""
+def compare(given: str, text: str, interruptions: tuple[Interruption, ...] = ()) -> Wording | None:
+    """The part of `text` closest to `given`, if it differs by no more than a few words.
+
+    `interruptions` place the attributions of a split quotation in `text`: the parts, joined by
+    one space each, are compared as the one statement they are.
+    """
     wanted = [_fold(word) for word in _WORD.findall(given)]
     spans = [(match.start(), match.end()) for match in _WORD.finditer(text)]
     words = [_fold(text[start:end]) for start, end in spans]
@@ -98,7 +113,12 @@ def compare(given: str, text: str) -> Wording | None:
     changed = sum(max(len(d.given.split()), len(d.found.split())) for d in differences)
     if changed > allowed_changes(len(wanted)):
         return None
-    return Wording(found, round(matcher.ratio(), 3), differences)
+    inside = tuple(
+        Interruption(interruption.at - offset, interruption.words)
+        for interruption in interruptions
+        if offset < interruption.at < offset + len(found)
+    )
+    return Wording(found, round(matcher.ratio(), 3), differences, inside)
 
 
 def _within_sentence(
@@ -161,14 +181,29 @@ def _best_window(wanted: list[str], words: list[str]) -> tuple[int, int] | None:
     return best
 
 
+def spoken_text(record: Record) -> tuple[str, tuple[Interruption, ...]]:
+    """What a document says in its own words: a split quotation's parts joined, where the
+    attributions stood; a quotation; or a passage's paragraph."""
+    if not record.statement:
+        return (record.quote if record.quote is not None else record.paragraph), ()
+    text, interruptions = record.statement[0], []
+    for words, part in zip(record.statement[1::2], record.statement[2::2], strict=True):
+        interruptions.append(Interruption(len(text), words))
+        text += f" {part}"
+    return text, tuple(interruptions)
+
+
 def verify(index_root: Path, given: str) -> list[Occurrence]:
     """Every document holding `given` exactly or nearly, earliest first (undated last)."""
     from search.query import wording_candidates
 
     occurrences = []
+    seen = set()  # each part of a split quotation leads to the same statement
     for record in wording_candidates(index_root, given, CANDIDATES):
-        text = record.quote if record.quote is not None else record.paragraph
-        if wording := compare(given, text):
+        text, interruptions = spoken_text(record)
+        wording = compare(given, text, interruptions)
+        if wording and (key := (record.source, text, wording.found)) not in seen:
+            seen.add(key)
             occurrences.append(Occurrence(record, wording))
     return sorted(
         occurrences,

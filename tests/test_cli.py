@@ -55,6 +55,7 @@ def test_json_output_has_every_documented_field(run):
     assert set(hit) == {
         "id", "kind", "score", "speaker", "role", "date", "quote",
         "snippet", "highlights", "title", "source", "copies", "sources", "confidence", "described_as",
+        "in_quotation", "url", "publication",
     }  # fmt: skip
     assert hit["kind"] == "quote"
     assert hit["speaker"] == "Maria Okafor"
@@ -298,6 +299,8 @@ def test_quotes_command_lists_every_quote_as_jsonl(run):
         "source",
         "confidence",
         "described_as",
+        "url",
+        "publication",
     }
     assert all(0 <= row["confidence"] <= 1 for row in rows)
 

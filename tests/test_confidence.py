@@ -58,11 +58,11 @@ def test_min_confidence_outside_zero_to_one_is_a_usage_error(run) -> None:
 
 
 def test_hits_carry_confidence_and_text_marks_an_uncertain_speaker(run) -> None:
-    rows = json.loads(run("fares", "--format", "json").stdout)["hits"]
+    rows = json.loads(run("fares rise", "--format", "json").stdout)["hits"]
     assert all(isinstance(row["confidence"], float) for row in rows if row["speaker"])
     by_quote = {row["quote"]: row for row in rows}
     assert by_quote["It is the third rise in two years"]["confidence"] < 0.5
     assert by_quote["Fares will rise by a tenth in May"]["confidence"] >= 0.5
-    blocks = run("fares").stdout.split("\n\n")
+    blocks = run("fares rise").stdout.split("\n\n")
     marked = [block for block in blocks if "(speaker uncertain)" in block]
     assert len(marked) == 1 and "third rise" in marked[0]
