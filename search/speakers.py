@@ -184,8 +184,9 @@ class Resolver:
         self.unnamed.append((reference.words[-1], reference.key))
 
     def _role(self, reference: Reference) -> Entity | None:
-        """The person introduced with this role; else, for a definite description nobody holds
-        (`the Darnford Democrat`), the person last spoken of, as for a pronoun."""
+        """The person introduced with this role; for a document (`the report`), whoever issued
+        it; else, for a definite description of a person nobody holds (`the Darnford Democrat`),
+        the person last spoken of, as for a pronoun."""
         words = reference.words
         if "of" in words[1:]:
             words = words[: words.index("of", 1)]  # `the mother of three`: the mother
@@ -333,8 +334,9 @@ def attribute(
 ) -> list[Attribution]:
     """The speaker of every quotation in `spans` (None for scare quotes and quoted titles)."""
     if _all_capitals(blanked):
-        # Capitals hide which words are names (`FOR THREE YEARS THE PARTY`): no guessing.
-        return [Attribution(None, ()) for _ in spans]
+        # Capitals hide which words are names (`FOR THREE YEARS THE PARTY`) and which quoted
+        # words are titles: no guessing.
+        return [Attribution(None, (), statement=False) for _ in spans]
     views = [SentenceView(s, without_parentheticals(tokenize(s.text, s.start))) for s in sentences]
     registry = build_registry(views)
     resolver = Resolver(registry, views)
