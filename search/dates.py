@@ -68,6 +68,13 @@ _TIME_OF_DAY = re.compile(
 _NEW_OCCASION = re.compile(
     r"^\W*(?:after|afterwards?|later|earlier|following)\b|^[^,]{0,30}\blater\b", re.IGNORECASE
 )
+# An occasion the text refers back to (`after the debate`, `at that rally`): it happened on the
+# day the text gave it when it first told of it.
+_OCCASION_NOUNS = (
+    "debate|rally|hearing|speech|interview|meeting|briefing|news conference|press conference|"
+    "town hall|forum|summit|convention|ceremony|vigil|trial|game|match|concert"
+)
+_OCCASION_REFERRED = re.compile(rf"\b(?:the|that|this)\s+({_OCCASION_NOUNS})\b", re.IGNORECASE)
 # Title, byline, date line and lead: where an article says when it was written.
 _HEAD_PARAGRAPHS = 4
 # A month and day this close after the article's date is still to come, not last year's.
@@ -139,6 +146,20 @@ def _main_clause_again(text: str, boundary: re.Match[str]) -> int:
     if relative and (comma := text.find(",", boundary.end())) >= 0:
         ends.append(comma)
     return min(ends, default=len(text))
+
+
+def occasions_referred_to(text: str) -> set[str]:
+    """The occasions a sentence refers back to (`In the spin room after the debate, …`)."""
+    return {match.group(1).lower() for match in _OCCASION_REFERRED.finditer(text)}
+
+
+def occasion_date(occasion: str, text: str, reference: dt.date | None) -> dt.date | None:
+    """The day `text` gives the occasion, if it tells of it with a day in its main clause
+    (`traded accusations on Tuesday night in the only debate`)."""
+    if not re.search(rf"\b{occasion}s?\b", text, re.IGNORECASE):
+        return None
+    found = main_clause_dates(text, reference)
+    return found[0].date if found else None
 
 
 def time_of_day_only(text: str) -> bool:

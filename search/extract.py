@@ -71,6 +71,22 @@ def _day_last_named(
     return None
 
 
+def _occasion_day(
+    attribution: speakers.Attribution,
+    sentences: list[quotes.Sentence],
+    article_date: dt.date | None,
+) -> dt.date | None:
+    """The day of an occasion the quotation's sentence refers back to (`after the debate`), as
+    the sentence that first told of it gave it."""
+    first = min(attribution.sentences, default=0)
+    for index in attribution.sentences:
+        for occasion in dates.occasions_referred_to(sentences[index].text):
+            for earlier in range(first - 1, -1, -1):
+                if day := dates.occasion_date(occasion, sentences[earlier].text, article_date):
+                    return day
+    return None
+
+
 def _moves_on(attribution: speakers.Attribution, sentences: list[quotes.Sentence]) -> bool:
     """Does the quotation's sentence, or the one before it, open on another occasion?"""
     first = min(attribution.sentences, default=0)
@@ -99,6 +115,8 @@ def _date_spoken(
             return found[-1].date
     if attribution.continues is not None and earlier[attribution.continues] is not None:
         return earlier[attribution.continues]
+    if (occasion := _occasion_day(attribution, sentences, article_date)) is not None:
+        return occasion
     antecedent = attribution.antecedent
     if antecedent is not None and (
         found := dates.main_clause_dates(sentences[antecedent].text, article_date)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from extracting import run
 
 from search.dates import article_date, full_dates, mentioned_dates
 
@@ -51,3 +52,14 @@ def test_article_date_prefers_dateline_over_earlier_dates() -> None:
     paragraphs = ["BRENNA, 14 October 2024 — Repairs begun on 2 October 2024 are done."]
     assert article_date(paragraphs) == dt.date(2024, 10, 14)
     assert article_date(["No dates here."]) is None
+
+
+def test_a_quotation_after_an_occasion_takes_the_day_the_occasion_was_told() -> None:
+    extraction = run(
+        "Debate Night\n\nOctober 14, 2026\n\n"
+        "GRANVILLE, Ohio (AP) — Sen. Ada Voss and Ivo Brandt traded accusations on Tuesday night "
+        "in the only debate of the race.\n\n"
+        "In the spin room after the debate, Voss’s manager, Nora Fell, told reporters the "
+        "senator had “won on substance.”"
+    )
+    assert [quote.date for quote in extraction.quotes] == [dt.date(2026, 10, 13)]
