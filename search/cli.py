@@ -289,7 +289,7 @@ def query_command(
     (or date:[2023-01-01 to 2023-06-30], date:>2023-01-01).
     """
     from search import render
-    from search.query import SearchRequest, search
+    from search.query import MAX_EXPANSIONS, SearchRequest, search
 
     _ensure_index(corpus, index_root, quiet)
     request = SearchRequest(
@@ -306,6 +306,12 @@ def query_command(
         include_undated=include_undated,
     )
     result = search(index_root, request)
+    for pattern in result.cut_patterns:
+        click.echo(
+            f"search: {pattern} stands for more than {MAX_EXPANSIONS} words:"
+            f" only the {MAX_EXPANSIONS} most frequent were searched",
+            err=True,
+        )
     if result.undated_left_out and not quiet:
         count = result.undated_left_out
         click.echo(

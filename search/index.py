@@ -55,7 +55,7 @@ from search.errors import (
 )
 from search.model import IndexDocument, IndexedFile
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # The speaker key of a quotation from a source the article does not name: no name folds to it.
 UNNAMED_KEY = "(unnamed)"
 CURRENT_FILE = "CURRENT"
@@ -72,6 +72,11 @@ WORD = r"\w+"
 # Words as written, keeping inner full stops ("j.k") and asterisks ("f***"): the pattern of
 # Whoosh's default tokenizer.
 EXACT_WORD = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
+# The fields a query may name (`speaker:lavrov`); every other field exists for the index's own use.
+QUERYABLE_FIELDS = ("quote", "body", "title", "speaker", "role", "date")
+# The fields whose words are stemmed: a prefix or wildcard on them is expanded over the words as
+# written (`written`), then searched as those words' stems.
+STEMMED_FIELDS = frozenset({"quote", "body", "title", "role"})
 # Whoosh's stop words and NLTK's English list: words such as "what", "which" and "about" only
 # add noise to a ranking. NLTK's "s" and "t" stay words, or "U.S." would be cut down to "u".
 TEXT_STOP_WORDS = (STOP_WORDS | stoplists["en"]) - {"s", "t"}
@@ -97,6 +102,19 @@ def text_analyzer() -> Analyzer:
 def exact_analyzer() -> Analyzer:
     """Every word as written (case and accents folded), for exact-wording matches."""
     return RegexTokenizer(EXACT_WORD) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+@functools.cache
+def written_analyzer() -> Analyzer:
+    """Words cut as the stemmed fields cut them, but kept as written (case and accents folded):
+    what a prefix such as `immigra*` is compared with, since Porter2 stems `immigration` to
+    `immigr`."""
+    return RegexTokenizer(WORD) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def fold(text: str) -> str:
+    """Lower case, accents folded: a query's prefix as the `written` field keeps its words."""
+    return text.lower().translate(accent_map)
 
 
 def name_key(name: str) -> str:
@@ -175,6 +193,8 @@ def build_schema() -> Schema:
         quote=TEXT(analyzer=words, stored=True),
         quote_exact=TEXT(analyzer=exact_analyzer(), phrase=False),  # words only: no positions
         body=TEXT(analyzer=words),
+        # The title's and paragraph's words as written, never scored: prefixes expand over them.
+        written=TEXT(analyzer=written_analyzer(), phrase=False),
         paragraph=STORED(),
         title=_RepeatedText(analyzer=words, stored=True),
     )
@@ -350,6 +370,7 @@ def _fields(document: IndexDocument) -> dict:
         "position": document.position,
         "title": document.title,
         "body": document.body,
+        "written": f"{document.title}\n{document.body}",
         "paragraph": document.paragraph,
     }
     if document.quote is not None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+import fnmatch
+import heapq
 import os
 import re
 import time
@@ -48,6 +50,7 @@ from whoosh.query import (
     Prefix,
     Query,
     Term,
+    Wildcard,
 )
 
 from search.errors import QueryError
@@ -55,12 +58,14 @@ from search.identities import Identities
 from search.index import (
     BOOKKEEPING_FIELDS,
     FILE_KIND,
+    STEMMED_FIELDS,
     UNNAMED_KEY,
     IndexDamaged,
     bookkeeping,
     build_schema,
     day_number,
     exact_analyzer,
+    fold,
     keeps_positions,
     name_key,
     number_day,
@@ -76,6 +81,9 @@ FIELD_WEIGHTS = {"quote": 0.5, "body": 1.0, "title": 1.0}
 ADJACENCY_BONUS = 0.25
 DEFAULT_SNIPPET_CHARS = 240
 RETRIES = 5
+# The most words a prefix or wildcard expands to (the most frequent), as Lucene bounds its
+# clauses and Elasticsearch its max_expansions: `a*` would otherwise score every word in `a`.
+MAX_EXPANSIONS = 100
 # Where a snippet is cut from, in order of preference: each searched field and the stored text
 # that shows it (`body` indexes the paragraph, `paragraph` stores it).
 SNIPPET_SOURCES = {"quote": "quote", "body": "paragraph"}
@@ -133,11 +141,12 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
 
     def run(searcher) -> SearchResult:
         ranker = Ranker(searcher, weighting)
+        query, cut_patterns = expand_patterns(parsed, searcher.reader())
         needed = request.speakers or "speaker" in request.facets
         identities = speaker_identities(searcher) if needed else Identities({})
         speakers = speaker_filter(request.speakers, identities)
         scores, bonuses, undated = _matching_documents(
-            ranker, parsed, speakers, days, request.include_undated
+            ranker, query, speakers, days, request.include_undated
         )
         keys = ranker.column("quote_key") if request.group else None
         groups = _Groups(keys, scores)
@@ -148,7 +157,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             )
         else:
             order = _dated_groups(ranker.column("date"), groups, request.sort == "-date")
-        terms = _highlight_terms(parsed, searcher)
+        terms = _highlight_terms(query)
         hits = tuple(
             _hit(searcher, groups[key], score, terms, request.snippet_chars)
             for key, score in order[first : first + request.limit]
@@ -165,6 +174,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
                 _suggest_speakers(searcher, request.speakers, identities) if few else {}
             ),
             undated_left_out=len(_Groups(keys, undated)),
+            cut_patterns=cut_patterns,
         )
 
     return read_index(index_root, run, weighting=weighting)
@@ -461,6 +471,14 @@ class _Parser(QueryParser):
         self.add_plugin(_SplitWordsPlugin())
         self.add_plugin(GtLtPlugin())
 
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        """A prefix or wildcard on a stemmed field keeps the letters the user wrote: Whoosh
+        stemmed them (`running*` became `run*`), and `expand_patterns` matches them against
+        the words as written."""
+        if termclass in (Prefix, Wildcard) and fieldname in STEMMED_FIELDS:
+            return termclass(fieldname, fold(text), boost=boost)
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
 
 class _SplitWordsPlugin(Plugin):
     """A word the analyzer cuts in several ("U.S.", "NATO-led", "Putin's") reads as its parts
@@ -636,6 +654,74 @@ def _speaker_key(name: str) -> str:
     return key
 
 
+def expand_patterns(query: Query, reader) -> tuple[Query, tuple[str, ...]]:
+    """`query` with each prefix and wildcard replaced by the words it stands for, and the
+    patterns that stood for more than `MAX_EXPANSIONS` words (the most frequent were kept).
+
+    On a stemmed field the pattern is matched against the words as written and searched as
+    their stems: Porter2 stems `immigration` to `immigr`, which `immigra*` would never match.
+    """
+    expansions: dict[tuple[str, str], tuple[list[str], bool]] = {}
+    cut: list[str] = []
+
+    def expand(leaf: Query) -> Query:
+        pattern = _pattern_of(leaf)
+        if pattern is None:
+            return leaf
+        field = leaf.field()
+        vocabulary = "written" if field in STEMMED_FIELDS else field
+        if (vocabulary, pattern) not in expansions:
+            expansions[vocabulary, pattern] = _expansion(reader, vocabulary, pattern)
+            if expansions[vocabulary, pattern][1]:
+                cut.append(pattern)
+        words, _ = expansions[vocabulary, pattern]
+        if field in STEMMED_FIELDS:
+            words = sorted({token.text for word in words for token in text_analyzer()(word)})
+        terms = [Term(field, word, boost=leaf.boost) for word in words]
+        return Or(terms) if terms else NullQuery
+
+    return _replace_leaves(query, expand), tuple(cut)
+
+
+def _pattern_of(leaf: Query) -> str | None:
+    """The wildcard pattern a leaf stands for (`immigra*`, `im*ra`, `*`), or None for a word."""
+    if isinstance(leaf, Prefix):
+        return f"{leaf.text}*"
+    if isinstance(leaf, Wildcard):
+        return leaf.text
+    if isinstance(leaf, Every) and leaf.fieldname:
+        return "*"
+    return None
+
+
+def _expansion(reader, field: str, pattern: str) -> tuple[list[str], bool]:
+    """The `MAX_EXPANSIONS` most frequent words of `field` matching `pattern`, and whether
+    there were more."""
+    prefix = re.split(r"[*?]", pattern, maxsplit=1)[0]
+    matcher = re.compile(fnmatch.translate(pattern))
+    if field not in reader.schema:
+        return [], False
+    found = [
+        (info.doc_frequency(), word)
+        for text, info in reader.iter_prefix(field, prefix)
+        if matcher.match(word := text.decode("utf-8"))
+    ]
+    kept = heapq.nlargest(MAX_EXPANSIONS, found)
+    return [word for _, word in kept], len(found) > len(kept)
+
+
+def _replace_leaves(query: Query, replace: Callable[[Query], Query]) -> Query:
+    if query.is_leaf():
+        return replace(query)
+    if isinstance(query, CompoundQuery):
+        rebuilt = copy.copy(query)
+        rebuilt.subqueries = [_replace_leaves(child, replace) for child in query.subqueries]
+        return rebuilt
+    if isinstance(query, Not):
+        return Not(_replace_leaves(query.query, replace))
+    return query
+
+
 def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
     """Run `action(searcher)` on the live index, retrying what a concurrent update can cause.
 
@@ -672,22 +758,15 @@ def _unreadable(error: Exception) -> bool:
     return bool(frames) and f"{os.sep}whoosh{os.sep}" in frames[-1].filename
 
 
-def _highlight_terms(query: Query, searcher) -> dict[str, set[str]]:
-    """The indexed words a snippet may show as matches, by field, prefixes expanded.
+def _highlight_terms(query: Query) -> dict[str, set[str]]:
+    """The indexed words a snippet may show as matches, by field (prefixes are expanded).
 
     Walks the query's leaves itself: Whoosh's `existing_terms` left out whole fields here.
     """
-    reader = searcher.reader()
     terms: dict[str, set[str]] = {}
     for leaf in query.leaves():
-        field = leaf.field()
-        if field not in SNIPPET_SOURCES:
-            continue
-        if isinstance(leaf, Prefix):
-            words = [word.decode("utf-8") for word in reader.expand_prefix(field, leaf.text)]
-        else:
-            words = [text for _, text in leaf.iter_all_terms()]
-        terms.setdefault(field, set()).update(words)
+        if (field := leaf.field()) in SNIPPET_SOURCES:
+            terms.setdefault(field, set()).update(text for _, text in leaf.iter_all_terms())
     return terms
 
 
