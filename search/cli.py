@@ -13,9 +13,11 @@ import os
 import sys
 from collections.abc import Callable
 from functools import wraps
+from itertools import pairwise, takewhile
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 from click_default_group import DefaultGroup
 
 from search import __version__
@@ -92,8 +94,12 @@ def _color(choice: str) -> bool:
     return sys.stdout.isatty()
 
 
-def _shared(command: Callable) -> Callable:
-    """The --index, --corpus and --quiet options every command shares."""
+# The options every command shares, which may come before the command name too.
+SHARED_OPTIONS = ("corpus", "index_root", "quiet")
+
+
+def _shared_options(command: Callable) -> Callable:
+    """The --index, --corpus and --quiet options, on the group and on every command."""
     command = click.option(
         "--quiet",
         "-q",
@@ -117,6 +123,68 @@ def _shared(command: Callable) -> Callable:
         show_default=True,
         help="Folder of the index (env SEARCH_INDEX).",
     )(command)
+
+
+def _shared(command: Callable) -> Callable:
+    """The shared options on a command, which takes those written before its name as well:
+    `search --index DIR speakers` is `search speakers --index DIR`."""
+
+    @wraps(command)
+    def run(**options):
+        context = click.get_current_context()
+        group = context.parent
+        for name in SHARED_OPTIONS:
+            if _given(group, name) and not _given(context, name):
+                options[name] = group.params[name]
+        return command(**options)
+
+    return _shared_options(run)
+
+
+def _given(context: click.Context | None, name: str) -> bool:
+    return bool(context) and context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+
+
+def _refuse_options_as_values(command: click.Command, context: click.Context, args: list[str]):
+    """A value option followed by another option lacks its value: `search NATO --speaker
+    --limit 3` names no speaker, rather than one called `--limit`."""
+    options = [param for param in command.get_params(context) if isinstance(param, click.Option)]
+    names = {name for option in options for name in option.opts + option.secondary_opts}
+    taking_values = {name for option in options if not option.is_flag for name in option.opts}
+    for name, value in pairwise(takewhile(lambda arg: arg != "--", args)):
+        if name in taking_values and value in names:
+            raise click.BadOptionUsage(name, f"option {name} needs a value", context)
+
+
+class _Command(click.Command):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _refuse_options_as_values(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+
+class _Group(DefaultGroup):
+    """The `search` group: the query command by default, and every Click error in one line
+    (`search: error: …`) instead of Click's usage block."""
+
+    command_class = _Command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _refuse_options_as_values(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx else "search"
+            _fail(f"{error.format_message().rstrip('.')} (see `{where} --help`)", error.exit_code)
+        except click.ClickException as error:
+            _fail(error.format_message(), error.exit_code)
+        except click.Abort:
+            _fail("interrupted", EXIT_INTERRUPTED)
+        sys.exit(EXIT_HITS)
 
 
 def _output(formats: tuple[str, ...]) -> Callable[[Callable], Callable]:
@@ -151,7 +219,7 @@ def _speaker_option(command: Callable) -> Callable:
 
 
 @click.group(
-    cls=DefaultGroup,
+    cls=_Group,
     default="query",
     context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": True},
     epilog=_epilog(
@@ -164,8 +232,12 @@ def _speaker_option(command: Callable) -> Callable:
     ),
 )
 @click.version_option(__version__, prog_name="search")
-def cli() -> None:
-    """Quote-aware search over a folder of news articles: who said what, about what, and when."""
+@_shared_options
+def cli(corpus: Path, index_root: Path, quiet: bool) -> None:
+    """Quote-aware search over a folder of news articles: who said what, about what, and when.
+
+    --index, --corpus and --quiet may come before the command or after it.
+    """
 
 
 def _ensure_index(corpus: Path, index_root: Path, quiet: bool) -> None:
