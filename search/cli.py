@@ -481,10 +481,13 @@ def quotes_command(
 ) -> None:
     """Every extracted quote, in corpus order, for review or export."""
     from search import render
-    from search.query import iter_quotes
+    from search.query import iter_quotes, suggest_speakers
 
     _ensure_index(corpus, index_root, quiet)
     quotes = iter_quotes(index_root, speakers, min_confidence)
+    if speakers and not quotes:  # on stderr: the quotes on stdout may be read as JSON
+        for line in render.speaker_suggestion_lines(suggest_speakers(index_root, speakers)):
+            click.echo(f"search: {line}", err=True)
     if output_format == "jsonl":
         for quote in quotes:
             click.echo(json.dumps(render.quote_json(quote), ensure_ascii=False))

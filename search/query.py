@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import difflib
 import fnmatch
 import heapq
 import os
@@ -364,15 +363,19 @@ def _suggest_speakers(
     searcher, names: tuple[str, ...], identities: Identities
 ) -> dict[str, list[str]]:
     """For each --speaker that matches no one, the closest names of people who are quoted."""
-    unknown = [name for name in names if not identities.claimed_by(_speaker_key(name))]
-    if not unknown:
-        return {}
-    known = [identity.key for identity in identities]
-    closest = {}
-    for name in unknown:
-        matches = difflib.get_close_matches(name_key(name), known, n=3, cutoff=0.6)
-        closest[name] = [_shown_name(searcher, key) for key in matches]
-    return closest
+    return {
+        name: [_shown_name(searcher, key) for key in identities.closest(name_key(name))]
+        for name in names
+        if not identities.claimed_by(_speaker_key(name))
+    }
+
+
+def suggest_speakers(index_root: Path, names: tuple[str, ...]) -> dict[str, list[str]]:
+    """For each of `names` that matches no one quoted, the closest names of people who are."""
+    return read_index(
+        index_root,
+        lambda searcher: _suggest_speakers(searcher, names, speaker_identities(searcher)),
+    )
 
 
 def speaker_identities(searcher) -> Identities:

@@ -118,7 +118,13 @@ def facet_table(name: str, counts: dict[str, int]) -> str:
 
 def suggestion_lines(result: SearchResult) -> list[str]:
     lines = [f"did you mean: {result.suggestion}"] if result.suggestion else []
-    for name, closest in result.speaker_suggestions.items():
+    return lines + speaker_suggestion_lines(result.speaker_suggestions)
+
+
+def speaker_suggestion_lines(suggestions: dict[str, list[str]]) -> list[str]:
+    """A line for each --speaker that matched no one, with the closest names quoted."""
+    lines = []
+    for name, closest in suggestions.items():
         known = ", ".join(closest) if closest else "no similar name"
         lines.append(f"no speaker matches {name!r}; closest: {known}")
     return lines
