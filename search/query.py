@@ -818,7 +818,9 @@ def _date(value: int | None) -> dt.date | None:
 def _matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Character spans of the words in `text` whose indexed form is one of `terms`.
 
-    Matched parts of one written word ("U.S.", "NATO-led") make one span, not several.
+    Matched parts of one written word ("U.S.", "NATO-led") make one span, not several. A single
+    letter alone is no match: `U.S.` searches for `u` and `s`, and the `s` of every possessive
+    ("Russia’s") would light up.
     """
     if not terms:
         return []
@@ -830,7 +832,7 @@ def _matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], token.endchar)
         else:
             spans.append((token.startchar, token.endchar))
-    return spans
+    return [(start, end) for start, end in spans if end - start > 1 or not text[start].isalpha()]
 
 
 def make_snippet(
