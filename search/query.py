@@ -57,6 +57,7 @@ from search.identities import Identities
 from search.index import (
     BOOKKEEPING_FIELDS,
     FILE_KIND,
+    QUERYABLE_FIELDS,
     STEMMED_FIELDS,
     UNNAMED_KEY,
     IndexDamaged,
@@ -92,6 +93,8 @@ _RANGE_TO = re.compile(r"\s+to\s+|^to\s+|\s+to$", re.IGNORECASE)
 _DATE_CLAUSE = re.compile(r"\bdate:\s*(\[[^\]]*\]|\{[^}]*\}|[<>]=?\s*\S+|\S+)", re.IGNORECASE)
 _INNER_PUNCTUATION = re.compile(r"[^\w\s]")  # between the parts of one written word
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# `<` and `>` compare dates (`date:>2023-01-01`); anywhere else they are punctuation.
+_STRAY_COMPARISON = re.compile(r"(?<!date:)(?<!date:[<>])[<>]", re.IGNORECASE)
 
 T = TypeVar("T")
 
@@ -403,8 +406,9 @@ def _shown_name(searcher, key: str) -> str:
 
 
 def clean_query(text: str) -> str:
-    """Drop control characters and turn the dates of `date:` clauses into index day numbers."""
-    text = _CONTROL.sub(" ", text).strip()
+    """Drop control characters and stray `<`/`>`, and turn the dates of `date:` clauses into
+    index day numbers."""
+    text = _STRAY_COMPARISON.sub(" ", _CONTROL.sub(" ", text)).strip()
     return _DATE_CLAUSE.sub(lambda match: "date:" + _day_numbers(match.group(1)), text)
 
 
@@ -449,6 +453,8 @@ def parse_query(text: str, schema) -> Query:
     """Words, phrases, AND/OR/NOT, field:value and prefix* over quote, body and title."""
     try:
         grouped = _Parser(schema).parse(text, normalize=False)
+    except QueryError:
+        raise
     except Exception as error:  # Whoosh raises bare Exception for some bad field values
         raise QueryError(f"cannot read the query {text!r}: {error}") from None
     return _with_adjacency(grouped).normalize()
@@ -472,6 +478,7 @@ class _Parser(QueryParser):
         self.remove_plugin_class(PhrasePlugin)
         self.add_plugin(_SpacedPhrasePlugin())
         self.add_plugin(_SplitWordsPlugin())
+        self.add_plugin(_QueryableFieldsPlugin())
         self.add_plugin(GtLtPlugin())
 
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
@@ -481,6 +488,23 @@ class _Parser(QueryParser):
         if termclass in (Prefix, Wildcard) and fieldname in STEMMED_FIELDS:
             return termclass(fieldname, fold(text), boost=boost)
         return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+
+class _QueryableFieldsPlugin(Plugin):
+    """Refuse the fields that exist only for the index's own use (`source:`, `paragraph:`):
+    searching them fails deep inside Whoosh, or matches nothing without saying why."""
+
+    def filters(self, parser) -> list:
+        return [(self.check, 101)]  # once field names are attached (100)
+
+    def check(self, parser, group: syntax.GroupNode) -> syntax.GroupNode:
+        for node in group:
+            if isinstance(node, syntax.GroupNode):
+                self.check(parser, node)
+            elif (field := getattr(node, "fieldname", None)) and field not in QUERYABLE_FIELDS:
+                fields = ", ".join(f"{name}:" for name in QUERYABLE_FIELDS)
+                raise QueryError(f"{field}: is not a field you can search; use one of {fields}")
+        return group
 
 
 class _SplitWordsPlugin(Plugin):

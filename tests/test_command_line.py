@@ -50,3 +50,23 @@ def test_a_missing_or_bad_option_value_is_a_one_line_usage_error(run, args):
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("search: error: ")
     assert "--help" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "query", ["source:harbour", "paragraph:x", "aliases:Okafor", "position:1", "quote_exact:x"]
+)
+def test_a_field_only_the_index_uses_is_refused_naming_the_fields_to_use(run, query: str):
+    result = run(query, "--quiet")
+    assert result.exit_code == 2
+    field = query.split(":")[0]
+    assert result.stderr == (
+        f"search: error: {field}: is not a field you can search; "
+        "use one of quote:, body:, title:, speaker:, role:, date:\n"
+    )
+
+
+@pytest.mark.parametrize("query", ["<dredging", "dredging>", "<<dredging>>"])
+def test_angle_brackets_outside_a_date_clause_are_punctuation(run, query: str):
+    result = run(query)
+    assert result.exit_code == 0, result.output
+    assert "Harbour Authority Plans Night Dredging" in result.stdout

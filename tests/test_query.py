@@ -47,8 +47,8 @@ def test_unbalanced_marks_unknown_fields_and_control_characters_still_search(sha
     assert search(shared_index, SearchRequest(text)).total >= 0
 
 
-def test_a_phrase_on_a_field_without_word_positions_is_a_query_error(shared_index: Path):
-    with pytest.raises(QueryError, match="positions"):
+def test_a_field_kept_for_the_index_own_use_is_a_query_error(shared_index: Path):
+    with pytest.raises(QueryError, match="quote_exact: is not a field you can search"):
         search(shared_index, SearchRequest('quote_exact:"harbour master"'))
 
 
