@@ -242,22 +242,23 @@ def cli(corpus: Path, index_root: Path, quiet: bool) -> None:
 
 def _ensure_index(corpus: Path, index_root: Path, quiet: bool) -> None:
     """Build the index from the corpus when there is none, or none this program can read."""
+    from search.errors import folder
     from search.index import IndexIncompatible, check_version, index_exists
 
     reason = None
     if not index_exists(index_root):
-        reason = f"no index in {index_root}"
+        reason = f"no index in {folder(index_root)}"
     else:
         try:
             check_version(index_root)
         except IndexIncompatible:
-            reason = f"the index in {index_root} is from an incompatible version"
+            reason = f"the index in {folder(index_root)} is from an incompatible version"
     if reason is None:
         return
     if not corpus.is_dir():
-        _fail(f"{reason}, and no corpus folder {corpus} to build it from (use --corpus)")
+        _fail(f"{reason}, and no corpus folder {folder(corpus)} to build it from (use --corpus)")
     if not quiet:
-        click.echo(f"search: {reason}: building it from {corpus}…", err=True)
+        click.echo(f"search: {reason}: building it from {folder(corpus)}…", err=True)
     _update(corpus, index_root, quiet=quiet)
 
 
@@ -546,12 +547,13 @@ def show_command(
     speaker, role, date, the paragraph around it, article title and source.
     """
     from search import render
+    from search.errors import shown
     from search.query import get_record
 
     _ensure_index(corpus, index_root, quiet)
     record = get_record(index_root, document_id)
     if record is None:
-        click.echo(f"search: no document with id {document_id!r}", err=True)
+        click.echo(f"search: no document with id {shown(document_id)}", err=True)
         sys.exit(EXIT_NO_HITS)
     _emit(
         output_format,

@@ -52,6 +52,7 @@ from search.errors import (
     IndexIncompatible,
     IndexMissing,
     IndexProblem,
+    folder,
 )
 from search.model import IndexDocument, IndexedFile
 
@@ -209,10 +210,10 @@ def _read_current(root: Path) -> dict:
     try:
         return json.loads((root / CURRENT_FILE).read_text("utf-8"))
     except FileNotFoundError:
-        raise IndexMissing(f"no index in {root}: run `search index`") from None
+        raise IndexMissing(f"no index in {folder(root)}: run `search index`") from None
     except (OSError, ValueError) as error:
         raise IndexDamaged(
-            f"index in {root} is damaged ({error}): run `search index --rebuild`"
+            f"the index in {folder(root)} is damaged ({error}): run `search index --rebuild`"
         ) from None
 
 
@@ -225,8 +226,9 @@ def check_version(root: Path) -> None:
     current = _read_current(root)
     if current.get("schema") != SCHEMA_VERSION:
         raise IndexIncompatible(
-            f"index in {root} was built by version {current.get('version', 'unknown')} with "
-            f"schema {current.get('schema')}, this program needs schema {SCHEMA_VERSION}: "
+            f"the index in {folder(root)} was built by version "
+            f"{current.get('version', 'unknown')} with schema {current.get('schema')}, "
+            f"this program needs schema {SCHEMA_VERSION}: "
             "run `search index --rebuild`"
         )
 
@@ -239,7 +241,7 @@ def open_index(root: Path):
         return whoosh_index.open_dir(str(generation))
     except Exception as error:
         raise IndexDamaged(
-            f"index in {root} cannot be opened ({type(error).__name__}): "
+            f"the index in {folder(root)} cannot be opened ({type(error).__name__}): "
             "run `search index --rebuild`"
         ) from None
 
@@ -293,7 +295,7 @@ _THREAD_LOCKS_GUARD = threading.Lock()
 
 def _busy(root: Path, timeout: float) -> IndexBusy:
     return IndexBusy(
-        f"another `search index` is updating {root}; "
+        f"another `search index` is updating {folder(root)}; "
         f"gave up after {timeout:g} s, try again when it has finished"
     )
 

@@ -57,6 +57,7 @@ class UpdateReport:
     """What an update did, for the one-line summary and warnings on stderr."""
 
     rebuilt: bool = False
+    first: bool = False  # no index was there before: built, not rebuilt
     added: int = 0
     updated: int = 0
     removed: int = 0
@@ -73,6 +74,8 @@ class UpdateReport:
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged, {len(self.skipped)} skipped"
         )
+        if self.first:
+            return f"index built: {counts}"
         if self.rebuilt:
             return f"index rebuilt: {counts}"
         if not self.changed:
@@ -101,8 +104,9 @@ def update_index(
                 check_version(index_root)
             except IndexIncompatible:
                 rebuild = True
-        fresh = rebuild or not index_exists(index_root)
-        report = UpdateReport(rebuilt=fresh)
+        first = not index_exists(index_root)
+        fresh = rebuild or first
+        report = UpdateReport(rebuilt=fresh, first=first)
         indexed = {} if fresh else indexed_files(index_root)
         files = iter_corpus(corpus, max_bytes, indexed)
         changed, removed, touched = _plan(files, indexed, report, progress)

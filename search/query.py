@@ -52,7 +52,7 @@ from whoosh.query import (
     Wildcard,
 )
 
-from search.errors import QueryError
+from search.errors import QueryError, folder, shown
 from search.identities import Identities
 from search.index import (
     BOOKKEEPING_FIELDS,
@@ -104,6 +104,7 @@ FEW_HITS = 3  # fewer hits than this, and the query's unknown words get a sugges
 NO_DATE = 0  # what the date column holds for a document without a date
 SYNTAX_WORDS = frozenset({"AND", "OR", "NOT", "TO"})
 _WORD = re.compile(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*])")
+_WORDS = re.compile(r"\w")  # what every searchable word holds: punctuation and emoji alone do not
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,8 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     parsed = apply_exclusions(parse_query(text, build_schema())) if text else Every()
     if parsed is NullQuery:
         if not request.speakers and days is None:
-            raise QueryError(
-                f"nothing to search for in {request.query!r}: it holds only very common words"
-            )
+            what = "only very common words" if _WORDS.search(text) else "no words to search for"
+            raise QueryError(f"nothing to search for in {shown(request.query)}: it holds {what}")
         parsed = Every()
     weighting = StandardIdfBM25F()
 
@@ -228,12 +228,18 @@ def _may_match_bookkeeping(query: Query) -> bool:
 def _day_range(request: SearchRequest) -> tuple[int, int] | None:
     """--since and --until as an inclusive range of day numbers, or None without either."""
     if request.since and request.until and request.since > request.until:
-        raise QueryError(f"--since {request.since} is after --until {request.until}")
+        raise _reversed_dates(f"--since {request.since} --until {request.until}")
     if not request.since and not request.until:
         return None
     start = day_number(request.since) if request.since else 0
     end = day_number(request.until) if request.until else day_number(dt.date.max)
     return start, end
+
+
+def _reversed_dates(written: str) -> QueryError:
+    """One error for a date range that ends before it starts, however it was written: such a
+    range holds nothing, and silently finding nothing would look like an answer."""
+    return QueryError(f"{written}: the range ends before it starts")
 
 
 def _check(request: SearchRequest) -> None:
@@ -419,11 +425,21 @@ def _day_numbers(clause: str) -> str:
     own date parsing widens ISO dates in ranges to whole years).
     """
     if clause[0] in "[{":
+        closing = "]" if clause[0] == "[" else "}"
+        if clause[-1] != closing:
+            raise QueryError(
+                f"a date range opened with {clause[0]} has no closing {closing}:"
+                " write date:[2023-01-01 to 2023-06-30]"
+            )
         low, high = ([*_RANGE_TO.split(clause[1:-1].strip(), maxsplit=1), ""])[:2]
         exclusive = clause[0] == "{"  # {2023 to 2025}: after all of 2023, before all of 2025
-        start = f"{_day_number(low, last=exclusive)} " if low else ""
-        end = f" {_day_number(high, last=not exclusive)}" if high else ""
-        return f"{clause[0]}{start}to{end}{clause[-1]}"
+        start = _day_number(low, last=exclusive) if low else None
+        end = _day_number(high, last=not exclusive) if high else None
+        if low and high and _day_number(low, last=False) > _day_number(high, last=True):
+            raise _reversed_dates(f"date:{clause}")
+        shown_start = f"{start} " if start is not None else ""
+        shown_end = f" {end}" if end is not None else ""
+        return f"{clause[0]}{shown_start}to{shown_end}{closing}"
     if match := re.fullmatch(r"([<>]=?)\s*(\S+)", clause):
         operator, value = match.groups()
         # After a month is after its last day, up to and including it too; before it, its first.
@@ -435,12 +451,12 @@ def _day_number(value: str, *, last: bool) -> int:
     """The first (or last) day of an ISO year, month or date, as a YYYYMMDD number."""
     match = _ISO_DATE.fullmatch(value.strip())
     if not match:
-        raise QueryError(f"cannot read the date {value.strip()!r}: write dates as YYYY-MM-DD")
+        raise QueryError(f"cannot read the date {shown(value.strip())}: write dates as YYYY-MM-DD")
     year, month, day = match.groups()
     try:
         first = dt.date(int(year), int(month or 1), int(day or 1))
     except ValueError:
-        raise QueryError(f"there is no date {value.strip()!r}") from None
+        raise QueryError(f"there is no date {shown(value.strip())}") from None
     if not last or day:
         return day_number(first)
     if month:
@@ -456,7 +472,7 @@ def parse_query(text: str, schema) -> Query:
     except QueryError:
         raise
     except Exception as error:  # Whoosh raises bare Exception for some bad field values
-        raise QueryError(f"cannot read the query {text!r}: {error}") from None
+        raise QueryError(f"cannot read the query {shown(text)}: {error}") from None
     return _with_adjacency(grouped).normalize()
 
 
@@ -677,7 +693,7 @@ def speaker_filter(names: tuple[str, ...], identities: Identities) -> Query | No
 
 def _speaker_key(name: str) -> str:
     if not (key := name_key(name)):
-        raise QueryError(f"--speaker {name!r} holds no name")
+        raise QueryError(f"--speaker {shown(name)} holds no name")
     return key
 
 
@@ -766,7 +782,7 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
                 raise
             if attempt == RETRIES - 1:
                 raise IndexDamaged(
-                    f"the index in {index_root} cannot be read ({type(error).__name__}): "
+                    f"the index in {folder(index_root)} cannot be read ({type(error).__name__}): "
                     "run `search index --rebuild`"
                 ) from None
             time.sleep(0.05 * (attempt + 1))

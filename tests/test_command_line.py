@@ -14,7 +14,7 @@ def test_shared_options_before_the_command_name_apply_to_it(run, corpus: Path, t
     result = run("--index", str(elsewhere), "--corpus", str(corpus), "index")
     assert result.exit_code == 0, result.output
     assert (elsewhere / "CURRENT").is_file()
-    assert "2 added" in result.stderr
+    assert "index built: 2 added" in result.stderr
     speakers = run("--index", str(elsewhere), "speakers", "--format", "json")
     assert {entry["name"] for entry in json.loads(speakers.stdout)} >= {"Maria Okafor"}
 
@@ -70,3 +70,50 @@ def test_angle_brackets_outside_a_date_clause_are_punctuation(run, query: str):
     result = run(query)
     assert result.exit_code == 0, result.output
     assert "Harbour Authority Plans Night Dredging" in result.stdout
+
+
+def _error(run, *args: str) -> str:
+    """The one line a failing command prints, after checking it is one line and exit code 2."""
+    result = run(*args, "--quiet")
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    return result.stderr
+
+
+@pytest.mark.parametrize("query", ["!!!", "🎉", "— … ¶"])
+def test_a_query_without_words_says_so(run, query: str):
+    assert "it holds no words to search for" in _error(run, query)
+
+
+def test_a_query_of_common_words_says_so(run):
+    assert "it holds only very common words" in _error(run, "the of which")
+
+
+@pytest.mark.parametrize("query", ["date:[2023-06-01 to", "date:[x to", "date:{2023"])
+def test_an_unclosed_date_range_says_what_is_missing(run, query: str):
+    message = _error(run, query)
+    assert "has no closing" in message
+    assert "2023-06-0'" not in message and "did you mean" not in message
+
+
+def test_a_reversed_date_range_is_the_same_error_as_reversed_since_and_until(run):
+    in_query = _error(run, "lighthouse date:[2023-07-01 to 2023-05-01]")
+    as_options = _error(run, "lighthouse", "--since", "2023-07-01", "--until", "2023-05-01")
+    assert in_query.endswith(": the range ends before it starts\n")
+    assert as_options.endswith(": the range ends before it starts\n")
+    assert "date:[2023-07-01 to 2023-05-01]" in in_query
+
+
+def test_a_missing_index_is_named_as_a_folder(run, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("lighthouse", "--index", "fresh")
+    assert "no index in ./fresh: building it from" in result.stderr
+
+
+def test_a_huge_query_is_echoed_cut_short(run):
+    query = " ".join(["zzyzx"] * 50)
+    result = run(query)
+    assert result.exit_code == 1
+    echoed = result.stdout.strip().splitlines()[-1]
+    assert echoed.startswith("no hits for 'zzyzx zzyzx") and echoed.endswith("…'")
+    assert len(echoed) < 100
