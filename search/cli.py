@@ -7,6 +7,7 @@ documented exit code, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -28,6 +29,7 @@ EXIT_NO_HITS = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 3
 EXIT_INTERRUPTED = 130
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE, as a shell reports grep stopped by `| head`
 
 EXIT_CODES_HELP = f"""\b
 Exit codes:
@@ -36,6 +38,7 @@ Exit codes:
   {EXIT_USAGE}  bad usage, query, corpus folder or index (the message names the fix)
   {EXIT_BUSY}  another `search index` is updating the index and did not finish in time
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C); the index is left as it was
+  {EXIT_PIPE_CLOSED}  the reader of the output went away (`search quotes | head`), quietly
 """
 
 
@@ -48,6 +51,14 @@ def _epilog(*examples: str) -> str:
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
     click.echo(f"search: error: {message}", err=True)
     sys.exit(code)
+
+
+def _stop_writing() -> None:
+    """Stop quietly when the reader of stdout has gone (`search quotes | head -2`), as grep
+    does: later writes, even Python's last flush of stdout, go nowhere instead of failing."""
+    with contextlib.suppress(OSError, ValueError):  # stdout may be no file (a test's buffer)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(EXIT_PIPE_CLOSED)
 
 
 def _user_errors(command: Callable) -> Callable:
@@ -65,6 +76,8 @@ def _user_errors(command: Callable) -> Callable:
             _fail(str(error))
         except KeyboardInterrupt:
             _fail("interrupted", EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _stop_writing()
         except OSError as error:
             _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
         except Exception as error:

@@ -4,6 +4,9 @@ is a usage error, and every usage error is one line."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -117,3 +120,29 @@ def test_a_huge_query_is_echoed_cut_short(run):
     echoed = result.stdout.strip().splitlines()[-1]
     assert echoed.startswith("no hits for 'zzyzx zzyzx") and echoed.endswith("…'")
     assert len(echoed) < 100
+
+
+def test_a_reader_that_goes_away_stops_the_output_quietly(run, corpus: Path, tmp_path: Path):
+    assert run("index").exit_code == 0
+    reading, writing = os.pipe()
+    os.close(reading)  # the reader is gone before the first line is written, as `| head -0`
+    environment = {
+        **os.environ,
+        "SEARCH_CORPUS": str(corpus),
+        "SEARCH_INDEX": str(tmp_path / "index"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "search", "quotes"],
+        stdout=writing,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
+    os.close(writing)
+    try:
+        _, errors = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 141
+    assert errors == b""
