@@ -84,6 +84,10 @@ RETRIES = 5
 # The most words a prefix or wildcard expands to (the most frequent), as Lucene bounds its
 # clauses and Elasticsearch its max_expansions: `a*` would otherwise score every word in `a`.
 MAX_EXPANSIONS = 100
+# The longest query a search takes, in words and in characters: every word is looked up in
+# three fields and paired with its neighbour, and 10,000 words took 9 s. Longer is refused.
+MAX_QUERY_WORDS = 100
+MAX_QUERY_CHARS = 1000
 # Where a snippet is cut from, in order of preference: each searched field and the stored text
 # that shows it (`body` indexes the paragraph, `paragraph` stores it).
 SNIPPET_SOURCES = {"quote": "quote", "body": "paragraph"}
@@ -243,6 +247,15 @@ def _reversed_dates(written: str) -> QueryError:
 
 
 def _check(request: SearchRequest) -> None:
+    if len(request.query) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is {len(request.query)} characters long: a search takes at most"
+            f" {MAX_QUERY_CHARS}, so shorten it"
+        )
+    if (words := len(request.query.split())) > MAX_QUERY_WORDS:
+        raise QueryError(
+            f"the query has {words} words: a search takes at most {MAX_QUERY_WORDS}, so shorten it"
+        )
     if request.limit < 1:
         raise QueryError(f"--limit must be at least 1, not {request.limit}")
     if request.page < 1:
