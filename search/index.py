@@ -349,6 +349,17 @@ class IndexWriter:
             _publish(self.root, self.generation)
 
     def cancel(self) -> None:
+        """Drop what was written; the writing processes of a rebuild are stopped too."""
+        # Whoosh's parallel writer only marks its processes cancelled in this process's copy
+        # of them: they would wait for work forever, and Python waits for them on exit. They
+        # stop first, before the files they are writing go; nothing waits for the queues
+        # that fed them either (interrupted, a queue's thread may never finish).
+        for task in getattr(self._writer, "tasks", ()):
+            task.terminate()
+            task.join()
+        for queue in (getattr(self._writer, name, None) for name in ("jobqueue", "resultqueue")):
+            if queue is not None:
+                queue.cancel_join_thread()
         self._writer.cancel()
         if self.fresh:
             shutil.rmtree(self.root / self.generation, ignore_errors=True)

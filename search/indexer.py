@@ -39,17 +39,21 @@ _START_METHODS = multiprocessing.get_all_start_methods()
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _die_with_parent(_owner: object) -> None:
-    """In every process an update forks (index writers, the extraction worker): die with it.
+def _as_helper(_owner: object) -> None:
+    """In every process an update forks (index writers, the extraction worker): die with the
+    update, and leave Ctrl-C to it.
 
     Killed outright (`kill -9`), an update cannot stop its helpers, and they would wait for
-    work forever. Linux sends them a signal when it dies; elsewhere this does nothing.
+    work forever: Linux sends them a signal when it dies (elsewhere nothing is done). Ctrl-C
+    reaches every process of the terminal's foreground group: each helper would print a
+    traceback of its own, while the update stops them itself and says so in one line.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-multiprocessing.util.register_after_fork(_die_with_parent, _die_with_parent)
+multiprocessing.util.register_after_fork(_as_helper, _as_helper)
 
 
 @dataclass
@@ -113,13 +117,14 @@ def update_index(
         if not (fresh or changed or removed or touched):
             return report
         writer = IndexWriter(index_root, fresh=fresh)
+        extracted = _extract_all(changed)
         try:
             for name in removed:
                 writer.remove_file(name)
                 report.removed += 1
             for file in touched:
                 writer.refresh_file(_record(file))
-            for file, documents, warnings in _extract_all(changed):
+            for file, documents, warnings in extracted:
                 report.warnings += [f"{file.source}: {warning}" for warning in warnings]
                 if progress:
                     progress()
@@ -135,7 +140,8 @@ def update_index(
                 writer.commit()
             else:
                 writer.cancel()
-        except BaseException:
+        except BaseException:  # Ctrl-C too: the index is left as it was
+            extracted.close()  # stops the extraction worker now, not when Python exits
             writer.cancel()
             raise
     return report

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,46 @@ def test_a_reader_that_goes_away_stops_the_output_quietly(run, corpus: Path, tmp
             process.wait()
     assert process.returncode == 141
     assert errors == b""
+
+
+def _write_many_articles(folder: Path, count: int) -> Path:
+    """Enough invented articles for a rebuild to take seconds, with its helper processes."""
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"pier{number:04}.txt").write_text(
+            f"Pier {number} Reopens\n\n"
+            f"KELDMOUTH, March {number % 28 + 1}, 2024 — Pier {number} reopened to boats.\n\n"
+            f"“We rebuilt berth {number} in a month,” said Ansel Morrow, the pier master.\n",
+            "utf-8",
+        )
+    return folder
+
+
+def test_ctrl_c_during_a_rebuild_prints_one_line_and_leaves_the_index(run, tmp_path: Path):
+    assert run("index").exit_code == 0
+    index = tmp_path / "index"
+    live = (index / "CURRENT").read_text()
+    many = _write_many_articles(tmp_path / "many", 1500)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "search", "index", "--rebuild", "--corpus", str(many)],
+        env={**os.environ, "SEARCH_INDEX": str(index)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # a group of its own, which Ctrl-C in a terminal signals whole
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(list(index.glob("gen-*"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the new generation is being written
+        time.sleep(0.3)
+        assert process.poll() is None, "the rebuild ended before it could be interrupted"
+        os.killpg(process.pid, signal.SIGINT)
+        _, errors = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130
+    assert errors.decode() == "search: error: interrupted\n"
+    assert (index / "CURRENT").read_text() == live
+    assert run("lighthouse").exit_code == 0
