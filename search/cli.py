@@ -166,7 +166,7 @@ def _refuse_options_as_values(command: click.Command, context: click.Context, ar
     taking_values = {name for option in options if not option.is_flag for name in option.opts}
     for name, value in pairwise(takewhile(lambda arg: arg != "--", args)):
         if name in taking_values and value in names:
-            raise click.BadOptionUsage(name, f"option {name} needs a value", context)
+            raise click.BadOptionUsage(name, f"Option '{name}' requires an argument.", context)
 
 
 class _Command(click.Command):
@@ -190,6 +190,9 @@ class _Group(DefaultGroup):
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as error:  # `search` alone: the help
+            error.show()
+            sys.exit(error.exit_code)
         except click.UsageError as error:
             where = error.ctx.command_path if error.ctx else "search"
             _fail(f"{error.format_message().rstrip('.')} (see `{where} --help`)", error.exit_code)

@@ -38,6 +38,13 @@ def test_an_option_after_the_command_name_wins(run, tmp_path: Path):
     assert not before.exists()
 
 
+def test_the_command_alone_shows_the_help(run):
+    result = run()
+    assert result.exit_code == 2
+    assert "[OPTIONS] COMMAND [ARGS]" in result.output
+    assert "Commands:" in result.output
+
+
 @pytest.mark.parametrize(
     "args",
     [
