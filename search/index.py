@@ -335,8 +335,13 @@ class IndexWriter:
         if not self.fresh:
             self.remove_file(file.name)
         self._writer.add_document(**_file_record(file))
-        for document in documents:
-            self._writer.add_document(file=file.name, **_fields(document))
+        # The words as written serve only to expand prefixes, so the file's first document
+        # carries them all, each title and paragraph once.
+        documents = list(documents)
+        texts = dict.fromkeys(text for doc in documents for text in (doc.title, doc.body))
+        for number, document in enumerate(documents):
+            written = {"written": "\n".join(texts)} if number == 0 else {}
+            self._writer.add_document(file=file.name, **written, **_fields(document))
 
     def refresh_file(self, file: IndexedFile) -> None:
         """Record a new signature for a file whose content is as indexed (touched, copied)."""
@@ -383,7 +388,6 @@ def _fields(document: IndexDocument) -> dict:
         "position": document.position,
         "title": document.title,
         "body": document.body,
-        "written": f"{document.title}\n{document.body}",
         "paragraph": document.paragraph,
     }
     if document.quote is not None:
