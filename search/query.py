@@ -427,8 +427,14 @@ def _shown_name(searcher, key: str) -> str:
 def clean_query(text: str) -> str:
     """Drop control characters and stray `<`/`>`, and turn the dates of `date:` clauses into
     index day numbers."""
-    text = _STRAY_COMPARISON.sub(" ", _CONTROL.sub(" ", text)).strip()
+    text = _STRAY_COMPARISON.sub(_drop_comparison, _CONTROL.sub(" ", text)).strip()
     return _DATE_CLAUSE.sub(lambda match: "date:" + _day_numbers(match.group(1)), text)
+
+
+def _drop_comparison(match: re.Match) -> str:
+    """A stray `<` or `>` goes; after a field's colon nothing is left in its place, so the
+    field still reads as one (`role:>x` is `role:x`)."""
+    return "" if match.string[match.start() - 1 : match.start()] == ":" else " "
 
 
 def _day_numbers(clause: str) -> str:

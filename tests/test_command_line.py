@@ -65,7 +65,16 @@ def test_a_missing_or_bad_option_value_is_a_one_line_usage_error(run, args):
 
 
 @pytest.mark.parametrize(
-    "query", ["source:harbour", "paragraph:x", "aliases:Okafor", "position:1", "quote_exact:x"]
+    "query",
+    [
+        "source:harbour",
+        "paragraph:x",
+        "aliases:Okafor",
+        "position:1",
+        "quote_exact:x",
+        'source:"harbour.txt"',
+        "confidence:>0.5",
+    ],
 )
 def test_a_field_only_the_index_uses_is_refused_naming_the_fields_to_use(run, query: str):
     result = run(query, "--quiet")
