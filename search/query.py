@@ -147,7 +147,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
 
     def run(searcher) -> SearchResult:
         ranker = Ranker(searcher, weighting)
-        query, cut_patterns = expand_patterns(parsed, searcher.reader())
+        query, cut_patterns = _expand_patterns(parsed, searcher.reader())
         needed = request.speakers or "speaker" in request.facets
         identities = speaker_identities(searcher) if needed else Identities({})
         speakers = speaker_filter(request.speakers, identities)
@@ -518,7 +518,7 @@ class _Parser(QueryParser):
 
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
         """A prefix or wildcard on a stemmed field keeps the letters the user wrote: Whoosh
-        stemmed them (`running*` became `run*`), and `expand_patterns` matches them against
+        stemmed them (`running*` became `run*`), and `_expand_patterns` matches them against
         the words as written."""
         if termclass in (Prefix, Wildcard) and fieldname in STEMMED_FIELDS:
             return termclass(fieldname, fold(text), boost=boost)
@@ -716,7 +716,7 @@ def _speaker_key(name: str) -> str:
     return key
 
 
-def expand_patterns(query: Query, reader) -> tuple[Query, tuple[str, ...]]:
+def _expand_patterns(query: Query, reader) -> tuple[Query, tuple[str, ...]]:
     """`query` with each prefix and wildcard replaced by the words it stands for, and the
     patterns that stood for more than `MAX_EXPANSIONS` words (the most frequent were kept).
 
@@ -759,10 +759,10 @@ def _pattern_of(leaf: Query) -> str | None:
 def _expansion(reader, field: str, pattern: str) -> tuple[list[str], bool]:
     """The `MAX_EXPANSIONS` most frequent words of `field` matching `pattern`, and whether
     there were more."""
-    prefix = re.split(r"[*?]", pattern, maxsplit=1)[0]
-    matcher = re.compile(fnmatch.translate(pattern))
     if field not in reader.schema:
         return [], False
+    prefix = re.split(r"[*?]", pattern, maxsplit=1)[0]
+    matcher = re.compile(fnmatch.translate(pattern))
     found = [
         (info.doc_frequency(), word)
         for text, info in reader.iter_prefix(field, prefix)
@@ -773,15 +773,11 @@ def _expansion(reader, field: str, pattern: str) -> tuple[list[str], bool]:
 
 
 def _replace_leaves(query: Query, replace: Callable[[Query], Query]) -> Query:
+    """`query` with `replace` applied to every leaf, through any kind of query around it
+    (OR, AND, AND NOT, NOT)."""
     if query.is_leaf():
         return replace(query)
-    if isinstance(query, CompoundQuery):
-        rebuilt = copy.copy(query)
-        rebuilt.subqueries = [_replace_leaves(child, replace) for child in query.subqueries]
-        return rebuilt
-    if isinstance(query, Not):
-        return Not(_replace_leaves(query.query, replace))
-    return query
+    return query.apply(lambda child: _replace_leaves(child, replace))
 
 
 def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:

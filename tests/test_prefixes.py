@@ -80,3 +80,9 @@ def test_a_wildcard_standing_for_too_many_words_is_cut_and_says_so(run, corpus: 
     assert result.exit_code == 0
     assert f"zeta* stands for more than {MAX_EXPANSIONS} words" in result.stderr
     assert "zeta*" not in run("immigra*").stderr
+
+
+def test_a_prefix_after_not_excludes_the_words_it_stands_for(run):
+    result = run("clerk NOT immigra*", "--format", "json")
+    assert result.exit_code == 0
+    assert {hit["source"] for hit in json.loads(result.stdout)["hits"]} == {"vote.txt"}
