@@ -490,8 +490,11 @@ def parse_query(text: str, schema) -> Query:
         grouped = _Parser(schema).parse(text, normalize=False)
     except QueryError:
         raise
-    except Exception as error:  # Whoosh raises bare Exception for some bad field values
-        raise QueryError(f"cannot read the query {shown(text)}: {error}") from None
+    except Exception:  # Whoosh's own words (`list index out of range`) would not help
+        raise QueryError(
+            "cannot read the query: AND, OR and NOT go between words,"
+            " and brackets and quote marks need closing"
+        ) from None
     return _with_adjacency(grouped).normalize()
 
 

@@ -207,3 +207,9 @@ def test_ctrl_c_during_a_rebuild_prints_one_line_and_leaves_the_index(run, tmp_p
     assert errors.decode() == "search: error: interrupted\n"
     assert (index / "CURRENT").read_text() == live
     assert run("lighthouse").exit_code == 0
+
+
+def test_an_operator_with_nothing_to_act_on_is_explained(run):
+    message = _error(run, "NOT NOT lighthouse")
+    assert "AND, OR and NOT go between words" in message
+    assert "index out of range" not in message

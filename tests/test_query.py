@@ -33,7 +33,8 @@ def test_any_text_gives_hits_or_a_query_error(shared_index: Path, text: str):
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from(['"', "(", ")", "[", "]", "AND", "OR", "NOT", "*", "?", ":",
-                                 "date:", "speaker:", "{", "}", "^", "~", "lighthouse", "'"]),
+                                 "date:", "speaker:", "{", "}", "^", "~", "lighthouse", "'",
+                                 "<", ">", "source:", "light*", "*", "date:[2023"]),
                 max_size=12))  # fmt: skip
 def test_query_syntax_fragments_never_crash(shared_index: Path, pieces: list[str]):
     with contextlib.suppress(QueryError):
