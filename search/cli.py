@@ -158,7 +158,9 @@ def _given(context: click.Context | None, name: str) -> bool:
     return bool(context) and context.get_parameter_source(name) is ParameterSource.COMMANDLINE
 
 
-def _refuse_options_as_values(command: click.Command, context: click.Context, args: list[str]):
+def _refuse_options_as_values(
+    command: click.Command, context: click.Context, args: list[str]
+) -> None:
     """A value option followed by another option lacks its value: `search NATO --speaker
     --limit 3` names no speaker, rather than one called `--limit`."""
     options = [param for param in command.get_params(context) if isinstance(param, click.Option)]
@@ -170,9 +172,15 @@ def _refuse_options_as_values(command: click.Command, context: click.Context, ar
 
 
 class _Command(click.Command):
+    """A command whose usage errors know the command they are about, for the help they name."""
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        _refuse_options_as_values(self, ctx, args)
-        return super().parse_args(ctx, args)
+        try:
+            _refuse_options_as_values(self, ctx, args)
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            error.ctx = error.ctx or ctx
+            raise
 
 
 class _Group(DefaultGroup):

@@ -194,7 +194,8 @@ def build_schema() -> Schema:
         quote=TEXT(analyzer=words, stored=True),
         quote_exact=TEXT(analyzer=exact_analyzer(), phrase=False),  # words only: no positions
         body=TEXT(analyzer=words),
-        # The title's and paragraph's words as written, never scored: prefixes expand over them.
+        # The titles' and paragraphs' words as written, never scored: prefixes expand over them.
+        # A file's first document holds them all (`IndexWriter.add_file`).
         written=TEXT(analyzer=written_analyzer(), phrase=False),
         paragraph=STORED(),
         title=_RepeatedText(analyzer=words, stored=True),
