@@ -197,7 +197,7 @@ class _Group(DefaultGroup):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
-            super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(*args, standalone_mode=False, **kwargs)
         except click.exceptions.NoArgsIsHelpError as error:  # `search` alone: the help
             error.show()
             sys.exit(error.exit_code)
@@ -208,7 +208,7 @@ class _Group(DefaultGroup):
             _fail(error.format_message(), error.exit_code)
         except click.Abort:
             _fail("interrupted", EXIT_INTERRUPTED)
-        sys.exit(EXIT_HITS)
+        sys.exit(code if isinstance(code, int) else EXIT_HITS)  # an int is Click's ctx.exit(n)
 
 
 def _output(formats: tuple[str, ...]) -> Callable[[Callable], Callable]:
