@@ -1,5 +1,6 @@
 """The command line has no surprises: options before the command name work, a missing value
-is a usage error, and every usage error is one line."""
+is a usage error, every error is one line that says what is wrong in the user's terms, a closed
+pipe or Ctrl-C stops the command quietly."""
 
 from __future__ import annotations
 
