@@ -59,6 +59,7 @@ from search.index import (
     FILE_KIND,
     QUERYABLE_FIELDS,
     STEMMED_FIELDS,
+    TEXT_STOP_WORDS,
     UNNAMED_KEY,
     IndexDamaged,
     bookkeeping,
@@ -736,7 +737,9 @@ def _expand_patterns(query: Query, reader) -> tuple[Query, tuple[str, ...]]:
         field = leaf.field()
         vocabulary = "written" if field in STEMMED_FIELDS else field
         if (vocabulary, pattern) not in expansions:
-            expansions[vocabulary, pattern] = _expansion(reader, vocabulary, pattern)
+            # Stop words are never searched: they must not take the places of words that are.
+            skipped = TEXT_STOP_WORDS if field in STEMMED_FIELDS else frozenset()
+            expansions[vocabulary, pattern] = _expansion(reader, vocabulary, pattern, skipped)
             if expansions[vocabulary, pattern][1]:
                 cut.append(pattern)
         words, _ = expansions[vocabulary, pattern]
@@ -759,9 +762,9 @@ def _pattern_of(leaf: Query) -> str | None:
     return None
 
 
-def _expansion(reader, field: str, pattern: str) -> tuple[list[str], bool]:
-    """The `MAX_EXPANSIONS` most frequent words of `field` matching `pattern`, and whether
-    there were more."""
+def _expansion(reader, field: str, pattern: str, skipped: frozenset[str]) -> tuple[list[str], bool]:
+    """The `MAX_EXPANSIONS` most frequent words of `field` matching `pattern`, leaving out
+    `skipped`, and whether there were more."""
     if field not in reader.schema:
         return [], False
     prefix = re.split(r"[*?]", pattern, maxsplit=1)[0]
@@ -769,7 +772,7 @@ def _expansion(reader, field: str, pattern: str) -> tuple[list[str], bool]:
     found = [
         (info.doc_frequency(), word)
         for text, info in reader.iter_prefix(field, prefix)
-        if matcher.match(word := text.decode("utf-8"))
+        if matcher.match(word := text.decode("utf-8")) and word not in skipped
     ]
     kept = heapq.nlargest(MAX_EXPANSIONS, found)
     return [word for _, word in kept], len(found) > len(kept)

@@ -86,3 +86,13 @@ def test_a_prefix_after_not_excludes_the_words_it_stands_for(run):
     result = run("clerk NOT immigra*", "--format", "json")
     assert result.exit_code == 0
     assert {hit["source"] for hit in json.loads(result.stdout)["hits"]} == {"vote.txt"}
+
+
+def test_stop_words_take_no_place_among_the_words_a_pattern_stands_for(run, corpus: Path):
+    # `th*` stands for `the`, `this`, `that`, … and `thistle`: only `thistle` is ever searched.
+    stop_words = "the this that these those there then than they them their"
+    many = " ".join(f"th{number:03}x" for number in range(MAX_EXPANSIONS - 5))
+    (corpus / "many.txt").write_text(f"A List\n\n{stop_words} {many} thistle\n", "utf-8")
+    result = run("th*")
+    assert result.exit_code == 0
+    assert "stands for more than" not in result.stderr
