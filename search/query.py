@@ -531,18 +531,23 @@ class _Parser(QueryParser):
 
 class _QueryableFieldsPlugin(Plugin):
     """Refuse the fields that exist only for the index's own use (`source:`, `paragraph:`):
-    searching them fails deep inside Whoosh, or matches nothing without saying why."""
+    searching them fails deep inside Whoosh, or matches nothing without saying why. Refuse
+    ranges of words too (`[a to m]`): they mean nothing to a reader, and they run through
+    the whole vocabulary, unbounded."""
 
     def filters(self, parser) -> list:
         return [(self.check, 101)]  # once field names are attached (100)
 
     def check(self, parser, group: syntax.GroupNode) -> syntax.GroupNode:
         for node in group:
+            field = getattr(node, "fieldname", None)
             if isinstance(node, syntax.GroupNode):
                 self.check(parser, node)
-            elif (field := getattr(node, "fieldname", None)) and field not in QUERYABLE_FIELDS:
+            elif field and field not in QUERYABLE_FIELDS:
                 fields = ", ".join(f"{name}:" for name in QUERYABLE_FIELDS)
                 raise QueryError(f"{field}: is not a field you can search; use one of {fields}")
+            elif isinstance(node, syntax.RangeNode) and field != "date":
+                raise QueryError("ranges compare dates only: write date:[2023-01-01 to 2023-06-30]")
         return group
 
 

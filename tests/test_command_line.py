@@ -214,3 +214,8 @@ def test_an_operator_with_nothing_to_act_on_is_explained(run):
     message = _error(run, "NOT NOT lighthouse")
     assert "AND, OR and NOT go between words" in message
     assert "index out of range" not in message
+
+
+@pytest.mark.parametrize("query", ["body:[a to m]", "[harbour to lighthouse]", "title:{a to z}"])
+def test_a_range_of_words_is_refused_as_only_dates_have_ranges(run, query: str):
+    assert "ranges compare dates only" in _error(run, query)
