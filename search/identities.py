@@ -7,6 +7,7 @@ longer one with the same surname (an initial stands for any part it begins), and
 unambiguous in the corpus: `Clinton` stays apart when both `Hillary Clinton` and `Bill Clinton`
 are quoted. Forms are name keys (`search.index.name_key`: lower case, accents folded, words
 joined by spaces), so the table needs nothing but the distinct speaker keys and their counts.
+A name that is no one's finds the identities nearest it, compared part for part.
 """
 
 from __future__ import annotations
