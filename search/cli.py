@@ -7,15 +7,18 @@ documented exit code, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import sys
 from collections.abc import Callable
 from functools import wraps
+from itertools import pairwise, takewhile
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 from click_default_group import DefaultGroup
 
 from search import __version__
@@ -26,6 +29,7 @@ EXIT_NO_HITS = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 3
 EXIT_INTERRUPTED = 130
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE, as a shell reports grep stopped by `| head`
 
 EXIT_CODES_HELP = f"""\b
 Exit codes:
@@ -34,6 +38,7 @@ Exit codes:
   {EXIT_USAGE}  bad usage, query, corpus folder or index (the message names the fix)
   {EXIT_BUSY}  another `search index` is updating the index and did not finish in time
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C); the index is left as it was
+  {EXIT_PIPE_CLOSED}  the reader of the output went away (`search quotes | head`), quietly
 """
 
 
@@ -46,6 +51,14 @@ def _epilog(*examples: str) -> str:
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
     click.echo(f"search: error: {message}", err=True)
     sys.exit(code)
+
+
+def _stop_writing() -> None:
+    """Stop quietly when the reader of stdout has gone (`search quotes | head -2`), as grep
+    does: later writes, even Python's last flush of stdout, go nowhere instead of failing."""
+    with contextlib.suppress(OSError, ValueError):  # stdout may be no file (a test's buffer)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(EXIT_PIPE_CLOSED)
 
 
 def _user_errors(command: Callable) -> Callable:
@@ -63,6 +76,8 @@ def _user_errors(command: Callable) -> Callable:
             _fail(str(error))
         except KeyboardInterrupt:
             _fail("interrupted", EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _stop_writing()
         except OSError as error:
             _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
         except Exception as error:
@@ -92,8 +107,12 @@ def _color(choice: str) -> bool:
     return sys.stdout.isatty()
 
 
-def _shared(command: Callable) -> Callable:
-    """The --index, --corpus and --quiet options every command shares."""
+# The options every command shares, which may come before the command name too.
+SHARED_OPTIONS = ("corpus", "index_root", "quiet")
+
+
+def _shared_options(command: Callable) -> Callable:
+    """The --index, --corpus and --quiet options, on the group and on every command."""
     command = click.option(
         "--quiet",
         "-q",
@@ -117,6 +136,79 @@ def _shared(command: Callable) -> Callable:
         show_default=True,
         help="Folder of the index (env SEARCH_INDEX).",
     )(command)
+
+
+def _shared(command: Callable) -> Callable:
+    """The shared options on a command, which takes those written before its name as well:
+    `search --index DIR speakers` is `search speakers --index DIR`."""
+
+    @wraps(command)
+    def run(**options):
+        context = click.get_current_context()
+        group = context.parent
+        for name in SHARED_OPTIONS:
+            if _given(group, name) and not _given(context, name):
+                options[name] = group.params[name]
+        return command(**options)
+
+    return _shared_options(run)
+
+
+def _given(context: click.Context | None, name: str) -> bool:
+    return bool(context) and context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+
+
+def _refuse_options_as_values(
+    command: click.Command, context: click.Context, args: list[str]
+) -> None:
+    """A value option followed by another option lacks its value: `search NATO --speaker
+    --limit 3` names no speaker, rather than one called `--limit`."""
+    options = [param for param in command.get_params(context) if isinstance(param, click.Option)]
+    names = {name for option in options for name in option.opts + option.secondary_opts}
+    taking_values = {name for option in options if not option.is_flag for name in option.opts}
+    for name, value in pairwise(takewhile(lambda arg: arg != "--", args)):
+        if name in taking_values and value in names:
+            raise click.BadOptionUsage(name, f"Option '{name}' requires an argument.", context)
+
+
+class _Command(click.Command):
+    """A command whose usage errors know the command they are about, for the help they name."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            _refuse_options_as_values(self, ctx, args)
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            error.ctx = error.ctx or ctx
+            raise
+
+
+class _Group(DefaultGroup):
+    """The `search` group: the query command by default, and every Click error in one line
+    (`search: error: …`) instead of Click's usage block."""
+
+    command_class = _Command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _refuse_options_as_values(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as error:  # `search` alone: the help
+            error.show()
+            sys.exit(error.exit_code)
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx else "search"
+            _fail(f"{error.format_message().rstrip('.')} (see `{where} --help`)", error.exit_code)
+        except click.ClickException as error:
+            _fail(error.format_message(), error.exit_code)
+        except click.Abort:
+            _fail("interrupted", EXIT_INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else EXIT_HITS)  # an int is Click's ctx.exit(n)
 
 
 def _output(formats: tuple[str, ...]) -> Callable[[Callable], Callable]:
@@ -151,7 +243,7 @@ def _speaker_option(command: Callable) -> Callable:
 
 
 @click.group(
-    cls=DefaultGroup,
+    cls=_Group,
     default="query",
     context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": True},
     epilog=_epilog(
@@ -164,28 +256,33 @@ def _speaker_option(command: Callable) -> Callable:
     ),
 )
 @click.version_option(__version__, prog_name="search")
-def cli() -> None:
-    """Quote-aware search over a folder of news articles: who said what, about what, and when."""
+@_shared_options
+def cli(corpus: Path, index_root: Path, quiet: bool) -> None:
+    """Quote-aware search over a folder of news articles: who said what, about what, and when.
+
+    --index, --corpus and --quiet may come before the command or after it.
+    """
 
 
 def _ensure_index(corpus: Path, index_root: Path, quiet: bool) -> None:
     """Build the index from the corpus when there is none, or none this program can read."""
+    from search.errors import folder
     from search.index import IndexIncompatible, check_version, index_exists
 
     reason = None
     if not index_exists(index_root):
-        reason = f"no index in {index_root}"
+        reason = f"no index in {folder(index_root)}"
     else:
         try:
             check_version(index_root)
         except IndexIncompatible:
-            reason = f"the index in {index_root} is from an incompatible version"
+            reason = f"the index in {folder(index_root)} is from an incompatible version"
     if reason is None:
         return
     if not corpus.is_dir():
-        _fail(f"{reason}, and no corpus folder {corpus} to build it from (use --corpus)")
+        _fail(f"{reason}, and no corpus folder {folder(corpus)} to build it from (use --corpus)")
     if not quiet:
-        click.echo(f"search: {reason}: building it from {corpus}…", err=True)
+        click.echo(f"search: {reason}: building it from {folder(corpus)}…", err=True)
     _update(corpus, index_root, quiet=quiet)
 
 
@@ -289,7 +386,7 @@ def query_command(
     (or date:[2023-01-01 to 2023-06-30], date:>2023-01-01).
     """
     from search import render
-    from search.query import SearchRequest, search
+    from search.query import MAX_EXPANSIONS, SearchRequest, search
 
     _ensure_index(corpus, index_root, quiet)
     request = SearchRequest(
@@ -306,6 +403,12 @@ def query_command(
         include_undated=include_undated,
     )
     result = search(index_root, request)
+    for pattern in result.cut_patterns:
+        click.echo(
+            f"search: {pattern} stands for more than {MAX_EXPANSIONS} words:"
+            f" only the {MAX_EXPANSIONS} most frequent were searched",
+            err=True,
+        )
     if result.undated_left_out and not quiet:
         count = result.undated_left_out
         click.echo(
@@ -403,10 +506,13 @@ def quotes_command(
 ) -> None:
     """Every extracted quote, in corpus order, for review or export."""
     from search import render
-    from search.query import iter_quotes
+    from search.query import iter_quotes, suggest_speakers
 
     _ensure_index(corpus, index_root, quiet)
     quotes = iter_quotes(index_root, speakers, min_confidence)
+    if speakers and not quotes:  # on stderr: the quotes on stdout may be read as JSON
+        for line in render.speaker_suggestion_lines(suggest_speakers(index_root, speakers)):
+            click.echo(f"search: {line}", err=True)
     if output_format == "jsonl":
         for quote in quotes:
             click.echo(json.dumps(render.quote_json(quote), ensure_ascii=False))
@@ -465,12 +571,13 @@ def show_command(
     speaker, role, date, the paragraph around it, article title and source.
     """
     from search import render
+    from search.errors import shown
     from search.query import get_record
 
     _ensure_index(corpus, index_root, quiet)
     record = get_record(index_root, document_id)
     if record is None:
-        click.echo(f"search: no document with id {document_id!r}", err=True)
+        click.echo(f"search: no document with id {shown(document_id)}", err=True)
         sys.exit(EXIT_NO_HITS)
     _emit(
         output_format,

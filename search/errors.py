@@ -1,8 +1,25 @@
 """The errors a user can act on, each with a one-line message that names the fix.
 
 Kept apart from the modules that raise them so the command line can tell them apart without
-loading the engine.
+loading the engine; with the two helpers every message uses to name what it is about.
 """
+
+from __future__ import annotations
+
+import os
+
+SHOWN_CHARS = 60  # of a query or name a message echoes back
+
+
+def shown(text: str) -> str:
+    """`text` quoted for a message, cut short: a 10,000-word query must not fill the screen."""
+    return repr(text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}…")
+
+
+def folder(path: os.PathLike | str) -> str:
+    """A folder as a message names it: `./index`, never a bare `index` that reads as a word."""
+    name = os.fspath(path)
+    return name if os.path.isabs(name) or name.startswith(".") else f".{os.sep}{name}"
 
 
 class CorpusError(Exception):

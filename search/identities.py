@@ -7,15 +7,20 @@ longer one with the same surname (an initial stands for any part it begins), and
 unambiguous in the corpus: `Clinton` stays apart when both `Hillary Clinton` and `Bill Clinton`
 are quoted. Forms are name keys (`search.index.name_key`: lower case, accents folded, words
 joined by spaces), so the table needs nothing but the distinct speaker keys and their counts.
+A name that is no one's finds the identities nearest it, compared part for part.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 # Generational suffixes follow the surname; they never are one.
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# How alike a name must be to a known one, part for part (0 to 1), to be offered instead:
+# `lavrof` is 0.83 like `lavrov`, `lavrov` 0.25 like `lu shaye`.
+CLOSE_ENOUGH = 0.7
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,20 @@ class Identities:
             if not identity.ambiguous and _within(self._parts[form], name_parts):
                 forms |= identity.forms
         return forms
+
+    def closest(self, name: str, limit: int = 3) -> list[str]:
+        """The keys of the identities nearest `name`, most alike first, compared part for part:
+        a misspelt surname alone (`lavrof`) finds `sergey lavrov`, which the whole names,
+        compared as strings, are too unlike to show."""
+        wanted = name.split()
+        if not wanted:
+            return []
+        scored = []
+        for identity in self:
+            best = max(_closeness(wanted, form.split()) for form in identity.forms)
+            if best >= CLOSE_ENOUGH:
+                scored.append((-best, identity.key))
+        return [key for _, key in sorted(scored)[:limit]]
 
     def __iter__(self) -> Iterator[Identity]:
         for surname in self._by_surname:
@@ -131,3 +150,9 @@ def _same_part(one: str, other: str) -> bool:
     if one == other:
         return True
     return (len(one) == 1 and other.startswith(one)) or (len(other) == 1 and one.startswith(other))
+
+
+def _closeness(wanted: list[str], parts: list[str]) -> float:
+    """How alike each part of `wanted` is to the most similar of `parts`, on average."""
+    alike = (max(SequenceMatcher(None, one, other).ratio() for other in parts) for one in wanted)
+    return sum(alike) / len(wanted)

@@ -56,6 +56,7 @@ from search.errors import (
     IndexIncompatible,
     IndexMissing,
     IndexProblem,
+    folder,
 )
 from search.model import IndexDocument, IndexedFile
 
@@ -82,6 +83,11 @@ WORD = r"\w+"
 # Words as written, keeping inner full stops ("j.k") and asterisks ("f***"): the pattern of
 # Whoosh's default tokenizer.
 EXACT_WORD = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
+# The fields a query may name (`speaker:lavrov`); every other field exists for the index's own use.
+QUERYABLE_FIELDS = ("quote", "body", "title", "speaker", "role", "date")
+# The fields whose words are stemmed: a prefix or wildcard on them is expanded over the words as
+# written (`written`), then searched as those words' stems.
+STEMMED_FIELDS = frozenset({"quote", "body", "title", "role"})
 # Whoosh's stop words and NLTK's English list: words such as "what", "which" and "about" only
 # add noise to a ranking. NLTK's "s" and "t" stay words, or "U.S." would be cut down to "u".
 TEXT_STOP_WORDS = (STOP_WORDS | stoplists["en"]) - {"s", "t"}
@@ -107,6 +113,19 @@ def text_analyzer() -> Analyzer:
 def exact_analyzer() -> Analyzer:
     """Every word as written (case and accents folded), for exact-wording matches."""
     return RegexTokenizer(EXACT_WORD) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+@functools.cache
+def written_analyzer() -> Analyzer:
+    """Words cut as the stemmed fields cut them, but kept as written (case and accents folded):
+    what a prefix such as `immigra*` is compared with, since Porter2 stems `immigration` to
+    `immigr`."""
+    return RegexTokenizer(WORD) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def fold(text: str) -> str:
+    """Lower case, accents folded: a query's prefix as the `written` field keeps its words."""
+    return text.lower().translate(accent_map)
 
 
 def name_key(name: str) -> str:
@@ -195,6 +214,9 @@ def build_schema() -> Schema:
         quote=TEXT(analyzer=words, stored=True),
         quote_exact=TEXT(analyzer=exact_analyzer(), phrase=False),  # words only: no positions
         body=TEXT(analyzer=words, stored=True),  # what snippets of the narrative are cut from
+        # The titles' and paragraphs' words as written, never scored: prefixes expand over them.
+        # A file's first document holds them all (`IndexWriter.add_file`).
+        written=TEXT(analyzer=written_analyzer(), phrase=False),
         paragraph=STORED(),  # only where it differs from `body`: a quotation's whole paragraph
         title=_RepeatedText(analyzer=words, stored=True),
     )
@@ -209,10 +231,10 @@ def _read_current(root: Path) -> dict:
     try:
         return json.loads((root / CURRENT_FILE).read_text("utf-8"))
     except FileNotFoundError:
-        raise IndexMissing(f"no index in {root}: run `search index`") from None
+        raise IndexMissing(f"no index in {folder(root)}: run `search index`") from None
     except (OSError, ValueError) as error:
         raise IndexDamaged(
-            f"index in {root} is damaged ({error}): run `search index --rebuild`"
+            f"the index in {folder(root)} is damaged ({error}): run `search index --rebuild`"
         ) from None
 
 
@@ -225,8 +247,9 @@ def check_version(root: Path) -> None:
     current = _read_current(root)
     if current.get("schema") != SCHEMA_VERSION:
         raise IndexIncompatible(
-            f"index in {root} was built by version {current.get('version', 'unknown')} with "
-            f"schema {current.get('schema')}, this program needs schema {SCHEMA_VERSION}: "
+            f"the index in {folder(root)} was built by version "
+            f"{current.get('version', 'unknown')} with schema {current.get('schema')}, "
+            f"this program needs schema {SCHEMA_VERSION}: "
             "run `search index --rebuild`"
         )
 
@@ -239,7 +262,7 @@ def open_index(root: Path):
         index = whoosh_index.open_dir(str(generation))
     except Exception as error:
         raise IndexDamaged(
-            f"index in {root} cannot be opened ({type(error).__name__}): "
+            f"the index in {folder(root)} cannot be opened ({type(error).__name__}): "
             "run `search index --rebuild`"
         ) from None
     _check_columns(root, index)
@@ -249,7 +272,8 @@ def open_index(root: Path):
 
 def _damaged(root: Path, filename: str, problem: str) -> IndexDamaged:
     return IndexDamaged(
-        f"the index in {root} is damaged ({filename} {problem}): run `search index --rebuild`"
+        f"the index in {folder(root)} is damaged ({filename} {problem}): "
+        "run `search index --rebuild`"
     )
 
 
@@ -339,7 +363,7 @@ def _damage_reported(root: Path) -> Iterator[None]:
         if not raised_by_whoosh(error):
             raise
         raise IndexDamaged(
-            f"the index in {root} is damaged ({type(error).__name__} while updating it): "
+            f"the index in {folder(root)} is damaged ({type(error).__name__} while updating it): "
             "run `search index --rebuild`"
         ) from None
 
@@ -393,7 +417,7 @@ _THREAD_LOCKS_GUARD = threading.Lock()
 
 def _busy(root: Path, timeout: float) -> IndexBusy:
     return IndexBusy(
-        f"another `search index` is updating {root}; "
+        f"another `search index` is updating {folder(root)}; "
         f"gave up after {timeout:g} s, try again when it has finished"
     )
 
@@ -435,8 +459,13 @@ class IndexWriter:
         if not self.fresh:
             self.remove_file(file.name)
         self._writer.add_document(**_file_record(file))
-        for document in documents:
-            self._writer.add_document(file=file.name, **_fields(document))
+        # The words as written serve only to expand prefixes, so the file's first document
+        # carries them all, each title and paragraph once.
+        documents = list(documents)
+        texts = dict.fromkeys(text for doc in documents for text in (doc.title, doc.body))
+        for number, document in enumerate(documents):
+            written = {"written": "\n".join(texts)} if number == 0 else {}
+            self._writer.add_document(file=file.name, **written, **_fields(document))
 
     def refresh_file(self, file: IndexedFile) -> None:
         """Record a new signature for a file whose content is as indexed (touched, copied)."""
@@ -452,6 +481,17 @@ class IndexWriter:
             _publish(self.root, self.generation)
 
     def cancel(self) -> None:
+        """Drop what was written; the writing processes of a rebuild are stopped too."""
+        # Whoosh's parallel writer only marks its processes cancelled in this process's copy
+        # of them: they would wait for work forever, and Python waits for them on exit. They
+        # stop first, before the files they are writing go; nothing waits for the queues
+        # that fed them either (interrupted, a queue's thread may never finish).
+        for task in getattr(self._writer, "tasks", ()):
+            task.terminate()
+            task.join()
+        for queue in (getattr(self._writer, name, None) for name in ("jobqueue", "resultqueue")):
+            if queue is not None:
+                queue.cancel_join_thread()
         self._writer.cancel()
         if self.fresh:
             shutil.rmtree(self.root / self.generation, ignore_errors=True)

@@ -39,17 +39,21 @@ _START_METHODS = multiprocessing.get_all_start_methods()
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _die_with_parent(_owner: object) -> None:
-    """In every process an update forks (index writers, the extraction worker): die with it.
+def _as_helper(_owner: object) -> None:
+    """In every process an update forks (index writers, the extraction worker): die with the
+    update, and leave Ctrl-C to it.
 
     Killed outright (`kill -9`), an update cannot stop its helpers, and they would wait for
-    work forever. Linux sends them a signal when it dies; elsewhere this does nothing.
+    work forever: Linux sends them a signal when it dies (elsewhere nothing is done). Ctrl-C
+    reaches every process of the terminal's foreground group: each helper would print a
+    traceback of its own, while the update stops them itself and says so in one line.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-multiprocessing.util.register_after_fork(_die_with_parent, _die_with_parent)
+multiprocessing.util.register_after_fork(_as_helper, _as_helper)
 
 
 @dataclass
@@ -57,6 +61,7 @@ class UpdateReport:
     """What an update did, for the one-line summary and warnings on stderr."""
 
     rebuilt: bool = False
+    first: bool = False  # no index was there before: built, not rebuilt
     added: int = 0
     updated: int = 0
     removed: int = 0
@@ -73,6 +78,8 @@ class UpdateReport:
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged, {len(self.skipped)} skipped"
         )
+        if self.first:
+            return f"index built: {counts}"
         if self.rebuilt:
             return f"index rebuilt: {counts}"
         if not self.changed:
@@ -101,21 +108,23 @@ def update_index(
                 check_version(index_root)
             except IndexIncompatible:
                 rebuild = True
-        fresh = rebuild or not index_exists(index_root)
-        report = UpdateReport(rebuilt=fresh)
+        first = not index_exists(index_root)
+        fresh = rebuild or first
+        report = UpdateReport(rebuilt=fresh, first=first)
         indexed = {} if fresh else indexed_files(index_root)
         files = iter_corpus(corpus, max_bytes, indexed)
         changed, removed, touched = _plan(files, indexed, report, progress)
         if not (fresh or changed or removed or touched):
             return report
         writer = IndexWriter(index_root, fresh=fresh)
+        extracted = _extract_all(changed)
         try:
             for name in removed:
                 writer.remove_file(name)
                 report.removed += 1
             for file in touched:
                 writer.refresh_file(_record(file))
-            for file, documents, warnings in _extract_all(changed):
+            for file, documents, warnings in extracted:
                 report.warnings += [f"{file.source}: {warning}" for warning in warnings]
                 if progress:
                     progress()
@@ -131,7 +140,8 @@ def update_index(
                 writer.commit()
             else:
                 writer.cancel()
-        except BaseException:
+        except BaseException:  # Ctrl-C too: the index is left as it was
+            extracted.close()  # stops the extraction worker now, not when Python exits
             writer.cancel()
             raise
     return report

@@ -147,7 +147,8 @@ class SearchResult:
     `first` is the rank of the page's first hit; `facets` maps a facet (`speaker`, `year`,
     `month`) to counts over all hits; `suggestion` is the query with unknown words corrected;
     `speaker_suggestions` maps each --speaker that matched no one to the closest known names;
-    `undated_left_out` counts the undated hits that --since/--until kept out.
+    `undated_left_out` counts the undated hits that --since/--until kept out; `cut_patterns`
+    names the prefixes and wildcards that matched more words than a search may expand.
     """
 
     query: str
@@ -158,6 +159,7 @@ class SearchResult:
     suggestion: str | None = None
     speaker_suggestions: dict[str, list[str]] = field(default_factory=dict)
     undated_left_out: int = 0
+    cut_patterns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

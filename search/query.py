@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import difflib
+import fnmatch
+import heapq
 import re
 import time
 from collections import Counter
@@ -48,19 +49,24 @@ from whoosh.query import (
     Prefix,
     Query,
     Term,
+    Wildcard,
 )
 
-from search.errors import QueryError
+from search.errors import QueryError, folder, shown
 from search.identities import Identities
 from search.index import (
     BOOKKEEPING_FIELDS,
     FILE_KIND,
+    QUERYABLE_FIELDS,
+    STEMMED_FIELDS,
+    TEXT_STOP_WORDS,
     UNNAMED_KEY,
     IndexDamaged,
     bookkeeping,
     build_schema,
     day_number,
     exact_analyzer,
+    fold,
     keeps_positions,
     name_key,
     number_day,
@@ -80,6 +86,13 @@ OWN_TEXT_FIELDS = ("quote", "body")
 ADJACENCY_BONUS = 0.25
 DEFAULT_SNIPPET_CHARS = 240
 RETRIES = 5
+# The most words a prefix or wildcard expands to (the most frequent), as Lucene bounds its
+# clauses and Elasticsearch its max_expansions: `a*` would otherwise score every word in `a`.
+MAX_EXPANSIONS = 100
+# The longest query a search takes, in words and in characters: every word is looked up in
+# three fields and paired with its neighbour, and 10,000 words took 9 s. Longer is refused.
+MAX_QUERY_WORDS = 100
+MAX_QUERY_CHARS = 1000
 # Where a snippet is cut from, in order of preference: the quotation, then the narrative.
 SNIPPET_SOURCES = ("quote", "body")
 
@@ -88,6 +101,8 @@ _RANGE_TO = re.compile(r"\s+to\s+|^to\s+|\s+to$", re.IGNORECASE)
 _DATE_CLAUSE = re.compile(r"\bdate:\s*(\[[^\]]*\]|\{[^}]*\}|[<>]=?\s*\S+|\S+)", re.IGNORECASE)
 _INNER_PUNCTUATION = re.compile(r"[^\w\s]")  # between the parts of one written word
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# `<` and `>` compare dates (`date:>2023-01-01`); anywhere else they are punctuation.
+_STRAY_COMPARISON = re.compile(r"(?<!date:)(?<!date:[<>])[<>]", re.IGNORECASE)
 
 T = TypeVar("T")
 
@@ -97,6 +112,7 @@ FEW_HITS = 3  # fewer hits than this, and the query's unknown words get a sugges
 NO_DATE = 0  # what the date column holds for a document without a date
 SYNTAX_WORDS = frozenset({"AND", "OR", "NOT", "TO"})
 _WORD = re.compile(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*])")
+_WORDS = re.compile(r"\w")  # what every searchable word holds: punctuation and emoji alone do not
 
 
 @dataclass(frozen=True)
@@ -130,19 +146,20 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     own_text = apply_exclusions(parse_query(text, schema, OWN_TEXT_FIELDS)) if text else parsed
     if parsed is NullQuery:
         if not request.speakers and days is None:
-            raise QueryError(
-                f"nothing to search for in {request.query!r}: it holds only very common words"
-            )
+            what = "only very common words" if _WORDS.search(text) else "no words to search for"
+            raise QueryError(f"nothing to search for in {shown(request.query)}: it holds {what}")
         parsed = own_text = Every()
     weighting = StandardIdfBM25F()
 
     def run(searcher) -> SearchResult:
         ranker = Ranker(searcher, weighting)
+        query, cut_patterns = _expand_patterns(parsed, searcher.reader())
+        own = query if own_text is parsed else _expand_patterns(own_text, searcher.reader())[0]
         needed = request.speakers or "speaker" in request.facets
         identities = speaker_identities(searcher) if needed else Identities({})
         speakers = speaker_filter(request.speakers, identities)
         scores, bonuses, undated = _matching_documents(
-            ranker, parsed, own_text, speakers, days, request.include_undated
+            ranker, query, own, speakers, days, request.include_undated
         )
         keys = ranker.column("quote_key") if request.group else None
         groups = _Groups(keys, scores)
@@ -153,7 +170,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             )
         else:
             order = _dated_groups(ranker.column("date"), groups, request.sort == "-date")
-        terms = _highlight_terms(parsed, searcher)
+        terms = _highlight_terms(query)
         hits = tuple(
             _hit(searcher, groups[key], score, terms, request.snippet_chars)
             for key, score in order[first : first + request.limit]
@@ -170,6 +187,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
                 _suggest_speakers(searcher, request.speakers, identities) if few else {}
             ),
             undated_left_out=len(_Groups(keys, undated)),
+            cut_patterns=cut_patterns,
         )
 
     return read_index(index_root, run, weighting=weighting)
@@ -243,7 +261,7 @@ def _may_match_bookkeeping(query: Query) -> bool:
 def _day_range(request: SearchRequest) -> tuple[int, int] | None:
     """--since and --until as an inclusive range of day numbers, or None without either."""
     if request.since and request.until and request.since > request.until:
-        raise QueryError(f"--since {request.since} is after --until {request.until}")
+        raise _reversed_dates(f"--since {request.since} --until {request.until}")
     if not request.since and not request.until:
         return None
     start = day_number(request.since) if request.since else 0
@@ -251,7 +269,22 @@ def _day_range(request: SearchRequest) -> tuple[int, int] | None:
     return start, end
 
 
+def _reversed_dates(written: str) -> QueryError:
+    """One error for a date range that ends before it starts, however it was written: such a
+    range holds nothing, and silently finding nothing would look like an answer."""
+    return QueryError(f"{written}: the range ends before it starts")
+
+
 def _check(request: SearchRequest) -> None:
+    if len(request.query) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is {len(request.query)} characters long: a search takes at most"
+            f" {MAX_QUERY_CHARS}, so shorten it"
+        )
+    if (words := len(request.query.split())) > MAX_QUERY_WORDS:
+        raise QueryError(
+            f"the query has {words} words: a search takes at most {MAX_QUERY_WORDS}, so shorten it"
+        )
     if request.limit < 1:
         raise QueryError(f"--limit must be at least 1, not {request.limit}")
     if request.page < 1:
@@ -381,15 +414,19 @@ def _suggest_speakers(
     searcher, names: tuple[str, ...], identities: Identities
 ) -> dict[str, list[str]]:
     """For each --speaker that matches no one, the closest names of people who are quoted."""
-    unknown = [name for name in names if not identities.claimed_by(_speaker_key(name))]
-    if not unknown:
-        return {}
-    known = [identity.key for identity in identities]
-    closest = {}
-    for name in unknown:
-        matches = difflib.get_close_matches(name_key(name), known, n=3, cutoff=0.6)
-        closest[name] = [_shown_name(searcher, key) for key in matches]
-    return closest
+    return {
+        name: [_shown_name(searcher, key) for key in identities.closest(name_key(name))]
+        for name in names
+        if not identities.claimed_by(_speaker_key(name))
+    }
+
+
+def suggest_speakers(index_root: Path, names: tuple[str, ...]) -> dict[str, list[str]]:
+    """For each of `names` that matches no one quoted, the closest names of people who are."""
+    return read_index(
+        index_root,
+        lambda searcher: _suggest_speakers(searcher, names, speaker_identities(searcher)),
+    )
 
 
 def speaker_identities(searcher) -> Identities:
@@ -417,9 +454,16 @@ def _shown_name(searcher, key: str) -> str:
 
 
 def clean_query(text: str) -> str:
-    """Drop control characters and turn the dates of `date:` clauses into index day numbers."""
-    text = _CONTROL.sub(" ", text).strip()
+    """Drop control characters and stray `<`/`>`, and turn the dates of `date:` clauses into
+    index day numbers."""
+    text = _STRAY_COMPARISON.sub(_drop_comparison, _CONTROL.sub(" ", text)).strip()
     return _DATE_CLAUSE.sub(lambda match: "date:" + _day_numbers(match.group(1)), text)
+
+
+def _drop_comparison(match: re.Match) -> str:
+    """A stray `<` or `>` goes; after a field's colon nothing is left in its place, so the
+    field still reads as one (`role:>x` is `role:x`)."""
+    return "" if match.string[match.start() - 1 : match.start()] == ":" else " "
 
 
 def _day_numbers(clause: str) -> str:
@@ -429,11 +473,21 @@ def _day_numbers(clause: str) -> str:
     own date parsing widens ISO dates in ranges to whole years).
     """
     if clause[0] in "[{":
+        closing = "]" if clause[0] == "[" else "}"
+        if clause[-1] != closing:
+            raise QueryError(
+                f"a date range opened with {clause[0]} has no closing {closing}:"
+                " write date:[2023-01-01 to 2023-06-30]"
+            )
         low, high = ([*_RANGE_TO.split(clause[1:-1].strip(), maxsplit=1), ""])[:2]
         exclusive = clause[0] == "{"  # {2023 to 2025}: after all of 2023, before all of 2025
-        start = f"{_day_number(low, last=exclusive)} " if low else ""
-        end = f" {_day_number(high, last=not exclusive)}" if high else ""
-        return f"{clause[0]}{start}to{end}{clause[-1]}"
+        start = _day_number(low, last=exclusive) if low else None
+        end = _day_number(high, last=not exclusive) if high else None
+        if low and high and _day_number(low, last=False) > _day_number(high, last=True):
+            raise _reversed_dates(f"date:{clause}")
+        shown_start = f"{start} " if start is not None else ""
+        shown_end = f" {end}" if end is not None else ""
+        return f"{clause[0]}{shown_start}to{shown_end}{closing}"
     if match := re.fullmatch(r"([<>]=?)\s*(\S+)", clause):
         operator, value = match.groups()
         # After a month is after its last day, up to and including it too; before it, its first.
@@ -445,12 +499,12 @@ def _day_number(value: str, *, last: bool) -> int:
     """The first (or last) day of an ISO year, month or date, as a YYYYMMDD number."""
     match = _ISO_DATE.fullmatch(value.strip())
     if not match:
-        raise QueryError(f"cannot read the date {value.strip()!r}: write dates as YYYY-MM-DD")
+        raise QueryError(f"cannot read the date {shown(value.strip())}: write dates as YYYY-MM-DD")
     year, month, day = match.groups()
     try:
         first = dt.date(int(year), int(month or 1), int(day or 1))
     except ValueError:
-        raise QueryError(f"there is no date {value.strip()!r}") from None
+        raise QueryError(f"there is no date {shown(value.strip())}") from None
     if not last or day:
         return day_number(first)
     if month:
@@ -464,8 +518,13 @@ def parse_query(text: str, schema, fields: Sequence[str] = tuple(FIELD_WEIGHTS))
     each of `fields` (quote, body and title by default)."""
     try:
         grouped = _Parser(schema, fields).parse(text, normalize=False)
-    except Exception as error:  # Whoosh raises bare Exception for some bad field values
-        raise QueryError(f"cannot read the query {text!r}: {error}") from None
+    except QueryError:
+        raise
+    except Exception:  # Whoosh's own words (`list index out of range`) would not help
+        raise QueryError(
+            "cannot read the query: AND, OR and NOT go between words,"
+            " and brackets and quote marks need closing"
+        ) from None
     return _with_adjacency(grouped).normalize()
 
 
@@ -488,7 +547,38 @@ class _Parser(QueryParser):
         self.remove_plugin_class(PhrasePlugin)
         self.add_plugin(_SpacedPhrasePlugin())
         self.add_plugin(_SplitWordsPlugin())
+        self.add_plugin(_QueryableFieldsPlugin())
         self.add_plugin(GtLtPlugin())
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        """A prefix or wildcard on a stemmed field keeps the letters the user wrote: Whoosh
+        stemmed them (`running*` became `run*`), and `_expand_patterns` matches them against
+        the words as written."""
+        if termclass in (Prefix, Wildcard) and fieldname in STEMMED_FIELDS:
+            return termclass(fieldname, fold(text), boost=boost)
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+
+class _QueryableFieldsPlugin(Plugin):
+    """Refuse the fields that exist only for the index's own use (`source:`, `paragraph:`):
+    searching them fails deep inside Whoosh, or matches nothing without saying why. Refuse
+    ranges of words too (`[a to m]`): they mean nothing to a reader, and they run through
+    the whole vocabulary, unbounded."""
+
+    def filters(self, parser) -> list:
+        return [(self.check, 101)]  # once field names are attached (100)
+
+    def check(self, parser, group: syntax.GroupNode) -> syntax.GroupNode:
+        for node in group:
+            field = getattr(node, "fieldname", None)
+            if isinstance(node, syntax.GroupNode):
+                self.check(parser, node)
+            elif field and field not in QUERYABLE_FIELDS:
+                fields = ", ".join(f"{name}:" for name in QUERYABLE_FIELDS)
+                raise QueryError(f"{field}: is not a field you can search; use one of {fields}")
+            elif isinstance(node, syntax.RangeNode) and field != "date":
+                raise QueryError("ranges compare dates only: write date:[2023-01-01 to 2023-06-30]")
+        return group
 
 
 class _SplitWordsPlugin(Plugin):
@@ -661,8 +751,74 @@ def speaker_filter(names: tuple[str, ...], identities: Identities) -> Query | No
 
 def _speaker_key(name: str) -> str:
     if not (key := name_key(name)):
-        raise QueryError(f"--speaker {name!r} holds no name")
+        raise QueryError(f"--speaker {shown(name)} holds no name")
     return key
+
+
+def _expand_patterns(query: Query, reader) -> tuple[Query, tuple[str, ...]]:
+    """`query` with each prefix and wildcard replaced by the words it stands for, and the
+    patterns that stood for more than `MAX_EXPANSIONS` words (the most frequent were kept).
+
+    On a stemmed field the pattern is matched against the words as written and searched as
+    their stems: Porter2 stems `immigration` to `immigr`, which `immigra*` would never match.
+    """
+    expansions: dict[tuple[str, str], tuple[list[str], bool]] = {}
+    cut: list[str] = []
+
+    def expand(leaf: Query) -> Query:
+        pattern = _pattern_of(leaf)
+        if pattern is None:
+            return leaf
+        field = leaf.field()
+        vocabulary = "written" if field in STEMMED_FIELDS else field
+        if (vocabulary, pattern) not in expansions:
+            # Stop words are never searched: they must not take the places of words that are.
+            skipped = TEXT_STOP_WORDS if field in STEMMED_FIELDS else frozenset()
+            expansions[vocabulary, pattern] = _expansion(reader, vocabulary, pattern, skipped)
+            if expansions[vocabulary, pattern][1]:
+                cut.append(pattern)
+        words, _ = expansions[vocabulary, pattern]
+        if field in STEMMED_FIELDS:
+            words = sorted({token.text for word in words for token in text_analyzer()(word)})
+        terms = [Term(field, word, boost=leaf.boost) for word in words]
+        return Or(terms) if terms else NullQuery
+
+    return _replace_leaves(query, expand), tuple(cut)
+
+
+def _pattern_of(leaf: Query) -> str | None:
+    """The wildcard pattern a leaf stands for (`immigra*`, `im*ra`, `*`), or None for a word."""
+    if isinstance(leaf, Prefix):
+        return f"{leaf.text}*"
+    if isinstance(leaf, Wildcard):
+        return leaf.text
+    if isinstance(leaf, Every) and leaf.fieldname:
+        return "*"
+    return None
+
+
+def _expansion(reader, field: str, pattern: str, skipped: frozenset[str]) -> tuple[list[str], bool]:
+    """The `MAX_EXPANSIONS` most frequent words of `field` matching `pattern`, leaving out
+    `skipped`, and whether there were more."""
+    if field not in reader.schema:
+        return [], False
+    prefix = re.split(r"[*?]", pattern, maxsplit=1)[0]
+    matcher = re.compile(fnmatch.translate(pattern))
+    found = [
+        (info.doc_frequency(), word)
+        for text, info in reader.iter_prefix(field, prefix)
+        if matcher.match(word := text.decode("utf-8")) and word not in skipped
+    ]
+    kept = heapq.nlargest(MAX_EXPANSIONS, found)
+    return [word for _, word in kept], len(found) > len(kept)
+
+
+def _replace_leaves(query: Query, replace: Callable[[Query], Query]) -> Query:
+    """`query` with `replace` applied to every leaf, through any kind of query around it
+    (OR, AND, AND NOT, NOT)."""
+    if query.is_leaf():
+        return replace(query)
+    return query.apply(lambda child: _replace_leaves(child, replace))
 
 
 def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
@@ -684,7 +840,7 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
                 if isinstance(error, IndexDamaged):
                     raise
                 raise IndexDamaged(
-                    f"the index in {index_root} cannot be read ({type(error).__name__}): "
+                    f"the index in {folder(index_root)} cannot be read ({type(error).__name__}): "
                     "run `search index --rebuild`"
                 ) from None
             time.sleep(0.05 * (attempt + 1))
@@ -696,22 +852,15 @@ def _unreadable(error: Exception) -> bool:
     return isinstance(error, IndexDamaged | OSError | EOFError) or raised_by_whoosh(error)
 
 
-def _highlight_terms(query: Query, searcher) -> dict[str, set[str]]:
-    """The indexed words a snippet may show as matches, by field, prefixes expanded.
+def _highlight_terms(query: Query) -> dict[str, set[str]]:
+    """The indexed words a snippet may show as matches, by field (prefixes are expanded).
 
     Walks the query's leaves itself: Whoosh's `existing_terms` left out whole fields here.
     """
-    reader = searcher.reader()
     terms: dict[str, set[str]] = {}
     for leaf in query.leaves():
-        field = leaf.field()
-        if field not in SNIPPET_SOURCES:
-            continue
-        if isinstance(leaf, Prefix):
-            words = [word.decode("utf-8") for word in reader.expand_prefix(field, leaf.text)]
-        else:
-            words = [text for _, text in leaf.iter_all_terms()]
-        terms.setdefault(field, set()).update(words)
+        if (field := leaf.field()) in SNIPPET_SOURCES:
+            terms.setdefault(field, set()).update(text for _, text in leaf.iter_all_terms())
     return terms
 
 
@@ -770,7 +919,9 @@ def _date(value: int | None) -> dt.date | None:
 def _matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Character spans of the words in `text` whose indexed form is one of `terms`.
 
-    Matched parts of one written word ("U.S.", "NATO-led") make one span, not several.
+    Matched parts of one written word ("U.S.", "NATO-led") make one span, not several. A single
+    letter alone is no match: `U.S.` searches for `u` and `s`, and the `s` of every possessive
+    ("Russia’s") would light up.
     """
     if not terms:
         return []
@@ -782,7 +933,7 @@ def _matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], token.endchar)
         else:
             spans.append((token.startchar, token.endchar))
-    return spans
+    return [(start, end) for start, end in spans if end - start > 1 or not text[start].isalpha()]
 
 
 def make_snippet(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from search.errors import shown
 from search.model import Hit, Record, SearchResult, SpeakerSummary
 
 if TYPE_CHECKING:  # only `search verify` needs the wording module loaded
@@ -98,7 +99,7 @@ def result_text(result: SearchResult, color: bool) -> str:
 def footer(result: SearchResult) -> str:
     plural = "s" if result.total != 1 else ""
     if result.total == 0:
-        return f"no hits for {result.query!r}"
+        return f"no hits for {shown(result.query)}"
     if not result.hits:
         return f"no hits on this page: {result.total} hit{plural} in all"
     last = result.first + len(result.hits) - 1
@@ -122,9 +123,15 @@ def facet_table(name: str, counts: dict[str, int]) -> str:
 
 def suggestion_lines(result: SearchResult) -> list[str]:
     lines = [f"did you mean: {result.suggestion}"] if result.suggestion else []
-    for name, closest in result.speaker_suggestions.items():
+    return lines + speaker_suggestion_lines(result.speaker_suggestions)
+
+
+def speaker_suggestion_lines(suggestions: dict[str, list[str]]) -> list[str]:
+    """A line for each --speaker that matched no one, with the closest names quoted."""
+    lines = []
+    for name, closest in suggestions.items():
         known = ", ".join(closest) if closest else "no similar name"
-        lines.append(f"no speaker matches {name!r}; closest: {known}")
+        lines.append(f"no speaker matches {shown(name)}; closest: {known}")
     return lines
 
 

@@ -20,7 +20,7 @@ def test_first_search_builds_the_index_and_says_so_on_stderr(run):
     result = run("dredging")
     assert result.exit_code == 0
     assert "building it from" in result.stderr
-    assert "index rebuilt: 2 added" in result.stderr
+    assert "index built: 2 added" in result.stderr
     second = run("dredging")
     assert "building" not in second.stderr
 

@@ -207,3 +207,9 @@ def test_scores_are_whoosh_own_across_segments_and_deletions(tmp_path: Path):
             assert [number for number, _ in found] == [number for number, _ in expected], text
             assert [score for _, score in found] == pytest.approx([s for _, s in expected]), text
             assert set(scores) == set(searcher.docs_for_query(parsed)), text
+
+
+def test_the_parts_of_an_abbreviation_never_highlight_a_possessive_alone(tmp_path: Path):
+    articles = {"a": f"U.S. troops crossed Vardenia’s border at the general’s order. {FILLER}"}
+    hit = search_articles(tmp_path, articles, "U.S. troops").hits[0]
+    assert [hit.snippet[start:end] for start, end in hit.highlights] == ["U.S", "troops"]
