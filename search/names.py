@@ -310,6 +310,8 @@ class Registry:
         people = [entity for entity, known in candidates if len(known) > 1 and known[-1] == form[0]]
         if len(form) == 1 and len(people) > 1:
             return self._shared_surname(people, key, title)
+        if len(form) == 1 and people:
+            return people[0]  # `Trump` is `Donald Trump`, not `Trump Tower` or `Trump Train`
         return self.most_recent([entity for entity, _ in candidates], key)
 
     def _shared_surname(self, people: list[Entity], key: tuple[int, int], title: str) -> Entity:
@@ -344,7 +346,8 @@ class Registry:
             ]
             if not fuller:
                 continue
-            target = self.most_recent(fuller, (10**9, 0))
+            surnamed = [entity for entity in fuller if entity.key[-1] == short.key[0]]
+            target = self.most_recent(surnamed or fuller, (10**9, 0))
             assert target is not None
             self._merge(short, target)
 

@@ -510,3 +510,13 @@ def test_a_surname_that_is_a_role_word_alone_is_a_name() -> None:
         "Dean, a former party chairman, mocked the debate, tweeting, “Notice the sniffing.”"
     )
     assert speakers(extraction) == ["Howard Dean"]
+
+
+def test_a_lone_surname_means_the_person_not_a_place_named_after_them() -> None:
+    extraction = run(
+        "T\n\nSupporters gathered outside Brandt Tower on Monday.\n\n"
+        "Ivo Brandt arrived late.\n\n"
+        "The Brandt Train rolled on through the county.\n\n"
+        "“We will win this,” Brandt said."
+    )
+    assert speakers(extraction) == ["Ivo Brandt"]
