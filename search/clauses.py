@@ -471,7 +471,11 @@ def _verb_subject(tokens: list[Token], index: int) -> Reference | None:
     stance verb or a participle comes its object (`accused Lund of`, `asking the crowd to`),
     never an inverted subject."""
     phrase: list[Token] = []
-    if tokens[index].lower.endswith("ing"):
+    before = _strip_before_verb(tokens[:index])
+    if tokens[index].lower.endswith("ing") and before and is_name_word(before[-1]):
+        # `…, with Ivo Brandt reportedly yelling`: the participle's own subject.
+        phrase = _subject_of(tokens[:index])
+    elif tokens[index].lower.endswith("ing"):
         # The clause's opening noun phrase, past an opening adverbial (`On Friday, she …`).
         starts = [0, *(i + 1 for i, token in enumerate(tokens[:index]) if token.text == ",")]
         start = next((i for i in starts if _lead_noun_phrase(tokens[i:index])), 0)

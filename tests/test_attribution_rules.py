@@ -520,3 +520,11 @@ def test_a_lone_surname_means_the_person_not_a_place_named_after_them() -> None:
         "“We will win this,” Brandt said."
     )
     assert speakers(extraction) == ["Ivo Brandt"]
+
+
+def test_a_participle_s_own_subject_beats_a_place_opening_the_sentence() -> None:
+    extraction = run(
+        "T\n\nAt a rally in Harwick, Ostmark, on Saturday, supporters shoved a protester, with "
+        "Ivo Brandt reportedly yelling: “Get him out of here!”"
+    )
+    assert speakers(extraction) == ["Ivo Brandt"]
