@@ -77,6 +77,8 @@ class Resolver:
     def __init__(self, registry: Registry, views: list[SentenceView]) -> None:
         self.registry = registry
         self.views = views
+        # Words the article writes in lower case: `Hours` or `Others` opening a sentence is one.
+        self.common_words = {t.lower for v in views for t in v.tokens if not t.capitalised}
         self.history: list[Mention] = list(registry.mentions)
         self.antecedent = -1  # sentence of the mention the last pronoun was resolved to
         self.unnamed = list(registry.unnamed)  # unnamed people: role noun and place
@@ -96,6 +98,20 @@ class Resolver:
             if entity := self._pronoun(Reference("pronoun", at, gender=gender), vote=False):
                 self.history.append(Mention(entity, at, gender, sentence, subject=True))
         self.antecedent = -1
+
+    def names_someone(self, reference: Reference | None) -> Reference | None:
+        """The reference, but a lone capitalised word that the article names nobody by and
+        writes elsewhere in lower case (`Others shouted`) describes people it does not name."""
+        if (
+            reference is not None
+            and reference.kind == "name"
+            and len(reference.words) == 1
+            and reference.words[0].lower() in self.common_words
+            and self.registry.find(reference.words, (10**9, 0)) is None
+        ):
+            word = reference.words[0].lower()
+            return Reference("anonymous", reference.key, (word,), None, reference.surface)
+        return reference
 
     def resolve(self, reference: Reference) -> Entity | None:
         self.antecedent = -1
@@ -364,12 +380,12 @@ def attribute(
         if span.close_at is not None:
             opens_sentence = not lead_in_text.strip(" “”‘’—–-")
             after_tokens = _after_tokens(blanked, views, closing, span, opens_sentence)
-            reference = parse_after(after_tokens[0])
+            reference = resolver.names_someone(parse_after(after_tokens[0]))
             if reference is not None:
                 reference = _placed(reference, span.close_paragraph)
                 used.add(after_tokens[1])
         if reference is None:
-            reference = parse_lead_in(lead_tokens)
+            reference = resolver.names_someone(parse_lead_in(lead_tokens))
             if reference is not None:
                 reference = _placed(reference, span.paragraph)
         resolver.read_narrative_up_to(
@@ -526,7 +542,7 @@ def _continuation(
     if opening.index > 0:
         before = views[opening.index - 1]
         if OPEN not in before.sentence.text and before.sentence.paragraph >= span.paragraph - 1:
-            reference = parse_lead_in(before.tokens)
+            reference = resolver.names_someone(parse_lead_in(before.tokens))
             if reference is None and span.open_at == 0:
                 reference = parse_statement_intro(before.tokens)
             if reference is not None:

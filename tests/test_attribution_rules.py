@@ -528,3 +528,12 @@ def test_a_participle_s_own_subject_beats_a_place_opening_the_sentence() -> None
         "Ivo Brandt reportedly yelling: “Get him out of here!”"
     )
     assert speakers(extraction) == ["Ivo Brandt"]
+
+
+def test_a_common_word_opening_a_sentence_is_no_name() -> None:
+    extraction = run(
+        "T\n\nMayor Ivo Brandt spoke first, and the others waited.\n\n"
+        "Others, angry at the delay, shouted, “Stop the cover-up!”"
+    )
+    quote = extraction.quotes[0]
+    assert (quote.speaker, quote.described_as) == (None, "Others")
