@@ -478,7 +478,10 @@ def _verb_subject(tokens: list[Token], index: int) -> Reference | None:
     elif tokens[index].lower.endswith("ing"):
         # The clause's opening noun phrase, past an opening adverbial (`On Friday, she …`).
         starts = [0, *(i + 1 for i, token in enumerate(tokens[:index]) if token.text == ",")]
-        start = next((i for i in starts if _lead_noun_phrase(tokens[i:index])), 0)
+        start = next(
+            (i for i in starts if _lead_noun_phrase(tokens[i:index]) and not _dates(tokens, i)),
+            0,
+        )
         phrase = _lead_noun_phrase(tokens[start:index])
         lone = len(phrase) == 1 and phrase[0].lower not in PRONOUNS
         following = tokens[start + 1] if index > start + 1 else None
@@ -490,6 +493,15 @@ def _verb_subject(tokens: list[Token], index: int) -> Reference | None:
     if not phrase and tokens[index].lower not in STANCE_VERBS and not participle:
         phrase = _noun_phrase_after_verb(tokens[index + 1 :])
     return _reference(phrase, _surface(phrase))
+
+
+def _dates(tokens: list[Token], start: int) -> bool:
+    """Does the clause at `start` open with a time adverbial (`Hours later,`, `Days ago,`)?"""
+    return start + 1 < len(tokens) and tokens[start + 1].lower in _TIME_ADVERBS
+
+
+# Words that make the noun before them a time adverbial, not a subject (`Hours later`).
+_TIME_ADVERBS = frozenset({"later", "earlier", "ago", "before", "after"})
 
 
 def _modifies(following: Token) -> bool:

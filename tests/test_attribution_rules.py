@@ -537,3 +537,11 @@ def test_a_common_word_opening_a_sentence_is_no_name() -> None:
     )
     quote = extraction.quotes[0]
     assert (quote.speaker, quote.described_as) == (None, "Others")
+
+
+def test_a_time_adverbial_opening_the_sentence_is_not_the_participle_s_subject() -> None:
+    extraction = run(
+        "T\n\nIvo Brandt spoke on Monday.\n\n"
+        "Hours later, Brandt praised Nora Fell, telling reporters, “She is a fine engineer.”"
+    )
+    assert speakers(extraction) == ["Ivo Brandt"]
