@@ -233,6 +233,12 @@ def name_key(tokens: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
+def _initials(name: tuple[str, ...]) -> str:
+    """`IMF` for `International Monetary Fund`, `FBI` for `Federal Bureau of Investigation`."""
+    words = [word for word in name if word.lower() not in _CONNECTORS | {"and", "&"}]
+    return "".join(word[0] for word in words) if len(words) > 1 else ""
+
+
 def _lower_prefix(token: str) -> str:
     return (
         token[0].lower() + token[1:]
@@ -289,6 +295,11 @@ class Registry:
         for entity, known in keys:
             if known == form:
                 return entity
+        if len(form) == 1 and form[0].isupper():
+            # `the IMF` after `the International Monetary Fund`: the name its letters stand for.
+            spelled = [entity for entity, known in keys if _initials(known) == form[0]]
+            if spelled:
+                return spelled[0]
         wanted = set(form)
         candidates = [
             (entity, known)

@@ -545,3 +545,13 @@ def test_a_time_adverbial_opening_the_sentence_is_not_the_participle_s_subject()
         "Hours later, Brandt praised Nora Fell, telling reporters, “She is a fine engineer.”"
     )
     assert speakers(extraction) == ["Ivo Brandt"]
+
+
+def test_an_acronym_is_the_organisation_its_letters_stand_for() -> None:
+    extraction = run(
+        "T\n\nThe Harwick Budget Office cut its forecast on Tuesday.\n\n"
+        "“The outlook is weak,” the HBO said.\n\n"
+        "The Federal Bureau of Inquiry opened a case.\n\n"
+        "“We are looking into it,” the FBI said."
+    )
+    assert speakers(extraction) == ["Harwick Budget Office", "Federal Bureau of Inquiry"]
