@@ -59,7 +59,7 @@ from search.errors import (
 )
 from search.model import IndexDocument, IndexedFile
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 # The speaker key of a quotation from a source the article does not name: no name folds to it.
 UNNAMED_KEY = "(unnamed)"
 CURRENT_FILE = "CURRENT"
@@ -181,6 +181,10 @@ def build_schema() -> Schema:
         speaker_key=ID(sortable=True),
         quote_key=COLUMN(NumericColumn("Q", default=0)),  # read whole by a search, never searched
         article_key=COLUMN(NumericColumn("Q", default=0)),  # likewise: which article, by source
+        # The document's place in its file's reading order: with `article_key`, an order of
+        # documents that every build gives alike, where document numbers depend on which
+        # writer process stored a document.
+        reading_order=COLUMN(NumericColumn("I", default=0)),
         aliases=STORED(),
         confidence=STORED(),
         described_as=STORED(),
@@ -435,8 +439,8 @@ class IndexWriter:
         if not self.fresh:
             self.remove_file(file.name)
         self._writer.add_document(**_file_record(file))
-        for document in documents:
-            self._writer.add_document(file=file.name, **_fields(document))
+        for place, document in enumerate(documents):
+            self._writer.add_document(file=file.name, reading_order=place, **_fields(document))
 
     def refresh_file(self, file: IndexedFile) -> None:
         """Record a new signature for a file whose content is as indexed (touched, copied)."""

@@ -145,14 +145,20 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             ranker, parsed, own_text, speakers, days, request.include_undated
         )
         keys = ranker.column("quote_key") if request.group else None
-        groups = _Groups(keys, scores)
+        corpus_order = _corpus_order(ranker)
+        groups = _Groups(keys, scores, corpus_order)
         first = (request.page - 1) * request.limit
+        dates = ranker.column("date")
         if request.sort == "relevance":
             order = ranker.best(
-                scores, bonuses, lambda number: _group_key(keys, number), first + request.limit
+                scores,
+                bonuses,
+                lambda number: _group_key(keys, number),
+                first + request.limit,
+                lambda number: (-dates[number], corpus_order(number)),  # NO_DATE is 0: last
             )
         else:
-            order = _dated_groups(ranker.column("date"), groups, request.sort == "-date")
+            order = _dated_groups(dates, groups, request.sort == "-date", corpus_order)
         terms = _highlight_terms(parsed, searcher)
         hits = tuple(
             _hit(searcher, groups[key], score, terms, request.snippet_chars)
@@ -169,7 +175,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             speaker_suggestions=(
                 _suggest_speakers(searcher, request.speakers, identities) if few else {}
             ),
-            undated_left_out=len(_Groups(keys, undated)),
+            undated_left_out=len(_Groups(keys, undated, corpus_order)),
         )
 
     return read_index(index_root, run, weighting=weighting)
@@ -220,13 +226,13 @@ def _through_own_text(ranker: Ranker, scores: Scores, matched: Collection[int]) 
     (the lead): never by every paragraph it has, which would crowd out the paragraphs that hold
     the words themselves.
     """
-    articles = ranker.column("article_key")
+    articles, places = ranker.column("article_key"), ranker.column("reading_order")
     found = {number: score for number, score in scores.items() if number in matched}
     answered = {articles[number] for number in found}
     leads: dict[int, int] = {}
     for number in scores.keys() - found.keys():
         if (article := articles[number]) not in answered:
-            leads[article] = min(number, leads.get(article, number))
+            leads[article] = min(number, leads.get(article, number), key=places.__getitem__)
     found.update((number, scores[number]) for number in leads.values())
     return found
 
@@ -263,6 +269,17 @@ def _check(request: SearchRequest) -> None:
             raise QueryError(f"--facet must be one of {', '.join(FACETS)}, not {facet!r}")
 
 
+def _corpus_order(ranker: Ranker) -> Callable[[int], tuple[int, int]]:
+    """A document's place in an order of the corpus that every build of the index gives alike:
+    by article (a fixed hash of its file's name), then reading order within the file.
+
+    Document numbers cannot serve: a rebuild's two writer processes share out the documents
+    as they come, so equal scores or dates would be listed differently from build to build.
+    """
+    articles, places = ranker.column("article_key"), ranker.column("reading_order")
+    return lambda number: (articles[number], places[number])
+
+
 def _group_key(keys: Sequence[int] | None, number: int) -> int:
     """What a document's hit is: its quotation's key when grouping copies, else the document.
 
@@ -273,14 +290,19 @@ def _group_key(keys: Sequence[int] | None, number: int) -> int:
 
 
 class _Groups(Mapping[int, list[int]]):
-    """Matching document numbers by hit (`_group_key`), copies in document order.
+    """Matching document numbers by hit (`_group_key`), copies in corpus order (`_corpus_order`).
 
     Tens of thousands of matches may come back; a list for each took longer than scoring them.
     Here a hit's list is made when asked for, and only quotations that several matching
     documents carry are gathered beforehand.
     """
 
-    def __init__(self, keys: Sequence[int] | None, documents: Collection[int]) -> None:
+    def __init__(
+        self,
+        keys: Sequence[int] | None,
+        documents: Collection[int],
+        corpus_order: Callable[[int], tuple[int, int]],
+    ) -> None:
         self._documents, self._keys = documents, keys
         pairs = [(key, number) for number in documents if (key := keys[number])] if keys else []
         self._quoted = dict(pairs)  # quotation key → a matching copy
@@ -288,7 +310,7 @@ class _Groups(Mapping[int, list[int]]):
         self._shared: dict[int, list[int]] = {}
         if len(self._quoted) < len(pairs):
             counts = Counter(key for key, _ in pairs)
-            for key, number in sorted(pairs, key=itemgetter(1)):
+            for key, number in sorted(pairs, key=lambda pair: corpus_order(pair[1])):
                 if counts[key] > 1:
                     self._shared.setdefault(key, []).append(number)
 
@@ -309,14 +331,23 @@ class _Groups(Mapping[int, list[int]]):
                 yield key
 
 
-def _dated_groups(dates: Sequence[int], groups: Mapping, newest_first: bool) -> list:
-    """Hits by the date of their earliest copy, same dates in corpus order; undated ones last."""
-    dated = [(_earliest(dates, numbers), numbers[0], key) for key, numbers in groups.items()]
+def _dated_groups(
+    dates: Sequence[int],
+    groups: Mapping,
+    newest_first: bool,
+    corpus_order: Callable[[int], tuple[int, int]],
+) -> list:
+    """Hits by the date of their earliest copy, same dates in corpus order (of their first
+    copy); undated ones last, in corpus order too."""
+    dated = [
+        (_earliest(dates, numbers), corpus_order(numbers[0]), key)
+        for key, numbers in groups.items()
+    ]
     known = sorted(
         (item for item in dated if item[0] != NO_DATE),
         key=lambda item: (-item[0] if newest_first else item[0], item[1]),
     )
-    unknown = [item for item in dated if item[0] == NO_DATE]
+    unknown = sorted((item for item in dated if item[0] == NO_DATE), key=itemgetter(1))
     return [(key, None) for _, _, key in known + unknown]
 
 

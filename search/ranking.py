@@ -24,6 +24,7 @@ from array import array
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, repeat
+from typing import Any
 
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
@@ -132,13 +133,14 @@ class Ranker:
         bonuses: list[Bonus],
         group_of: Callable[[int], Hashable],
         count: int,
+        tie_order: Callable[[int], Any],
     ) -> list[tuple[Hashable, float]]:
         """The `count` best groups of documents with their best copy's score, bonuses included.
 
         Documents are taken in order of the most they could score; ones whose bonuses are not
         yet checked are checked and put back with their real score. A document taken with its
-        real score outranks everything left. Ties go to the lower document number, as in
-        Whoosh.
+        real score outranks everything left. Documents of equal score are taken in
+        `tie_order`: document numbers would order them differently from one build to the next.
         """
         possible: Scores = {}
         for bonus in bonuses:
@@ -153,7 +155,8 @@ class Ranker:
         heapq.heapify(unchecked)
         order: dict[Hashable, float] = {}
         while (known or unchecked) and len(order) < count:
-            if unchecked and (not known or unchecked[0] < known[0]):
+            # A document that could reach the best known score is checked first: it may tie.
+            if unchecked and (not known or unchecked[0][0] <= known[0][0]):
                 # Check the most promising documents together: one pass over the postings
                 # for many documents costs little more than for one.
                 batch = [
@@ -162,9 +165,13 @@ class Ranker:
                 for number, score in self._with_bonuses(scores, bonuses, batch).items():
                     heapq.heappush(known, (-score, number))
                 continue
-            negated, number = heapq.heappop(known)
-            order.setdefault(group_of(number), -negated)
-        return list(order.items())
+            negated = known[0][0]
+            tied = []
+            while known and known[0][0] == negated:
+                tied.append(heapq.heappop(known)[1])
+            for number in sorted(tied, key=tie_order):
+                order.setdefault(group_of(number), -negated)
+        return list(order.items())[:count]
 
     def _with_bonuses(self, scores: Scores, bonuses: list[Bonus], numbers: list[int]) -> Scores:
         """The real scores of `numbers`: each bonus counts where its words stand side by side."""

@@ -203,7 +203,69 @@ def test_scores_are_whoosh_own_across_segments_and_deletions(tmp_path: Path):
             expected = [(hit.docnum, hit.score) for hit in searcher.search(parsed, limit=25)]
             ranker = Ranker(searcher, weighting)
             scores, bonuses = ranker.rank(parsed)
-            found = ranker.best(scores, bonuses, lambda number: number, 25)
+            found = ranker.best(scores, bonuses, lambda number: number, 25, lambda number: number)
             assert [number for number, _ in found] == [number for number, _ in expected], text
             assert [score for _, score in found] == pytest.approx([s for _, s in expected]), text
             assert set(scores) == set(searcher.docs_for_query(parsed)), text
+
+
+TIED = "Quayside lanterns glowed over the water."
+# Datelines of one length, so that the paragraphs holding them score alike; "Harbour 15" is no
+# date, which leaves the article undated.
+DATELINES = {
+    "ash": "PORTMERE, March 14, 2024 — ",
+    "birch": "PORTMERE, Harbour 15, Quay — ",
+    "cedar": "PORTMERE, March 15, 2024 — ",
+    "elm": "PORTMERE, Harbour 15, Quay — ",
+    "fir": "PORTMERE, March 15, 2024 — ",
+}
+
+
+def write_tied_articles(corpus: Path, names: list[str]) -> None:
+    """Articles whose second and third paragraphs score alike for `lanterns`, among fillers."""
+    corpus.mkdir(exist_ok=True)
+    for number in range(40):  # enough documents for both writer processes of a rebuild
+        paragraphs = [f"Delegates waited outside room {number} {part}." for part in range(3)]
+        (corpus / f"filler{number}.txt").write_text("Filler\n\n" + "\n\n".join(paragraphs))
+    for name in names:
+        (corpus / f"{name}.txt").write_text(
+            f"Harbour Evening\n\n{DATELINES[name]}{TIED}\n\n"
+            "The lanterns of the quayside glowed.\n\nThe lanterns of the quayside glowed.\n"
+        )
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "-date"])
+def test_equal_scores_and_dates_are_listed_alike_by_every_build(tmp_path: Path, sort: str):
+    """Hits that tie are ordered by date (newest first for relevance, undated last), then by
+    article and reading order: never by document numbers, which differ between builds."""
+    names = list(DATELINES)
+    fresh, grown = tmp_path / "fresh", tmp_path / "grown"
+    write_tied_articles(fresh, names)
+    update_index(fresh, tmp_path / "fresh-index")
+    write_tied_articles(grown, names[3:])  # the same corpus, written in two updates
+    update_index(grown, tmp_path / "grown-index")
+    write_tied_articles(grown, names)
+    update_index(grown, tmp_path / "grown-index")
+
+    request = SearchRequest(query="lanterns", limit=50, sort=sort)
+    orders = [
+        [hit.id for hit in search(tmp_path / index, request).hits]
+        for index in ("fresh-index", "grown-index")
+    ]
+    update_index(fresh, tmp_path / "fresh-index", rebuild=True)
+    orders.append([hit.id for hit in search(tmp_path / "fresh-index", request).hits])
+    assert orders[0] == orders[1] == orders[2]
+
+    tied = search(tmp_path / "fresh-index", request).hits  # by date, every article's date
+    if sort == "relevance":
+        tied = tuple(hit for hit in tied if hit.score == tied[0].score)
+        assert len(tied) == 2 * len(names)
+        dates = [hit.date.toordinal() if hit.date else 0 for hit in tied]
+        assert dates == sorted(dates, reverse=True) and dates[-1] == 0
+    else:
+        dated = [hit.date for hit in tied if hit.date]
+        assert dated == sorted(dated, reverse=sort == "-date")
+        assert all(hit.date is None for hit in tied[len(dated) :])
+    for name in names:  # an article's paragraphs in reading order
+        ids = [hit.id for hit in tied if hit.id.startswith(f"{name}.txt#")]
+        assert ids == sorted(ids)
