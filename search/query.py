@@ -2,7 +2,8 @@
 
 Ranking is BM25 summed over fields (Whoosh's BM25F) with the standard BM25 idf, OR grouping
 (see the project notes on Whoosh's AND-by-default parser), so a document holding more of the
-query's words ranks higher, and a bonus for query words found next to each other. Every
+query's words ranks higher, and a bonus for query words found next to each other; a word the
+query repeats counts as often as it is given (BM25's query-term frequency). Every
 document carries its paragraph in `body` (a quotation document without the paragraph's other
 quotations); a quotation document adds its own words in `quote` as a bonus, so a quotation
 outranks a narrative paragraph that matches equally well. A document matches through those
@@ -497,7 +498,7 @@ def parse_query(text: str, schema, fields: Sequence[str] = tuple(FIELD_WEIGHTS))
         grouped = _Parser(schema, fields).parse(text, normalize=False)
     except Exception as error:  # Whoosh raises bare Exception for some bad field values
         raise QueryError(f"cannot read the query {text!r}: {error}") from None
-    return _with_adjacency(grouped).normalize()
+    return _with_query_frequency(_with_adjacency(grouped)).normalize()
 
 
 class _Parser(QueryParser):
@@ -616,6 +617,30 @@ def _with_adjacency(query: Query) -> Query:
     rebuilt.subqueries = [_with_adjacency(child) for child in query.subqueries]
     if isinstance(query, Or):
         rebuilt.subqueries += _adjacent_pairs(rebuilt.subqueries)
+    return rebuilt
+
+
+def _with_query_frequency(query: Query) -> Query:
+    """Merge the repeated clauses of every AND and OR group into one, boosted by their count.
+
+    BM25 weighs a word by how often the query holds it (Lucene sums repeated clauses alike):
+    a long query names its subject several times. Whoosh's normalization keeps one copy of each
+    clause, which weighed every query word once.
+    """
+    if not isinstance(query, CompoundQuery):
+        return query
+    rebuilt = copy.copy(query)
+    children = [_with_query_frequency(child) for child in query.subqueries]
+    if type(query) not in (And, Or):
+        rebuilt.subqueries = children
+        return rebuilt
+    counts: dict[Query, int] = {}
+    for child in children:
+        counts[child] = counts.get(child, 0) + 1
+    rebuilt.subqueries = [
+        child if count == 1 else child.with_boost(child.boost * count)
+        for child, count in counts.items()
+    ]
     return rebuilt
 
 

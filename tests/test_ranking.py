@@ -74,6 +74,38 @@ def test_a_rare_word_outweighs_a_common_one(tmp_path: Path):
     assert ranked[:2] == ["both", "rare"]
 
 
+def test_a_word_repeated_in_the_query_counts_as_often(tmp_path: Path):
+    """BM25's query-term frequency: `harbour` twice outweighs the rarer `narwhal` once."""
+    articles = {
+        "common": f"The harbour was busy. {FILLER}",
+        "harbour": f"The harbour was quiet. {FILLER}",
+        "narwhal": f"The narwhal was quiet. {FILLER}",
+    }
+    assert ranked_sources(tmp_path, articles, "harbour narwhal")[0] == "narwhal"
+    twice = search(tmp_path / "index", SearchRequest(query="harbour narwhal harbour"))
+    assert twice.hits[0].source == "harbour.txt"
+
+
+@pytest.mark.parametrize(
+    ("once", "repeated"),
+    [
+        ("quiet", "quiet quiet"),
+        ('"harbour was quiet"', '"harbour was quiet" "harbour was quiet"'),
+        ("body:quiet", "body:quiet body:quiet"),
+        ("quiet AND harbour", "quiet AND harbour AND quiet AND harbour"),
+    ],
+)
+def test_a_repeated_clause_doubles_its_score(tmp_path: Path, once: str, repeated: str):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text(f"Report\n\nThe harbour was quiet. {FILLER}\n")
+    update_index(tmp_path / "corpus", tmp_path / "index")
+    single, double = (
+        search(tmp_path / "index", SearchRequest(query=text)).hits for text in (once, repeated)
+    )
+    assert [hit.id for hit in single] == [hit.id for hit in double] == ["a.txt#p0"]
+    assert double[0].score == pytest.approx(2 * single[0].score, abs=1e-3)
+
+
 def test_a_quoted_phrase_may_hold_stop_words(tmp_path: Path):
     ranked = ranked_sources(
         tmp_path,
