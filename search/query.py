@@ -1,13 +1,13 @@
 """Querying the Whoosh index: parsing, filtering, ranking, and engine-free hits with highlights.
 
-Ranking is BM25 summed over fields (Whoosh's BM25F) with the standard BM25 idf, OR grouping
-(see the project notes on Whoosh's AND-by-default parser), so a document holding more of the
-query's words ranks higher, and a bonus for query words found next to each other; a word the
-query repeats counts as often as it is given (BM25's query-term frequency). Every
-document carries its paragraph in `body` (a quotation document without the paragraph's other
-quotations); a quotation document adds its own words in `quote` as a bonus, so a quotation
-outranks a narrative paragraph that matches equally well. A document matches through those
-fields; its article's title only adds to the score (`OWN_TEXT_FIELDS`).
+Ranking is BM25F (a word's frequencies in its fields summed before they saturate) with the
+standard BM25 idf, OR grouping (see the project notes on Whoosh's AND-by-default parser), so a
+document holding more of the query's words ranks higher, and a bonus for query words found next
+to each other; a word the query repeats counts as often as it is given (BM25's query-term
+frequency). Every document carries its paragraph in `body` (a quotation document without the
+paragraph's other quotations); a quotation document adds its own words in `quote` as a bonus,
+so a quotation outranks a narrative paragraph that matches equally well. A document matches
+through those fields; its article's title only adds to the score (`OWN_TEXT_FIELDS`).
 `search.ranking` scores every match in one pass, which also gives exact totals and groups.
 """
 
@@ -138,7 +138,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     weighting = StandardIdfBM25F()
 
     def run(searcher) -> SearchResult:
-        ranker = Ranker(searcher, weighting)
+        ranker = Ranker(searcher, weighting, combined_fields=FIELD_WEIGHTS)
         needed = request.speakers or "speaker" in request.facets
         identities = speaker_identities(searcher) if needed else Identities({})
         speakers = speaker_filter(request.speakers, identities)

@@ -77,13 +77,14 @@ def test_a_rare_word_outweighs_a_common_one(tmp_path: Path):
 def test_a_word_repeated_in_the_query_counts_as_often(tmp_path: Path):
     """BM25's query-term frequency: `harbour` twice outweighs the rarer `narwhal` once."""
     articles = {
-        "common": f"The harbour was busy. {FILLER}",
-        "harbour": f"The harbour was quiet. {FILLER}",
-        "narwhal": f"The narwhal was quiet. {FILLER}",
+        "busy": f"The harbour was busy. {FILLER}",
+        "docks": f"The harbour was quiet. {FILLER}",
+        "sighting": f"The narwhal was quiet. {FILLER}",
+        **{f"other{number}": f"The market was quiet. {FILLER}" for number in range(3)},
     }
-    assert ranked_sources(tmp_path, articles, "harbour narwhal")[0] == "narwhal"
+    assert ranked_sources(tmp_path, articles, "harbour narwhal")[0] == "sighting"
     twice = search(tmp_path / "index", SearchRequest(query="harbour narwhal harbour"))
-    assert twice.hits[0].source == "harbour.txt"
+    assert [hit.source for hit in twice.hits][2:] == ["sighting.txt"]  # after both harbours
 
 
 @pytest.mark.parametrize(
@@ -104,6 +105,24 @@ def test_a_repeated_clause_doubles_its_score(tmp_path: Path, once: str, repeated
     )
     assert [hit.id for hit in single] == [hit.id for hit in double] == ["a.txt#p0"]
     assert double[0].score == pytest.approx(2 * single[0].score, abs=1e-3)
+
+
+def test_a_word_in_title_and_paragraph_counts_once_beside_two_words(tmp_path: Path):
+    """BM25F: a word's frequencies in title and body are summed before they saturate, so the
+    word found in both does not outweigh the paragraph holding both query words."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    articles = {
+        "titled": ("Harbour Report", f"The harbour was quiet. {FILLER}"),
+        "both": ("Evening Report", f"The budget of the harbour was quiet. {FILLER}"),
+        **{f"budget{n}": ("Evening Report", f"The budget was quiet. {FILLER}") for n in range(2)},
+        **{f"market{n}": ("Evening Report", f"The market was quiet. {FILLER}") for n in range(6)},
+    }
+    for name, (title, paragraph) in articles.items():
+        (corpus / f"{name}.txt").write_text(f"{title}\n\n{paragraph}\n")
+    update_index(corpus, tmp_path / "index")
+    result = search(tmp_path / "index", SearchRequest(query="harbour budget"))
+    assert [hit.source for hit in result.hits][:2] == ["both.txt", "titled.txt"]
 
 
 def test_a_quoted_phrase_may_hold_stop_words(tmp_path: Path):
