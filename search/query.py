@@ -156,7 +156,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
                 bonuses,
                 lambda number: _group_key(keys, number),
                 first + request.limit,
-                lambda number: (-dates[number], corpus_order(number)),  # NO_DATE is 0: last
+                _equal_scores_order(ranker),
             )
         else:
             order = _dated_groups(dates, groups, request.sort == "-date", corpus_order)
@@ -279,6 +279,17 @@ def _corpus_order(ranker: Ranker) -> Callable[[int], tuple[int, int]]:
     """
     articles, places = ranker.column("article_key"), ranker.column("reading_order")
     return lambda number: (articles[number], places[number])
+
+
+def _equal_scores_order(ranker: Ranker) -> Callable[[int], tuple[int, int, int]]:
+    """Equal scores newest first, undated last (NO_DATE is 0), then in `_corpus_order`.
+
+    One flat key rather than `_corpus_order`'s inside another: a run of equal scores may hold
+    every document (a search by date alone).
+    """
+    dates, articles = ranker.column("date"), ranker.column("article_key")
+    places = ranker.column("reading_order")
+    return lambda number: (-dates[number], articles[number], places[number])
 
 
 def _group_key(keys: Sequence[int] | None, number: int) -> int:

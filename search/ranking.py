@@ -176,7 +176,9 @@ class Ranker:
                 tied.append(heapq.heappop(known)[1])
             for number in sorted(tied, key=tie_order):
                 order.setdefault(group_of(number), -negated)
-        return list(order.items())[:count]
+                if len(order) == count:
+                    break
+        return list(order.items())
 
     def _with_bonuses(self, scores: Scores, bonuses: list[Bonus], numbers: list[int]) -> Scores:
         """The real scores of `numbers`: each bonus counts where its words stand side by side."""
