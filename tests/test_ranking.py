@@ -98,7 +98,8 @@ def test_a_word_repeated_in_the_query_counts_as_often(tmp_path: Path):
 )
 def test_a_repeated_clause_doubles_its_score(tmp_path: Path, once: str, repeated: str):
     (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "a.txt").write_text(f"Report\n\nThe harbour was quiet. {FILLER}\n")
+    text = f"Report\n\nThe harbour was quiet. {FILLER}\n"
+    (tmp_path / "corpus" / "a.txt").write_text(text, "utf-8")
     update_index(tmp_path / "corpus", tmp_path / "index")
     single, double = (
         search(tmp_path / "index", SearchRequest(query=text)).hits for text in (once, repeated)
@@ -119,7 +120,7 @@ def test_a_word_in_title_and_paragraph_counts_once_beside_two_words(tmp_path: Pa
         **{f"market{n}": ("Evening Report", f"The market was quiet. {FILLER}") for n in range(6)},
     }
     for name, (title, paragraph) in articles.items():
-        (corpus / f"{name}.txt").write_text(f"{title}\n\n{paragraph}\n")
+        (corpus / f"{name}.txt").write_text(f"{title}\n\n{paragraph}\n", "utf-8")
     update_index(corpus, tmp_path / "index")
     result = search(tmp_path / "index", SearchRequest(query="harbour budget"))
     assert [hit.source for hit in result.hits][:2] == ["both.txt", "titled.txt"]
@@ -277,11 +278,13 @@ def write_tied_articles(corpus: Path, names: list[str]) -> None:
     corpus.mkdir(exist_ok=True)
     for number in range(40):  # enough documents for both writer processes of a rebuild
         paragraphs = [f"Delegates waited outside room {number} {part}." for part in range(3)]
-        (corpus / f"filler{number}.txt").write_text("Filler\n\n" + "\n\n".join(paragraphs))
+        text = "Filler\n\n" + "\n\n".join(paragraphs)
+        (corpus / f"filler{number}.txt").write_text(text, "utf-8")
     for name in names:
         (corpus / f"{name}.txt").write_text(
             f"Harbour Evening\n\n{DATELINES[name]}{TIED}\n\n"
-            "The lanterns of the quayside glowed.\n\nThe lanterns of the quayside glowed.\n"
+            "The lanterns of the quayside glowed.\n\nThe lanterns of the quayside glowed.\n",
+            "utf-8",
         )
 
 
