@@ -348,7 +348,11 @@ def main() -> None:
 
     query = "energy grid expansion"
     environment = {**os.environ, "SEARCH_INDEX": str(project_index), "SEARCH_CORPUS": str(corpus)}
-    search_command = shutil.which("search") or "search"
+    # The command installed beside this interpreter: `search` need not be on PATH (a virtual
+    # environment run without activating it), and another on PATH could be another install.
+    search_command = str(Path(sys.executable).with_name("search"))
+    if not Path(search_command).is_file():
+        raise SystemExit(f"{search_command} is missing: pip install -e . with this interpreter")
     whole_search = wall_times([search_command, query], arguments.runs, environment)
     bare_script = work / "bare_query.py"
     bare_script.write_text(BARE_QUERY_SCRIPT)

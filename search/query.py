@@ -1,12 +1,13 @@
 """Querying the Whoosh index: parsing, filtering, ranking, and engine-free hits with highlights.
 
-Ranking is BM25 summed over fields (Whoosh's BM25F) with the standard BM25 idf, OR grouping
-(see the project notes on Whoosh's AND-by-default parser), so a document holding more of the
-query's words ranks higher, and a bonus for query words found next to each other. Every
-document carries its paragraph in `body` (a quotation document without the paragraph's other
-quotations); a quotation document adds its own words in `quote` as a bonus, so a quotation
-outranks a narrative paragraph that matches equally well. A document matches through those
-fields; its article's title only adds to the score (`OWN_TEXT_FIELDS`).
+Ranking is BM25F (a word's frequencies in its fields summed before they saturate) with the
+standard BM25 idf, OR grouping (see the project notes on Whoosh's AND-by-default parser), so a
+document holding more of the query's words ranks higher, and a bonus for query words found next
+to each other; a word the query repeats counts as often as it is given (BM25's query-term
+frequency). Every document carries its paragraph in `body` (a quotation document without the
+paragraph's other quotations); a quotation document adds its own words in `quote` as a bonus,
+so a quotation outranks a narrative paragraph that matches equally well. A document matches
+through those fields; its article's title only adds to the score (`OWN_TEXT_FIELDS`).
 `search.ranking` scores every match in one pass, which also gives exact totals and groups.
 """
 
@@ -152,7 +153,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     weighting = StandardIdfBM25F()
 
     def run(searcher) -> SearchResult:
-        ranker = Ranker(searcher, weighting)
+        ranker = Ranker(searcher, weighting, combined_fields=FIELD_WEIGHTS)
         query, cut_patterns = _expand_patterns(parsed, searcher.reader())
         own = query if own_text is parsed else _expand_patterns(own_text, searcher.reader())[0]
         needed = request.speakers or "speaker" in request.facets
@@ -162,14 +163,20 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             ranker, query, own, speakers, days, request.include_undated
         )
         keys = ranker.column("quote_key") if request.group else None
-        groups = _Groups(keys, scores)
+        corpus_order = _corpus_order(ranker)
+        groups = _Groups(keys, scores, corpus_order)
         first = (request.page - 1) * request.limit
+        dates = ranker.column("date")
         if request.sort == "relevance":
             order = ranker.best(
-                scores, bonuses, lambda number: _group_key(keys, number), first + request.limit
+                scores,
+                bonuses,
+                lambda number: _group_key(keys, number),
+                first + request.limit,
+                _equal_scores_order(ranker),
             )
         else:
-            order = _dated_groups(ranker.column("date"), groups, request.sort == "-date")
+            order = _dated_groups(dates, groups, request.sort == "-date", corpus_order)
         terms = _highlight_terms(query)
         hits = tuple(
             _hit(searcher, groups[key], score, terms, request.snippet_chars)
@@ -186,7 +193,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             speaker_suggestions=(
                 _suggest_speakers(searcher, request.speakers, identities) if few else {}
             ),
-            undated_left_out=len(_Groups(keys, undated)),
+            undated_left_out=len(_Groups(keys, undated, corpus_order)),
             cut_patterns=cut_patterns,
         )
 
@@ -238,13 +245,13 @@ def _through_own_text(ranker: Ranker, scores: Scores, matched: Collection[int]) 
     (the lead): never by every paragraph it has, which would crowd out the paragraphs that hold
     the words themselves.
     """
-    articles = ranker.column("article_key")
+    articles, places = ranker.column("article_key"), ranker.column("reading_order")
     found = {number: score for number, score in scores.items() if number in matched}
     answered = {articles[number] for number in found}
     leads: dict[int, int] = {}
     for number in scores.keys() - found.keys():
         if (article := articles[number]) not in answered:
-            leads[article] = min(number, leads.get(article, number))
+            leads[article] = min(number, leads.get(article, number), key=places.__getitem__)
     found.update((number, scores[number]) for number in leads.values())
     return found
 
@@ -296,6 +303,28 @@ def _check(request: SearchRequest) -> None:
             raise QueryError(f"--facet must be one of {', '.join(FACETS)}, not {facet!r}")
 
 
+def _corpus_order(ranker: Ranker) -> Callable[[int], tuple[int, int]]:
+    """A document's place in an order of the corpus that every build of the index gives alike:
+    by article (a fixed hash of its file's name), then reading order within the file.
+
+    Document numbers cannot serve: a rebuild's two writer processes share out the documents
+    as they come, so equal scores or dates would be listed differently from build to build.
+    """
+    articles, places = ranker.column("article_key"), ranker.column("reading_order")
+    return lambda number: (articles[number], places[number])
+
+
+def _equal_scores_order(ranker: Ranker) -> Callable[[int], tuple[int, int, int]]:
+    """Equal scores newest first, undated last (NO_DATE is 0), then in `_corpus_order`.
+
+    One flat key rather than `_corpus_order`'s inside another: a run of equal scores may hold
+    every document (a search by date alone).
+    """
+    dates, articles = ranker.column("date"), ranker.column("article_key")
+    places = ranker.column("reading_order")
+    return lambda number: (-dates[number], articles[number], places[number])
+
+
 def _group_key(keys: Sequence[int] | None, number: int) -> int:
     """What a document's hit is: its quotation's key when grouping copies, else the document.
 
@@ -306,14 +335,19 @@ def _group_key(keys: Sequence[int] | None, number: int) -> int:
 
 
 class _Groups(Mapping[int, list[int]]):
-    """Matching document numbers by hit (`_group_key`), copies in document order.
+    """Matching document numbers by hit (`_group_key`), copies in corpus order (`_corpus_order`).
 
     Tens of thousands of matches may come back; a list for each took longer than scoring them.
     Here a hit's list is made when asked for, and only quotations that several matching
     documents carry are gathered beforehand.
     """
 
-    def __init__(self, keys: Sequence[int] | None, documents: Collection[int]) -> None:
+    def __init__(
+        self,
+        keys: Sequence[int] | None,
+        documents: Collection[int],
+        corpus_order: Callable[[int], tuple[int, int]],
+    ) -> None:
         self._documents, self._keys = documents, keys
         pairs = [(key, number) for number in documents if (key := keys[number])] if keys else []
         self._quoted = dict(pairs)  # quotation key → a matching copy
@@ -321,7 +355,7 @@ class _Groups(Mapping[int, list[int]]):
         self._shared: dict[int, list[int]] = {}
         if len(self._quoted) < len(pairs):
             counts = Counter(key for key, _ in pairs)
-            for key, number in sorted(pairs, key=itemgetter(1)):
+            for key, number in sorted(pairs, key=lambda pair: corpus_order(pair[1])):
                 if counts[key] > 1:
                     self._shared.setdefault(key, []).append(number)
 
@@ -342,14 +376,23 @@ class _Groups(Mapping[int, list[int]]):
                 yield key
 
 
-def _dated_groups(dates: Sequence[int], groups: Mapping, newest_first: bool) -> list:
-    """Hits by the date of their earliest copy, same dates in corpus order; undated ones last."""
-    dated = [(_earliest(dates, numbers), numbers[0], key) for key, numbers in groups.items()]
+def _dated_groups(
+    dates: Sequence[int],
+    groups: Mapping,
+    newest_first: bool,
+    corpus_order: Callable[[int], tuple[int, int]],
+) -> list:
+    """Hits by the date of their earliest copy, same dates in corpus order (of their first
+    copy); undated ones last, in corpus order too."""
+    dated = [
+        (_earliest(dates, numbers), corpus_order(numbers[0]), key)
+        for key, numbers in groups.items()
+    ]
     known = sorted(
         (item for item in dated if item[0] != NO_DATE),
         key=lambda item: (-item[0] if newest_first else item[0], item[1]),
     )
-    unknown = [item for item in dated if item[0] == NO_DATE]
+    unknown = sorted((item for item in dated if item[0] == NO_DATE), key=itemgetter(1))
     return [(key, None) for _, _, key in known + unknown]
 
 
@@ -525,7 +568,7 @@ def parse_query(text: str, schema, fields: Sequence[str] = tuple(FIELD_WEIGHTS))
             "cannot read the query: AND, OR and NOT go between words,"
             " and brackets and quote marks need closing"
         ) from None
-    return _with_adjacency(grouped).normalize()
+    return _with_query_frequency(_with_adjacency(grouped)).normalize()
 
 
 class _Parser(QueryParser):
@@ -675,6 +718,30 @@ def _with_adjacency(query: Query) -> Query:
     rebuilt.subqueries = [_with_adjacency(child) for child in query.subqueries]
     if isinstance(query, Or):
         rebuilt.subqueries += _adjacent_pairs(rebuilt.subqueries)
+    return rebuilt
+
+
+def _with_query_frequency(query: Query) -> Query:
+    """Merge the repeated clauses of every AND and OR group into one, boosted by their count.
+
+    BM25 weighs a word by how often the query holds it (Lucene sums repeated clauses alike):
+    a long query names its subject several times. Whoosh's normalization keeps one copy of each
+    clause, which weighed every query word once.
+    """
+    if not isinstance(query, CompoundQuery):
+        return query
+    rebuilt = copy.copy(query)
+    children = [_with_query_frequency(child) for child in query.subqueries]
+    if type(query) not in (And, Or):
+        rebuilt.subqueries = children
+        return rebuilt
+    counts: dict[Query, int] = {}
+    for child in children:
+        counts[child] = counts.get(child, 0) + 1
+    rebuilt.subqueries = [
+        child if count == 1 else child.with_boost(child.boost * count)
+        for child, count in counts.items()
+    ]
     return rebuilt
 
 

@@ -6,11 +6,12 @@ any filtering, counting or grouping. Reading each posting block whole and adding
 into a dictionary gives the same scores several times faster, and leaves every matching
 document at hand for exact totals, grouping and filters.
 
-Words, phrases, AND, OR and AND NOT are evaluated here, with the formulas of Whoosh's BM25F;
-any other query (prefixes, wildcards, ranges, fuzzy terms, NOT alone) is scored by Whoosh's
-own matcher, so every query keeps Whoosh's meaning. Posting blocks and columns are read
-through Whoosh 2.7's private attributes: tests compare the scores with Whoosh's own, and
-pyproject keeps whoosh-reloaded on 2.7.
+Words, phrases, AND, OR and AND NOT are evaluated here, with the formulas of Whoosh's BM25F,
+except that an OR group's word in several fields can be scored as one BM25F term (`_bm25f`),
+where Whoosh sums each field's BM25; any other query (prefixes, wildcards, ranges, fuzzy
+terms, NOT alone) is scored by Whoosh's own matcher, so every query keeps Whoosh's meaning.
+Posting blocks and columns are read through Whoosh 2.7's private attributes: tests compare the
+scores with Whoosh's own, and pyproject keeps whoosh-reloaded on 2.7.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ import heapq
 import math
 import sys
 from array import array
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, repeat
+from typing import Any
 
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
@@ -102,17 +104,21 @@ class Bonus:
 class Ranker:
     """Evaluates queries against one open searcher, caching what several clauses share."""
 
-    def __init__(self, searcher, weighting) -> None:
+    def __init__(self, searcher, weighting, combined_fields: Collection[str] = ()) -> None:
+        """`combined_fields`: the fields over which one word of an OR group is scored as one
+        BM25F term (`_bm25f`); a word in any other field is scored apart, as Whoosh does."""
         self.searcher = searcher
         self.weighting = weighting
+        self.combined_fields = frozenset(combined_fields)
         # (segment searcher, number of its first document in the whole index)
         self.segments = searcher.subsearchers or [(searcher, 0)]
         self._term_scores: dict[tuple[str, str], Scores] = {}
+        self._term_frequencies: dict[tuple[str, str], Scores] = {}
         # Each scored term's posting blocks as read: (offset, document numbers, encoded values),
         # from which phrases take word positions without reading the postings again.
         self._postings: dict[tuple[str, str], list] = {}
         self._columns: dict[str, Sequence[int]] = {}
-        self._field_norms: dict[str, list[float]] = {}
+        self._length_norms: dict[str, list[float]] = {}
         self._searchable_count: int | None = None
         self._segment_lengths: dict[tuple[int, str], Sequence[int]] = {}
 
@@ -132,13 +138,14 @@ class Ranker:
         bonuses: list[Bonus],
         group_of: Callable[[int], Hashable],
         count: int,
+        tie_order: Callable[[int], Any],
     ) -> list[tuple[Hashable, float]]:
         """The `count` best groups of documents with their best copy's score, bonuses included.
 
         Documents are taken in order of the most they could score; ones whose bonuses are not
         yet checked are checked and put back with their real score. A document taken with its
-        real score outranks everything left. Ties go to the lower document number, as in
-        Whoosh.
+        real score outranks everything left. Documents of equal score are taken in
+        `tie_order`: document numbers would order them differently from one build to the next.
         """
         possible: Scores = {}
         for bonus in bonuses:
@@ -153,7 +160,8 @@ class Ranker:
         heapq.heapify(unchecked)
         order: dict[Hashable, float] = {}
         while (known or unchecked) and len(order) < count:
-            if unchecked and (not known or unchecked[0] < known[0]):
+            # A document that could reach the best known score is checked first: it may tie.
+            if unchecked and (not known or unchecked[0][0] <= known[0][0]):
                 # Check the most promising documents together: one pass over the postings
                 # for many documents costs little more than for one.
                 batch = [
@@ -162,8 +170,14 @@ class Ranker:
                 for number, score in self._with_bonuses(scores, bonuses, batch).items():
                     heapq.heappush(known, (-score, number))
                 continue
-            negated, number = heapq.heappop(known)
-            order.setdefault(group_of(number), -negated)
+            negated = known[0][0]
+            tied = []
+            while known and known[0][0] == negated:
+                tied.append(heapq.heappop(known)[1])
+            for number in sorted(tied, key=tie_order):
+                order.setdefault(group_of(number), -negated)
+                if len(order) == count:
+                    break
         return list(order.items())
 
     def _with_bonuses(self, scores: Scores, bonuses: list[Bonus], numbers: list[int]) -> Scores:
@@ -186,7 +200,11 @@ class Ranker:
             if isinstance(query, Phrase):
                 return self._phrase(query)
         if type(query) in (Or, And, AndNot):
-            parts = [self.scores(child) for child in query.subqueries]
+            children, parts = query.subqueries, []
+            if type(query) is Or:
+                words, children = self._words(children)
+                parts = [self._bm25f(terms) for terms in words]
+            parts += [self.scores(child) for child in children]
             if type(query) is Or:
                 combined = _union(parts)
             elif type(query) is And:
@@ -197,6 +215,41 @@ class Ranker:
         if isinstance(query, Every) and not query.fieldname:
             return dict.fromkeys(self.all_documents(), query.boost)
         return self._whoosh_scores(query)
+
+    def _words(self, children: list[Query]) -> tuple[list[list[Term]], list[Query]]:
+        """An OR group's words in `combined_fields`, each as its terms there, and the rest."""
+        words: dict[str, list[Term]] = {}
+        rest = []
+        for child in children:
+            if type(child) is Term and child.fieldname in self.combined_fields:
+                words.setdefault(child.text, []).append(child)
+            else:
+                rest.append(child)
+        return list(words.values()), rest
+
+    def _bm25f(self, terms: list[Term]) -> Scores:
+        """BM25F of one word over several fields: each field's frequency over its own length
+        normalisation, weighted and summed, then saturated once.
+
+        Summing each field's BM25 instead let a word found in both a quotation and its
+        paragraph, or in a title and a body, count nearly as two words. The largest boost is
+        the word's own weight (how often the query gives it, a user's boost); the fields'
+        boosts weigh them relative to it. The idf counts the documents holding the word in any
+        of the fields.
+        """
+        if len(terms) == 1:
+            return _scaled(self._term(terms[0].fieldname, terms[0].text), terms[0].boost)
+        boost = max(term.boost for term in terms)
+        combined: Scores = {}
+        for term in terms:
+            weight = term.boost / boost
+            for number, frequency in self._frequencies(term.fieldname, term.text).items():
+                combined[number] = combined.get(number, 0.0) + weight * frequency
+        k1 = self.weighting.K1
+        scale = boost * standard_idf(len(combined), self._count()) * (k1 + 1)
+        return {
+            number: scale * frequency / (frequency + k1) for number, frequency in combined.items()
+        }
 
     def _scorable(self, field: str) -> bool:
         """Whether `field` keeps term frequencies, lengths and positions, as text fields do."""
@@ -238,31 +291,42 @@ class Ranker:
     def _term(self, field: str, text: str) -> Scores:
         """BM25F scores of one term in one field, unboosted: Whoosh's formula, in bulk."""
         key = (field, text)
-        if key in self._term_scores:
-            return self._term_scores[key]
-        searcher, weighting = self.searcher, self.weighting
+        if key not in self._term_scores:
+            k1 = self.weighting.K1
+            holding = self.searcher.doc_frequency(field, text)
+            scale = standard_idf(holding, self._count()) * (k1 + 1) if holding else 0.0
+            self._term_scores[key] = {
+                number: scale * frequency / (frequency + k1)
+                for number, frequency in self._frequencies(field, text).items()
+            }
+        return self._term_scores[key]
+
+    def _frequencies(self, field: str, text: str) -> Scores:
+        """Each document's frequency of one term over the length normalisation of `field`:
+        what BM25 saturates."""
+        key = (field, text)
+        if key in self._term_frequencies:
+            return self._term_frequencies[key]
         found: Scores = {}
         blocks: list[tuple[int, Sequence[int], Sequence[bytes]]] = []
-        if frequency := searcher.doc_frequency(field, text):
-            scale = standard_idf(frequency, self._count()) * (weighting.K1 + 1)
-            norms = self._norms(field)
-            for segment, offset in self.segments:
-                reader = segment.reader()
-                if (field, text) not in reader:
-                    continue
-                lengths = self._lengths(reader, offset, field)
-                deleted = _deleted_in(reader)
-                for ids, weights, values in _blocks(reader, field, text):
-                    blocks.append((offset, ids, values))
-                    found.update(
-                        {
-                            number + offset: scale * tf / (tf + norms[lengths[number]])
-                            for number, tf in zip(ids, weights, strict=True)
-                        }
-                    )
-                for number in deleted:
-                    found.pop(number + offset, None)
-        self._term_scores[key] = found
+        norms = self._norms(field)
+        for segment, offset in self.segments:
+            reader = segment.reader()
+            if (field, text) not in reader:
+                continue
+            lengths = self._lengths(reader, offset, field)
+            deleted = _deleted_in(reader)
+            for ids, weights, values in _blocks(reader, field, text):
+                blocks.append((offset, ids, values))
+                found.update(
+                    {
+                        number + offset: tf / norms[lengths[number]]
+                        for number, tf in zip(ids, weights, strict=True)
+                    }
+                )
+            for number in deleted:
+                found.pop(number + offset, None)
+        self._term_frequencies[key] = found
         self._postings[key] = blocks
         return found
 
@@ -280,14 +344,14 @@ class Ranker:
         return self._searchable_count
 
     def _norms(self, field: str) -> list[float]:
-        """The length part of BM25's denominator for every encoded length of `field`."""
-        if field not in self._field_norms:
-            k1, b = self.weighting.K1, self.weighting.B
+        """BM25's length normalisation for every encoded length of `field`."""
+        if field not in self._length_norms:
+            b = self.weighting.B
             average = self.weighting.average_length(self.searcher, field, self._count())
-            self._field_norms[field] = [
-                k1 * ((1 - b) + b * byte_to_length(code) / average) for code in range(256)
+            self._length_norms[field] = [
+                (1 - b) + b * byte_to_length(code) / average for code in range(256)
             ]
-        return self._field_norms[field]
+        return self._length_norms[field]
 
     def _phrase(self, query: Phrase, check: bool = True) -> Scores:
         """Documents holding the words in order, each within `slop` of the one before.

@@ -74,6 +74,58 @@ def test_a_rare_word_outweighs_a_common_one(tmp_path: Path):
     assert ranked[:2] == ["both", "rare"]
 
 
+def test_a_word_repeated_in_the_query_counts_as_often(tmp_path: Path):
+    """BM25's query-term frequency: `harbour` twice outweighs the rarer `narwhal` once."""
+    articles = {
+        "busy": f"The harbour was busy. {FILLER}",
+        "docks": f"The harbour was quiet. {FILLER}",
+        "sighting": f"The narwhal was quiet. {FILLER}",
+        **{f"other{number}": f"The market was quiet. {FILLER}" for number in range(3)},
+    }
+    assert ranked_sources(tmp_path, articles, "harbour narwhal")[0] == "sighting"
+    twice = search(tmp_path / "index", SearchRequest(query="harbour narwhal harbour"))
+    assert [hit.source for hit in twice.hits][2:] == ["sighting.txt"]  # after both harbours
+
+
+@pytest.mark.parametrize(
+    ("once", "repeated"),
+    [
+        ("quiet", "quiet quiet"),
+        ('"harbour was quiet"', '"harbour was quiet" "harbour was quiet"'),
+        ("body:quiet", "body:quiet body:quiet"),
+        ("quiet AND harbour", "quiet AND harbour AND quiet AND harbour"),
+    ],
+)
+def test_a_repeated_clause_doubles_its_score(tmp_path: Path, once: str, repeated: str):
+    (tmp_path / "corpus").mkdir()
+    text = f"Report\n\nThe harbour was quiet. {FILLER}\n"
+    (tmp_path / "corpus" / "a.txt").write_text(text, "utf-8")
+    update_index(tmp_path / "corpus", tmp_path / "index")
+    single, double = (
+        search(tmp_path / "index", SearchRequest(query=text)).hits for text in (once, repeated)
+    )
+    assert [hit.id for hit in single] == [hit.id for hit in double] == ["a.txt#p0"]
+    assert double[0].score == pytest.approx(2 * single[0].score, abs=1e-3)
+
+
+def test_a_word_in_title_and_paragraph_counts_once_beside_two_words(tmp_path: Path):
+    """BM25F: a word's frequencies in title and body are summed before they saturate, so the
+    word found in both does not outweigh the paragraph holding both query words."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    articles = {
+        "titled": ("Harbour Report", f"The harbour was quiet. {FILLER}"),
+        "both": ("Evening Report", f"The budget of the harbour was quiet. {FILLER}"),
+        **{f"budget{n}": ("Evening Report", f"The budget was quiet. {FILLER}") for n in range(2)},
+        **{f"market{n}": ("Evening Report", f"The market was quiet. {FILLER}") for n in range(6)},
+    }
+    for name, (title, paragraph) in articles.items():
+        (corpus / f"{name}.txt").write_text(f"{title}\n\n{paragraph}\n", "utf-8")
+    update_index(corpus, tmp_path / "index")
+    result = search(tmp_path / "index", SearchRequest(query="harbour budget"))
+    assert [hit.source for hit in result.hits][:2] == ["both.txt", "titled.txt"]
+
+
 def test_a_quoted_phrase_may_hold_stop_words(tmp_path: Path):
     ranked = ranked_sources(
         tmp_path,
@@ -203,7 +255,7 @@ def test_scores_are_whoosh_own_across_segments_and_deletions(tmp_path: Path):
             expected = [(hit.docnum, hit.score) for hit in searcher.search(parsed, limit=25)]
             ranker = Ranker(searcher, weighting)
             scores, bonuses = ranker.rank(parsed)
-            found = ranker.best(scores, bonuses, lambda number: number, 25)
+            found = ranker.best(scores, bonuses, lambda number: number, 25, lambda number: number)
             assert [number for number, _ in found] == [number for number, _ in expected], text
             assert [score for _, score in found] == pytest.approx([s for _, s in expected]), text
             assert set(scores) == set(searcher.docs_for_query(parsed)), text
@@ -213,3 +265,67 @@ def test_the_parts_of_an_abbreviation_never_highlight_a_possessive_alone(tmp_pat
     articles = {"a": f"U.S. troops crossed Vardenia’s border at the general’s order. {FILLER}"}
     hit = search_articles(tmp_path, articles, "U.S. troops").hits[0]
     assert [hit.snippet[start:end] for start, end in hit.highlights] == ["U.S", "troops"]
+
+
+TIED = "Quayside lanterns glowed over the water."
+# Datelines of one length, so that the paragraphs holding them score alike; "Harbour 15" is no
+# date, which leaves the article undated.
+DATELINES = {
+    "ash": "PORTMERE, March 14, 2024 — ",
+    "birch": "PORTMERE, Harbour 15, Quay — ",
+    "cedar": "PORTMERE, March 15, 2024 — ",
+    "elm": "PORTMERE, Harbour 15, Quay — ",
+    "fir": "PORTMERE, March 15, 2024 — ",
+}
+
+
+def write_tied_articles(corpus: Path, names: list[str]) -> None:
+    """Articles whose second and third paragraphs score alike for `lanterns`, among fillers."""
+    corpus.mkdir(exist_ok=True)
+    for number in range(40):  # enough documents for both writer processes of a rebuild
+        paragraphs = [f"Delegates waited outside room {number} {part}." for part in range(3)]
+        text = "Filler\n\n" + "\n\n".join(paragraphs)
+        (corpus / f"filler{number}.txt").write_text(text, "utf-8")
+    for name in names:
+        (corpus / f"{name}.txt").write_text(
+            f"Harbour Evening\n\n{DATELINES[name]}{TIED}\n\n"
+            "The lanterns of the quayside glowed.\n\nThe lanterns of the quayside glowed.\n",
+            "utf-8",
+        )
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "-date"])
+def test_equal_scores_and_dates_are_listed_alike_by_every_build(tmp_path: Path, sort: str):
+    """Hits that tie are ordered by date (newest first for relevance, undated last), then by
+    article and reading order: never by document numbers, which differ between builds."""
+    names = list(DATELINES)
+    fresh, grown = tmp_path / "fresh", tmp_path / "grown"
+    write_tied_articles(fresh, names)
+    update_index(fresh, tmp_path / "fresh-index")
+    write_tied_articles(grown, names[3:])  # the same corpus, written in two updates
+    update_index(grown, tmp_path / "grown-index")
+    write_tied_articles(grown, names)
+    update_index(grown, tmp_path / "grown-index")
+
+    request = SearchRequest(query="lanterns", limit=50, sort=sort)
+    orders = [
+        [hit.id for hit in search(tmp_path / index, request).hits]
+        for index in ("fresh-index", "grown-index")
+    ]
+    update_index(fresh, tmp_path / "fresh-index", rebuild=True)
+    orders.append([hit.id for hit in search(tmp_path / "fresh-index", request).hits])
+    assert orders[0] == orders[1] == orders[2]
+
+    tied = search(tmp_path / "fresh-index", request).hits  # by date, every article's date
+    if sort == "relevance":
+        tied = tuple(hit for hit in tied if hit.score == tied[0].score)
+        assert len(tied) == 2 * len(names)
+        dates = [hit.date.toordinal() if hit.date else 0 for hit in tied]
+        assert dates == sorted(dates, reverse=True) and dates[-1] == 0
+    else:
+        dated = [hit.date for hit in tied if hit.date]
+        assert dated == sorted(dated, reverse=sort == "-date")
+        assert all(hit.date is None for hit in tied[len(dated) :])
+    for name in names:  # an article's paragraphs in reading order
+        ids = [hit.id for hit in tied if hit.id.startswith(f"{name}.txt#")]
+        assert ids == sorted(ids)
