@@ -70,8 +70,8 @@ from search.index import (
     keeps_positions,
     name_key,
     number_day,
-    open_index,
     raised_by_whoosh,
+    searching,
     text_analyzer,
 )
 from search.model import Hit, Record, SearchResult, SpeakerSummary
@@ -830,8 +830,7 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
     """
     for attempt in range(RETRIES):
         try:
-            index = open_index(index_root)
-            with index.searcher(**({"weighting": weighting} if weighting else {})) as searcher:
+            with searching(index_root, weighting, reopen=attempt > 0) as searcher:
                 return action(searcher)
         except Exception as error:
             if not _unreadable(error):
@@ -1066,3 +1065,19 @@ def speaker_summaries(index_root: Path) -> list[SpeakerSummary]:
             )
         )
     return sorted(summaries, key=lambda summary: (-summary.quotes, summary.name))
+
+
+def copies_of(index_root: Path, document_id: str) -> list[Record]:
+    """Every document carrying the same quotation by the same speaker as this one (as a hit
+    counts its copies), in corpus order; none for an unknown id."""
+
+    def collect(searcher) -> list[dict]:
+        number = searcher.document_number(id=document_id)
+        if number is None:
+            return []
+        keys = Ranker(searcher, None).column("quote_key")
+        if not (key := keys[number]):
+            return [searcher.stored_fields(number)]
+        return [searcher.stored_fields(other) for other, value in enumerate(keys) if value == key]
+
+    return [_record(fields) for fields in read_index(index_root, collect)]
