@@ -18,6 +18,7 @@ import fnmatch
 import heapq
 import re
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -431,7 +432,22 @@ def suggest_speakers(index_root: Path, names: tuple[str, ...]) -> dict[str, list
 
 def speaker_identities(searcher) -> Identities:
     """The corpus's speakers as identities (`search.identities`), from the speaker keys the
-    index holds and how many live documents each has."""
+    index holds and how many live documents each has.
+
+    Kept with the reader they were read from, which sees one unchanging state of the index: a
+    server lends its readers to search after search, and a --speaker search spent most of its
+    time reading them again.
+    """
+    reader = searcher.reader()
+    if (known := _IDENTITIES.get(reader)) is None:
+        known = _IDENTITIES[reader] = _read_identities(searcher)
+    return known
+
+
+_IDENTITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _read_identities(searcher) -> Identities:
     reader = searcher.reader()
     deletions = reader.has_deletions()
     counts = {}
