@@ -465,8 +465,15 @@ def _read_identities(searcher) -> Identities:
 
 
 def _shown_name(searcher, key: str) -> str:
-    """A speaker key's name as the articles write it."""
-    return searcher.document(speaker_key=key)["speaker"]
+    """A speaker key's name as the articles write it; kept with the reader, as identities are:
+    a speaker facet names thousands."""
+    names = _SHOWN_NAMES.setdefault(searcher.reader(), {})
+    if key not in names:
+        names[key] = searcher.document(speaker_key=key)["speaker"]
+    return names[key]
+
+
+_SHOWN_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def clean_query(text: str) -> str:

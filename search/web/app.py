@@ -28,8 +28,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from search import render
 from search.errors import IndexProblem, QueryError, shown
 from search.index import UNNAMED_KEY, keep_open
-from search.query import FACETS, SORTS, SearchRequest, copies_of, get_record, search
-from search.query import speaker_summaries as summaries_of
+from search.query import (
+    FACETS,
+    SORTS,
+    SearchRequest,
+    copies_of,
+    get_record,
+    search,
+    speaker_summaries,
+)
 from search.web import pages, params
 from search.web.openapi import openapi_document
 from search.wording import verify
@@ -37,6 +44,9 @@ from search.wording import verify
 HERE = Path(__file__).parent
 SEARCH_SECONDS = 10.0  # a search taking longer is given up, with a message saying so
 SPEAKER_PAGE_LIMIT = 50
+# Facet values a page lists, the most frequent: a common word's hits may have thousands of
+# speakers, too many to read (or to render); the JSON twin has them all.
+FACET_ROWS = 25
 # Scripts, styles and images from this server only, none inline: an article's bytes can never
 # run as code, even if some escaping were missed.
 SECURITY_HEADERS = [
@@ -85,7 +95,6 @@ def _templates() -> Environment:
         safe_link=pages.safe_link,
         wording_parts=render.wording_parts,
         found_words=render.found_words,
-        unnamed=UNNAMED_KEY,
         sorts=SORTS,
         uncertain_below=render.UNCERTAIN_BELOW,
     )
@@ -182,12 +191,14 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
 
     def speakers_page(request: Request) -> Response:
         params.checked(request.query_params, ())
-        summaries = summaries_of(index_root)
-        return page("speakers.html", request=request, summaries=summaries, api_url="/api/speakers")
+        everyone = speaker_summaries(index_root)
+        return page("speakers.html", request=request, summaries=everyone, api_url="/api/speakers")
 
     def api_speakers(request: Request) -> Response:
         params.checked(request.query_params, ())
-        return json_response([render.speaker_json(summary) for summary in summaries_of(index_root)])
+        return json_response(
+            [render.speaker_json(summary) for summary in speaker_summaries(index_root)]
+        )
 
     def speaker_page(request: Request) -> Response:
         name = request.path_params["name"]
@@ -274,12 +285,13 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
 
 
 def _facet_links(query, asked: SearchRequest, facets: dict[str, dict[str, int]]) -> dict:
-    """Each facet's values with counts and the link that narrows the page to that value (none
-    for unnamed sources, which no --speaker names)."""
+    """Each facet's most frequent values with counts and the link that narrows the page to
+    that value (none for unnamed sources, which no --speaker names). Years and months come in
+    time order, speakers most quoted first."""
     links: dict[str, list[tuple[str, int, str | None]]] = {}
     for name, counts in facets.items():
         rows = []
-        for value, count in counts.items():
+        for value, count in _most_frequent(counts, FACET_ROWS):
             if name == "speaker":
                 href = (
                     None
@@ -292,6 +304,12 @@ def _facet_links(query, asked: SearchRequest, facets: dict[str, dict[str, int]])
             rows.append((value, count, href))
         links[name] = rows
     return links
+
+
+def _most_frequent(counts: dict[str, int], limit: int) -> list[tuple[str, int]]:
+    """The `limit` largest counts, in the order `counts` has them (time order for dates)."""
+    kept = set(sorted(counts, key=lambda value: -counts[value])[:limit])
+    return [(value, count) for value, count in counts.items() if value in kept]
 
 
 def _active_filters(query, asked: SearchRequest) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from starlette.datastructures import QueryParams
 
 TIMELINE_HEIGHT = 60
-TIMELINE_BAR = 12  # width of a month's bar and its gap, in the SVG's units
+TIMELINE_MONTH = 12  # the width a month takes in the SVG's units: its bar, then a gap
 TIMELINE_GAP = 2
 LINKABLE_SCHEMES = ("http", "https")
 
@@ -70,6 +70,7 @@ class Bar:
     count: int
     x: int
     y: int
+    width: int
     height: int
     href: str
 
@@ -104,10 +105,13 @@ def timeline(path: str, params: QueryParams, months: dict[str, int]) -> Timeline
                     count=count,
                     x=position,
                     y=TIMELINE_HEIGHT - height,
+                    width=TIMELINE_MONTH - TIMELINE_GAP,
                     height=height,
                     href=url_with(path, params, since=since, until=until),
                 )
             )
-        position += TIMELINE_BAR
+        position += TIMELINE_MONTH
         month = (month + dt.timedelta(days=32)).replace(day=1)
-    return Timeline(tuple(bars), max(position, TIMELINE_BAR), TIMELINE_HEIGHT, known[0], known[-1])
+    return Timeline(
+        tuple(bars), max(position, TIMELINE_MONTH), TIMELINE_HEIGHT, known[0], known[-1]
+    )

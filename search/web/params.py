@@ -44,7 +44,8 @@ def checked(params: QueryParams, allowed: Iterable[str]) -> dict[str, list[str]]
     values: dict[str, list[str]] = {}
     for name, value in params.multi_items():
         if name not in allowed:
-            raise BadParameter(f"unknown parameter {name[:40]!r}: use {', '.join(allowed)}")
+            known = f"use {', '.join(allowed)}" if allowed else "this address takes none"
+            raise BadParameter(f"unknown parameter {name[:40]!r}: {known}")
         if name != "q" and len(value) > MAX_QUERY_CHARS:
             raise BadParameter(
                 f"{name} is {len(value)} characters long: at most {MAX_QUERY_CHARS}, so shorten it"
