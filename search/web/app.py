@@ -116,7 +116,7 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
     def failure(request: Request, status: int, message: str) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message}, status_code=status)
-        return page("error.html", status, status=status, message=message, request=request)
+        return page("error.html", status, status=status, message=message)
 
     def bounded(view: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
         """The view run in a worker thread under the time limit, its failures as one line."""
@@ -147,7 +147,7 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
     def search_page(request: Request) -> Response:
         query = request.query_params
         asked = params.search_request(query, always_facets=FACETS)
-        context = {"request": request, "asked": asked, "params": query, "result": None}
+        context = {"asked": asked, "result": None}
         if asked.query or asked.speakers or asked.since or asked.until:
             result = search(index_root, asked)
             context.update(
@@ -172,11 +172,10 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
         record = _record(request)
         return page(
             "quote.html",
-            request=request,
             record=record,
             copies=copies_of(index_root, record.id),
             citation=render.record_cite_line(record),
-            api_url=f"/api{pages.quote_path(record.id)}".replace("/quote/", "/quotes/", 1),
+            api_url=pages.quote_path(record.id, api=True),
         )
 
     def api_quote(request: Request) -> Response:
@@ -192,7 +191,7 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
     def speakers_page(request: Request) -> Response:
         params.checked(request.query_params, ())
         everyone = speaker_summaries(index_root)
-        return page("speakers.html", request=request, summaries=everyone, api_url="/api/speakers")
+        return page("speakers.html", summaries=everyone, api_url="/api/speakers")
 
     def api_speakers(request: Request) -> Response:
         params.checked(request.query_params, ())
@@ -221,7 +220,6 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
             return page(
                 "error.html",
                 404,
-                request=request,
                 status=404,
                 message=f"no speaker matches {shown(name)}; closest: {known}",
                 closest=closest,
@@ -229,7 +227,6 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
         path = pages.speaker_path(name)
         return page(
             "speaker.html",
-            request=request,
             name=name,
             result=result,
             asked=asked,
@@ -245,7 +242,6 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
         occurrences = verify(index_root, given) if given else None
         return page(
             "verify.html",
-            request=request,
             given=given,
             occurrences=occurrences,
             exact=sum(item.wording.exact for item in occurrences or ()),

@@ -32,8 +32,9 @@ def url_with(path: str, params: QueryParams, **changes: str | list[str] | None) 
     return f"{path}?{query}" if query else path
 
 
-def quote_path(document_id: str) -> str:
-    return "/quote/" + quote(document_id, safe="")
+def quote_path(document_id: str, *, api: bool = False) -> str:
+    """A document's page, or its JSON twin: ids hold `#` and `/`, which the path escapes."""
+    return ("/api/quotes/" if api else "/quote/") + quote(document_id, safe="")
 
 
 def speaker_path(name: str) -> str:
