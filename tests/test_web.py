@@ -12,10 +12,12 @@ from urllib.parse import quote
 
 import pytest
 from articles import write_articles
+from starlette.datastructures import QueryParams
 from starlette.testclient import TestClient
 
 from search.indexer import update_index
 from search.web import app as web_app
+from search.web import pages
 from search.web.app import create_app
 
 PAGES = ("/", "/?q=dredging", "/speakers", "/speakers/Maria%20Okafor", "/verify")
@@ -72,6 +74,17 @@ def test_a_speaker_facet_narrows_the_hits_to_that_speaker(client: TestClient):
     assert link
     narrowed = client.get(link.group(1).replace("&amp;", "&")).text
     assert "1 hit" in narrowed and "Maria Okafor" not in narrowed.split('class="facets"')[0]
+
+
+def test_the_timeline_keeps_a_place_for_months_without_hits_and_each_bar_narrows_to_its_month():
+    timeline = pages.timeline("/", QueryParams("q=x&page=3"), {"2023-11": 2, "2024-02": 4})
+    assert timeline is not None
+    first, last = timeline.bars
+    assert (first.month, last.month) == ("2023-11", "2024-02")
+    assert (first.x, last.x) == (0, 3 * pages.TIMELINE_MONTH)  # December and January between
+    assert (first.height, last.height) == (pages.TIMELINE_HEIGHT // 2, pages.TIMELINE_HEIGHT)
+    assert first.href == "/?q=x&since=2023-11-01&until=2023-11-30"  # back to the first page
+    assert last.href == "/?q=x&since=2024-02-01&until=2024-02-29"
 
 
 def test_paging_keeps_the_query_and_moves_a_page(client: TestClient):
