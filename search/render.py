@@ -271,6 +271,14 @@ def found_words(wording: Wording, start: int, end: int) -> list[tuple[str, bool]
     return [(piece, interrupting) for piece, interrupting in pieces if piece]
 
 
+def dropped_spacing(wording: Wording, difference: Difference) -> tuple[str, str]:
+    """The spaces before and after a difference's given words: dropped words have no words
+    of their own found, so a space keeps them apart from their neighbour."""
+    if difference.kind != "dropped":
+        return "", ""
+    return (" ", "") if difference.start == len(wording.found) else ("", " ")
+
+
 def marked_wording(wording: Wording, color: bool) -> str:
     """The words found, each difference from the given words marked where it stands:
     `[-given-]{+found+}` as in a word diff, or struck-out red and underlined green in colour.
@@ -294,10 +302,8 @@ def marked_wording(wording: Wording, color: bool) -> str:
         else:
             given = f"[-{given}-]" if given else ""
             found = f"{{+{found}+}}" if found else ""
-        if part.kind == "dropped":  # no words of its own: keep it apart from its neighbour
-            at_end = part.start == len(wording.found)
-            given = f" {given}" if at_end else f"{given} "
-        pieces += [given, found]
+        before, after = dropped_spacing(wording, part)
+        pieces += [before, given, after, found]
     return "".join(pieces)
 
 

@@ -82,6 +82,7 @@ def test_the_timeline_keeps_a_place_for_months_without_hits_and_each_bar_narrows
     first, last = timeline.bars
     assert (first.month, last.month) == ("2023-11", "2024-02")
     assert (first.x, last.x) == (0, 3 * pages.TIMELINE_MONTH)  # December and January between
+    assert (timeline.first, timeline.last) == ("2023-11", "2024-10")  # twelve months at least
     assert (first.height, last.height) == (pages.TIMELINE_HEIGHT // 2, pages.TIMELINE_HEIGHT)
     assert first.href == "/?q=x&since=2023-11-01&until=2023-11-30"  # back to the first page
     assert last.href == "/?q=x&since=2024-02-01&until=2024-02-29"
@@ -134,6 +135,8 @@ def test_the_verify_page_marks_the_differences(client: TestClient):
     html = client.get("/verify?text=The+channel+is+silting+faster+than+every+model+predicted").text
     assert "1 difference" in html
     assert '<del title="given">every</del><ins title="found">any</ins>' in html
+    html = client.get("/verify?text=The+channel+is+silting+faster+than+any+computer+model").text
+    assert '<del title="given">computer</del> model' in html  # dropped words kept apart
 
 
 def test_api_search_is_the_command_lines_json(client: TestClient, run):

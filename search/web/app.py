@@ -95,6 +95,7 @@ def _templates() -> Environment:
         safe_link=pages.safe_link,
         wording_parts=render.wording_parts,
         found_words=render.found_words,
+        dropped_spacing=render.dropped_spacing,
         sorts=SORTS,
         uncertain_below=render.UNCERTAIN_BELOW,
     )

@@ -13,6 +13,9 @@ from starlette.datastructures import QueryParams
 TIMELINE_HEIGHT = 60
 TIMELINE_MONTH = 12  # the width a month takes in the SVG's units: its bar, then a gap
 TIMELINE_GAP = 2
+# The fewest months a timeline spans, the later ones empty: one month alone would be one bar
+# as wide as the page.
+TIMELINE_MONTHS = 12
 LINKABLE_SCHEMES = ("http", "https")
 
 
@@ -86,16 +89,17 @@ class Timeline:
 
 
 def timeline(path: str, params: QueryParams, months: dict[str, int]) -> Timeline | None:
-    """Hits per month as bars, every month from the first to the last (a month without hits
-    has no bar but keeps its place), each a link narrowing the page to that month."""
+    """Hits per month as bars, every month from the first to the last and at least
+    `TIMELINE_MONTHS` (a month without hits has no bar but keeps its place), each a link
+    narrowing the page to that month."""
     if not months:
         return None
     known = sorted(months)
     start = dt.date.fromisoformat(f"{known[0]}-01")
     end = dt.date.fromisoformat(f"{known[-1]}-01")
     largest = max(months.values())
-    bars, position, month = [], 0, start
-    while month <= end:
+    bars, position, month, label = [], 0, start, known[0]
+    while month <= end or position < TIMELINE_MONTHS * TIMELINE_MONTH:
         label = month.isoformat()[:7]
         if count := months.get(label, 0):
             since, until = month_range(label)
@@ -113,6 +117,4 @@ def timeline(path: str, params: QueryParams, months: dict[str, int]) -> Timeline
             )
         position += TIMELINE_MONTH
         month = (month + dt.timedelta(days=32)).replace(day=1)
-    return Timeline(
-        tuple(bars), max(position, TIMELINE_MONTH), TIMELINE_HEIGHT, known[0], known[-1]
-    )
+    return Timeline(tuple(bars), position, TIMELINE_HEIGHT, known[0], label)
