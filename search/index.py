@@ -44,6 +44,8 @@ from whoosh.analysis import (
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 from whoosh.lang.porter2 import stem
 from whoosh.lang.stopwords import stoplists
 from whoosh.query import Term
@@ -312,23 +314,15 @@ class _ResidentIndex:
         self._version: tuple[str, int] | None = None
         self._idle: list = []
 
-    def _live_version(self) -> tuple[str, int]:
-        """The generation CURRENT names and Whoosh's latest commit in it: a few system calls."""
-        generation = _read_current(self.root)["generation"]
-        storage = self._index.storage if self._index is not None else None
-        if storage is None or Path(storage.folder).name != generation:
-            return generation, -1
-        return generation, self._index.latest_generation()
-
     def _borrow(self, reopen: bool) -> tuple:
         """A reader of the live index (the index opened again when it is no longer the live
         one), the index and its version."""
-        version = self._live_version()
+        version = live_version(self.root)
         with self._lock:
             if reopen or version != self._version:
                 index = open_index(self.root)
                 stale, self._idle = self._idle, []
-                self._index, self._version = index, (version[0], index.latest_generation())
+                self._index, self._version = index, _version_of(index)
                 for reader in stale:
                     reader.close()
             index, version = self._index, self._version
@@ -350,6 +344,18 @@ class _ResidentIndex:
 
 
 _RESIDENT: dict[Path, _ResidentIndex] = {}
+
+
+def live_version(root: Path) -> tuple[str, int]:
+    """Which state of the index is live: the generation CURRENT names and Whoosh's latest
+    commit in it (-1 for a generation a rebuild has just removed). Whatever is read from the
+    whole index holds as long as this does."""
+    generation = _read_current(root)["generation"]
+    return generation, TOC._latest_generation(FileStorage(str(root / generation)), "MAIN")
+
+
+def _version_of(index) -> tuple[str, int]:
+    return Path(index.storage.folder).name, index.latest_generation()
 
 
 def _damaged(root: Path, filename: str, problem: str) -> IndexDamaged:

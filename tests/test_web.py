@@ -337,11 +337,16 @@ def test_a_new_generation_answers_the_next_request_without_a_restart(corpus: Pat
     update_index(corpus, index)
     client = TestClient(create_app(index))
     assert json_of(client, "/api/search?q=zeppelin")["total"] == 0
+    assert "Ada Voss" not in {person["name"] for person in json_of(client, "/api/speakers")}
     (corpus / "airship.txt").write_text(
-        "Airship Returns\n\nBRENNA, May 1, 2024 — A zeppelin landed at the harbour.\n", "utf-8"
+        "Airship Returns\n\nBRENNA, May 1, 2024 — A zeppelin landed at the harbour.\n\n"
+        "“We will fly again,” said Ada Voss, the pilot.\n",
+        "utf-8",
     )
     update_index(corpus, index)
     assert json_of(client, "/api/search?q=zeppelin")["total"] == 1
+    assert "Ada Voss" in {person["name"] for person in json_of(client, "/api/speakers")}
+    assert "Ada Voss" in client.get("/speakers").text
     update_index(corpus, index, rebuild=True)
     assert json_of(client, "/api/search?q=zeppelin")["total"] == 1
 
