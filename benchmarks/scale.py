@@ -176,16 +176,17 @@ def child_bare_build(corpus: str, index: str) -> dict:
     return {"seconds": time.perf_counter() - start, "documents": documents}
 
 
-def child_project_queries(index: str) -> dict:
-    """In-process latency of mixed queries, highlighting included."""
+def mixed_requests(count: int = 240) -> list:
+    """The same mixed queries every run: words, a speaker's surname, a half-year's dates, a
+    phrase beside words (`benchmarks/serve.py` sends them over HTTP too)."""
     import datetime as dt
 
-    from search.query import SearchRequest, search
+    from search.query import SearchRequest
 
     rng = random.Random(7)
     speakers = [f"{first} {last}" for first in FIRST_NAMES for last in SURNAMES]
     requests = []
-    for number in range(240):
+    for number in range(count):
         kind = number % 4
         text = rng.choice(QUERIES)
         if kind == 1:
@@ -199,6 +200,14 @@ def child_project_queries(index: str) -> dict:
             requests.append(SearchRequest(f'"{" ".join(rng.sample(WORDS, 2))}" {text}'))
         else:
             requests.append(SearchRequest(text))
+    return requests
+
+
+def child_project_queries(index: str) -> dict:
+    """In-process latency of mixed queries, highlighting included."""
+    from search.query import search
+
+    requests = mixed_requests()
     search(Path(index), requests[0])  # warm the operating system's file cache
     timings = []
     for request in requests:

@@ -626,6 +626,100 @@ def verify_command(
     sys.exit(EXIT_HITS if occurrences else EXIT_NO_HITS)
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@cli.command(
+    "serve",
+    epilog=_epilog(
+        "search serve                     # http://127.0.0.1:8765",
+        "search serve --port 9000 --open  # and open it in the browser",
+        "search serve --host 0.0.0.0      # on purpose only: readable from the network",
+    ),
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; any but this machine's own makes the corpus readable to others.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port to listen on (0: any free one, printed at start).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the search page in the browser.")
+@_shared
+@_user_errors
+def serve_command(
+    host: str, port: int, open_browser: bool, corpus: Path, index_root: Path, quiet: bool
+) -> None:
+    """Serve the search as a web page and a JSON API, with the same syntax and JSON shapes.
+
+    The index is brought up to date once, at start, as `search index` does; after that the
+    server only reads it, and answers from each new index `search index` commits, without a
+    restart. Ctrl-C stops it.
+    """
+    import socket
+
+    import uvicorn
+
+    from search.web.app import create_app
+
+    if corpus.is_dir():
+        _update(corpus, index_root, quiet=quiet)
+    else:
+        _ensure_index(corpus, index_root, quiet)
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Answers go out at once, not held back for an acknowledgement: with a keep-alive client
+    # that delays its own, each response waited some 40 ms (accepted sockets inherit this).
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        _fail(f"cannot listen on {host} port {port}: {error.strerror or error}")
+    listener.listen(socket.SOMAXCONN)
+    port = listener.getsockname()[1]
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+    if warning := network_warning(host):
+        click.echo(f"search: warning: {warning}", err=True)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(index_root), log_level="warning", access_log=False, lifespan="off"
+        )
+    )
+    if open_browser:
+        _open_when_started(server, url)
+    click.echo(f"search: serving {url} (Ctrl-C stops)", err=True)
+    server.run(sockets=[listener])
+
+
+def network_warning(host: str) -> str | None:
+    """What to say when the server listens on an address other machines may reach."""
+    if host in LOOPBACK_HOSTS:
+        return None
+    return f"listening on {host}: anyone who can reach this machine can now read the corpus"
+
+
+def _open_when_started(server, url: str) -> None:
+    """Open `url` in the browser once the server answers, from a thread of its own."""
+    import threading
+    import time
+    import webbrowser
+
+    def wait_then_open() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if server.started:
+            webbrowser.open(url)
+
+    threading.Thread(target=wait_then_open, daemon=True).start()
+
+
 def main() -> None:
     """Entry point of the `search` script."""
     cli(prog_name="search")

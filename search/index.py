@@ -44,9 +44,12 @@ from whoosh.analysis import (
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 from whoosh.lang.porter2 import stem
 from whoosh.lang.stopwords import stoplists
 from whoosh.query import Term
+from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
 
 from search import __version__
@@ -275,6 +278,91 @@ def open_index(root: Path):
     _check_columns(root, index)
     _check_sizes(root, index)
     return index
+
+
+@contextlib.contextmanager
+def searching(root: Path, weighting=None, *, reopen: bool = False) -> Iterator[Searcher]:
+    """A searcher on the live index: opened for this search alone, or, for an index a server
+    keeps open (`keep_open`), one of the readers it holds, still current. `reopen` asks for
+    the index to be opened afresh (after a failure a concurrent update may have caused)."""
+    options = {"weighting": weighting} if weighting else {}
+    resident = _RESIDENT.get(Path(root).absolute())
+    if resident is None:
+        with open_index(root).searcher(**options) as searcher:
+            yield searcher
+    else:
+        with resident.searcher(options, reopen=reopen) as searcher:
+            yield searcher
+
+
+def keep_open(root: Path) -> None:
+    """Keep the index in `root` open between searches, as a resident server does.
+
+    Opening and checking an index costs every search several milliseconds; a server pays it
+    once a generation. Each search still sees the live index: a new generation (a rebuild's)
+    or a new commit (an update's) is opened on the first search after it.
+    """
+    _RESIDENT[Path(root).absolute()] = _ResidentIndex(root)
+
+
+class _ResidentIndex:
+    """The live index of one folder, kept open, and readers of it to lend out.
+
+    A Whoosh reader is not safe to use from two threads at once, so each search borrows a
+    reader of its own; readers of a replaced index are closed when they come back.
+    """
+
+    IDLE_READERS = 8  # kept for reuse; more searches at once open readers of their own
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._index = None
+        self._version: tuple[str, int] | None = None
+        self._idle: list = []
+
+    def _borrow(self, reopen: bool) -> tuple:
+        """A reader of the live index (the index opened again when it is no longer the live
+        one), the index and its version."""
+        version = live_version(self.root)
+        with self._lock:
+            if reopen or version != self._version:
+                index = open_index(self.root)
+                stale, self._idle = self._idle, []
+                self._index, self._version = index, _version_of(index)
+                for reader in stale:
+                    reader.close()
+            index, version = self._index, self._version
+            reader = self._idle.pop() if self._idle else None
+        return reader or index.reader(), index, version
+
+    @contextlib.contextmanager
+    def searcher(self, options: dict, *, reopen: bool) -> Iterator[Searcher]:
+        reader, index, version = self._borrow(reopen)
+        try:
+            yield Searcher(reader, closereader=False, fromindex=index, **options)
+        finally:
+            with self._lock:
+                keep = self._version == version and len(self._idle) < self.IDLE_READERS
+                if keep:
+                    self._idle.append(reader)
+            if not keep:
+                reader.close()
+
+
+_RESIDENT: dict[Path, _ResidentIndex] = {}
+
+
+def live_version(root: Path) -> tuple[str, int]:
+    """Which state of the index is live: the generation CURRENT names and Whoosh's latest
+    commit in it (-1 for a generation a rebuild has just removed). Whatever is read from the
+    whole index holds as long as this does."""
+    generation = _read_current(root)["generation"]
+    return generation, TOC._latest_generation(FileStorage(str(root / generation)), "MAIN")
+
+
+def _version_of(index) -> tuple[str, int]:
+    return Path(index.storage.folder).name, index.latest_generation()
 
 
 def _damaged(root: Path, filename: str, problem: str) -> IndexDamaged:

@@ -19,6 +19,7 @@ import fnmatch
 import heapq
 import re
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -71,8 +72,8 @@ from search.index import (
     keeps_positions,
     name_key,
     number_day,
-    open_index,
     raised_by_whoosh,
+    searching,
     text_analyzer,
 )
 from search.model import Hit, Record, SearchResult, SpeakerSummary
@@ -474,7 +475,22 @@ def suggest_speakers(index_root: Path, names: tuple[str, ...]) -> dict[str, list
 
 def speaker_identities(searcher) -> Identities:
     """The corpus's speakers as identities (`search.identities`), from the speaker keys the
-    index holds and how many live documents each has."""
+    index holds and how many live documents each has.
+
+    Kept with the reader they were read from, which sees one unchanging state of the index: a
+    server lends its readers to search after search, and a --speaker search spent most of its
+    time reading them again.
+    """
+    reader = searcher.reader()
+    if (known := _IDENTITIES.get(reader)) is None:
+        known = _IDENTITIES[reader] = _read_identities(searcher)
+    return known
+
+
+_IDENTITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _read_identities(searcher) -> Identities:
     reader = searcher.reader()
     deletions = reader.has_deletions()
     counts = {}
@@ -492,8 +508,15 @@ def speaker_identities(searcher) -> Identities:
 
 
 def _shown_name(searcher, key: str) -> str:
-    """A speaker key's name as the articles write it."""
-    return searcher.document(speaker_key=key)["speaker"]
+    """A speaker key's name as the articles write it; kept with the reader, as identities are:
+    a speaker facet names thousands."""
+    names = _SHOWN_NAMES.setdefault(searcher.reader(), {})
+    if key not in names:
+        names[key] = searcher.document(speaker_key=key)["speaker"]
+    return names[key]
+
+
+_SHOWN_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def clean_query(text: str) -> str:
@@ -897,8 +920,7 @@ def read_index(index_root: Path, action: Callable[..., T], weighting=None) -> T:
     """
     for attempt in range(RETRIES):
         try:
-            index = open_index(index_root)
-            with index.searcher(**({"weighting": weighting} if weighting else {})) as searcher:
+            with searching(index_root, weighting, reopen=attempt > 0) as searcher:
                 return action(searcher)
         except Exception as error:
             if not _unreadable(error):
@@ -1133,3 +1155,19 @@ def speaker_summaries(index_root: Path) -> list[SpeakerSummary]:
             )
         )
     return sorted(summaries, key=lambda summary: (-summary.quotes, summary.name))
+
+
+def copies_of(index_root: Path, document_id: str) -> list[Record]:
+    """Every document carrying the same quotation by the same speaker as this one (as a hit
+    counts its copies), in corpus order; none for an unknown id."""
+
+    def collect(searcher) -> list[dict]:
+        number = searcher.document_number(id=document_id)
+        if number is None:
+            return []
+        keys = Ranker(searcher, None).column("quote_key")
+        if not (key := keys[number]):
+            return [searcher.stored_fields(number)]
+        return [searcher.stored_fields(other) for other, value in enumerate(keys) if value == key]
+
+    return [_record(fields) for fields in read_index(index_root, collect)]

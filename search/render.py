@@ -18,7 +18,7 @@ from search.errors import shown
 from search.model import Hit, Record, SearchResult, SpeakerSummary
 
 if TYPE_CHECKING:  # only `search verify` needs the wording module loaded
-    from search.wording import Occurrence, Wording
+    from search.wording import Difference, Occurrence, Wording
 
 NO_SPEAKER = "—"
 BAR_WIDTH = 30
@@ -34,19 +34,25 @@ def _style(text: str, color: bool, **styles) -> str:
     return click.style(text, **styles) if color else text
 
 
+def marked_spans(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """`text` in pieces, each saying whether it is one of `spans` (a matched word): what a
+    terminal colours and a web page marks."""
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        pieces += [(text[position:start], False), (text[start:end], True)]
+        position = end
+    pieces.append((text[position:], False))
+    return [(piece, marked) for piece, marked in pieces if piece]
+
+
 def highlight(snippet: str, spans: Iterable[tuple[int, int]], color: bool) -> str:
     """The snippet with each matched span in bold yellow."""
     if not color:
         return snippet
-    pieces, position = [], 0
-    for start, end in sorted(spans):
-        pieces += [
-            snippet[position:start],
-            _style(snippet[start:end], color, fg="yellow", bold=True),
-        ]
-        position = end
-    pieces.append(snippet[position:])
-    return "".join(pieces)
+    return "".join(
+        _style(piece, color, fg="yellow", bold=True) if marked else piece
+        for piece, marked in marked_spans(snippet, spans)
+    )
 
 
 def _who(item: Hit | Record) -> str:
@@ -227,37 +233,77 @@ def cite_line(hit: Hit) -> str:
     line says so, so that nobody cites it as saying them.
     """
     words = hit.quote if hit.quote is not None else hit.snippet
-    published = [hit.title, hit.publication, _day(hit.date), hit.url or hit.source]
-    line = f'{_who(hit)}, "{words}", ' + ", ".join(part for part in published if part)
+    line = _citation(hit, words)
     return f"{line}{NOT_IN_QUOTATION}" if hit.quote is not None and not hit.in_quotation else line
+
+
+def record_cite_line(record: Record) -> str:
+    """The `--cite` line of one document, as its page offers it: the quotation in full (a
+    passage's paragraph)."""
+    return _citation(record, record.quote if record.quote is not None else record.paragraph)
+
+
+def _citation(item: Hit | Record, words: str) -> str:
+    published = [item.title, item.publication, _day(item.date), item.url or item.source]
+    return f'{_who(item)}, "{words}", ' + ", ".join(part for part in published if part)
+
+
+def wording_parts(wording: Wording) -> list[tuple[int, int] | Difference]:
+    """The words found, in order: `(start, end)` stretches as given, and each difference."""
+    parts: list[tuple[int, int] | Difference] = []
+    position = 0
+    for difference in wording.differences:
+        parts += [(position, difference.start), difference]
+        position = difference.end
+    parts.append((position, len(wording.found)))
+    return parts
+
+
+def found_words(wording: Wording, start: int, end: int) -> list[tuple[str, bool]]:
+    """The words found from `start` to `end` in pieces, each saying whether it is an
+    attribution that interrupted a split quotation (shown where it stood, as printed)."""
+    pieces, position = [], start
+    for item in sorted(wording.interruptions, key=lambda item: item.at):
+        if start <= item.at < end:
+            pieces += [(wording.found[position : item.at], False), (item.words, True)]
+            position = item.at + 1
+    pieces.append((wording.found[position:end], False))
+    return [(piece, interrupting) for piece, interrupting in pieces if piece]
+
+
+def dropped_spacing(wording: Wording, difference: Difference) -> tuple[str, str]:
+    """The spaces before and after a difference's given words: dropped words have no words
+    of their own found, so a space keeps them apart from their neighbour."""
+    if difference.kind != "dropped":
+        return "", ""
+    return (" ", "") if difference.start == len(wording.found) else ("", " ")
 
 
 def marked_wording(wording: Wording, color: bool) -> str:
     """The words found, each difference from the given words marked where it stands:
     `[-given-]{+found+}` as in a word diff, or struck-out red and underlined green in colour.
     Where an attribution interrupted a split quotation it shows as printed (dim in colour)."""
-    interruptions = {item.at: _style(item.words, color, dim=True) for item in wording.interruptions}
 
     def words(start: int, end: int) -> str:
         return "".join(
-            interruptions.get(at, char) for at, char in enumerate(wording.found[start:end], start)
+            _style(piece, color, dim=True) if interrupting else piece
+            for piece, interrupting in found_words(wording, start, end)
         )
 
-    pieces, position = [], 0
-    for difference in wording.differences:
-        given, found = difference.given, words(difference.start, difference.end)
+    pieces = []
+    for part in wording_parts(wording):
+        if isinstance(part, tuple):
+            pieces.append(words(*part))
+            continue
+        given, found = part.given, words(part.start, part.end)
         if color:
             given = _style(given, color, fg="red", strikethrough=True) if given else ""
             found = _style(found, color, fg="green", underline=True) if found else ""
         else:
             given = f"[-{given}-]" if given else ""
             found = f"{{+{found}+}}" if found else ""
-        if difference.kind == "dropped":  # no words of its own: keep it apart from its neighbour
-            at_end = difference.start == len(wording.found)
-            given = f" {given}" if at_end else f"{given} "
-        pieces += [words(position, difference.start), given, found]
-        position = difference.end
-    pieces.append(words(position, len(wording.found)))
+        before, after = dropped_spacing(wording, part)
+        pieces += [before, given, after, found]
     return "".join(pieces)
 
 
