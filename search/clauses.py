@@ -490,9 +490,27 @@ def _verb_subject(tokens: list[Token], index: int) -> Reference | None:
     if not phrase:
         phrase = _subject_of(tokens[:index])
     participle = tokens[index].lower.endswith("ing")  # `asking the crowd`: its object
+    if participle and not _may_speak(phrase):
+        return None  # `…” at the time, adding that “…`: the time says nothing
     if not phrase and tokens[index].lower not in STANCE_VERBS and not participle:
         phrase = _noun_phrase_after_verb(tokens[index + 1 :])
     return _reference(phrase, _surface(phrase))
+
+
+def _may_speak(phrase: list[Token]) -> bool:
+    """Can this noun phrase be someone who speaks: a name, a pronoun, a person's or an
+    organisation's noun, a document?"""
+    return any(
+        is_name_word(t)
+        or is_acronym(t)
+        or t.lower in PRONOUNS
+        or is_role_head(t)
+        or _is_person_noun(t.lower)
+        or t.lower in ORGANISATION_NOUNS
+        or t.lower in ORGANISATION_HEADS
+        or t.lower in STATEMENT_NOUNS
+        for t in phrase
+    )
 
 
 def _dates(tokens: list[Token], start: int) -> bool:
@@ -506,13 +524,23 @@ _TIME_ADVERBS = frozenset({"later", "earlier", "ago", "before", "after"})
 
 def _modifies(following: Token) -> bool:
     """Does a lone capitalised word modify the word after it (`Local papers`), rather than
-    being a subject that a verb follows (`Brandvold ended`, `Brandvold later asked`)?"""
+    being a subject that a verb follows (`Brandvold ended`, `Brandvold later asked`, `Weaver
+    didn’t`, `Trump shot back`)?"""
     return (
         following.text != ","
-        and not following.lower.endswith("ed")
+        and not following.lower.endswith(("ed", "n’t", "n't"))
         and following.lower not in SKIPPABLE_BEFORE_VERB
         and following.lower not in _LEAD_IN_VERBS
+        and following.lower not in _IRREGULAR_PAST
     )
+
+
+# Past tenses without -ed that follow a subject in news copy (`Trump shot back`).
+_IRREGULAR_PAST = frozenset(
+    """shot took gave made went came got ran won lost left sent kept held brought thought felt
+    met saw stood spoke broke chose drove fought led paid sat set hit cut let sold bought fell
+    began became knew grew threw wore struck hung rose""".split()
+)
 
 
 def _surface(phrase: list[Token]) -> str:

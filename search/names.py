@@ -478,15 +478,18 @@ def _campaign_committee(tokens: list[Token], end: int, joined: int) -> bool:
     )
 
 
-def _is_surname(tokens: list[Token], index: int) -> bool:
+def _is_surname(tokens: list[Token], first: int, index: int) -> bool:
     """A title word that is a family name: after an honorific (`Mr. King`, `Ms. Bishop`), or
-    after a common first name (`Larry King`, `Matthew Prince`)."""
-    if index == 0:
+    at the end of a name that opens with a common first name (`Larry King`, `Billie Jean
+    King`, `Matthew Prince`)."""
+    if index == first:
         return False
-    before = tokens[index - 1]
-    return before.lower in HONORIFICS or (
-        before.capitalised and gender_of_first_name(before.word) is not None
-    )
+    if tokens[index - 1].lower in HONORIFICS:
+        return True
+    opening = tokens[first]
+    return (index == len(tokens) - 1 or not tokens[index + 1].capitalised) and gender_of_first_name(
+        opening.word
+    ) is not None
 
 
 def _split_run(tokens: list[Token], first: int, end: int) -> _Run:
@@ -497,7 +500,8 @@ def _split_run(tokens: list[Token], first: int, end: int) -> _Run:
     last_role = None
     for index in range(first, end):
         token = tokens[index]
-        if token.lower in HONORIFICS or (is_role_head(token) and not _is_surname(tokens, index)):
+        surname = _is_surname(tokens, first, index)
+        if token.lower in HONORIFICS or (is_role_head(token) and not surname):
             last_role = index
     following = tokens[end] if end < len(tokens) else None
     name_first = first if last_role is None else last_role + 1

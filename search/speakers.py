@@ -203,6 +203,12 @@ class Resolver:
         """The person introduced with this role; for a document (`the report`), whoever issued
         it; else, for a definite description of a person nobody holds (`the Darnford Democrat`),
         the person last spoken of, as for a pronoun."""
+        surname = reference.surface
+        if surname[:1].isupper() and " " not in surname:
+            # `King says …` after `Billie Jean King`: a title word that is someone's surname.
+            named = self.registry.find((surname,), reference.key)
+            if named is not None and not named.organisation:
+                return named
         words = reference.words
         if "of" in words[1:]:
             words = words[: words.index("of", 1)]  # `the mother of three`: the mother

@@ -555,3 +555,20 @@ def test_an_acronym_is_the_organisation_its_letters_stand_for() -> None:
         "“We are looking into it,” the FBI said."
     )
     assert speakers(extraction) == ["Harwick Budget Office", "Federal Bureau of Inquiry"]
+
+
+def test_a_lone_surname_before_an_irregular_or_negated_verb_is_the_participle_s_subject() -> None:
+    extraction = run(
+        "T\n\nNora Fell attacked him on Monday.\n\n"
+        "Brandt shot back in a statement, saying he had “made money in down markets.”\n\n"
+        "Weaver didn’t seem impressed, telling reporters, “People said the mayor should go.”"
+    )
+    assert speakers(extraction) == ["Brandt", "Weaver"]
+
+
+def test_a_participle_after_a_quotation_keeps_its_speaker_not_a_time_phrase() -> None:
+    extraction = run(
+        "T\n\n“It is not new here,” said Rep. Ada Voss (D-Va.) at the time, adding that “we have "
+        "elected them for years.”"
+    )
+    assert speakers(extraction) == ["Ada Voss", "Ada Voss"]
