@@ -39,6 +39,7 @@ from search.names import (
     find_runs,
     gender_of_words,
     is_acronym,
+    is_adverb,
     is_initial,
     is_name_word,
     is_past_verb,
@@ -72,15 +73,10 @@ def _strip_before_verb(tokens: list[Token]) -> list[Token]:
     """Drop adverbs and auxiliaries between a subject and its verb (`Hale later said`)."""
     while tokens and (
         tokens[-1].lower in SKIPPABLE_BEFORE_VERB
-        or (_is_adverb(tokens[-1]) and tokens[-1].lower not in ROLE_HEADS)
+        or (is_adverb(tokens[-1]) and tokens[-1].lower not in ROLE_HEADS)
     ):
         tokens = tokens[:-1]
     return tokens
-
-
-def _is_adverb(token: Token) -> bool:
-    """`later`, `formally`: an -ly word, unless capitalised like a name (`Kelly`, `Reilly`)."""
-    return token.lower.endswith("ly") and not token.capitalised
 
 
 def _lead_noun_phrase(tokens: list[Token]) -> list[Token]:
@@ -448,7 +444,7 @@ _PASSIVE_AUXILIARIES = frozenset({"was", "were", "is", "are", "be", "been", "bei
 def _is_passive(tokens: list[Token], index: int) -> bool:
     """Is the verb at `index` passive (`before the race was formally called`)?"""
     before = index - 1
-    while before >= 0 and _is_adverb(tokens[before]):
+    while before >= 0 and is_adverb(tokens[before]):
         before -= 1
     return before >= 0 and tokens[before].lower in _PASSIVE_AUXILIARIES
 

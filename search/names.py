@@ -146,6 +146,11 @@ def is_role_head(token: Token) -> bool:
     return token.lower in ROLE_HEADS or token.lower in FUNCTION_TITLES or token.lower in PARTY_NOUNS
 
 
+def is_adverb(token: Token) -> bool:
+    """`later`, `formally`: an -ly word, unless capitalised like a name (`Kelly`, `Reilly`)."""
+    return token.lower.endswith("ly") and not token.capitalised
+
+
 def _is_role_noun(token: Token) -> bool:
     """A role head from the lexicon, or an agent noun by its ending (`glaciologist`, `modeller`)."""
     if is_role_head(token):
@@ -827,7 +832,7 @@ def _is_subject(tokens: list[Token], run: _Run) -> bool:
         return False
     index = run.end
     while index < len(tokens):
-        if tokens[index].lower in SKIPPABLE_BEFORE_VERB or tokens[index].lower.endswith("ly"):
+        if tokens[index].lower in SKIPPABLE_BEFORE_VERB or is_adverb(tokens[index]):
             index += 1
         elif (
             tokens[index].lower == "on"
