@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import wraps
 from itertools import pairwise, takewhile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from click.core import ParameterSource
@@ -23,6 +24,9 @@ from click_default_group import DefaultGroup
 
 from search import __version__
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from search.engine import Engine
 
 EXIT_HITS = 0
 EXIT_NO_HITS = 1
@@ -264,40 +268,38 @@ def cli(corpus: Path, index_root: Path, quiet: bool) -> None:
     """
 
 
-def _ensure_index(corpus: Path, index_root: Path, quiet: bool) -> None:
+def _engine(index_root: Path) -> Engine:
+    """The engine keeping the index the options name."""
+    from search.engine import open_engine
+
+    return open_engine(index_root=index_root)
+
+
+def _ensure_index(engine: Engine, corpus: Path, quiet: bool) -> None:
     """Build the index from the corpus when there is none, or none this program can read."""
     from search.errors import folder
-    from search.index import IndexIncompatible, check_version, index_exists
 
-    reason = None
-    if not index_exists(index_root):
-        reason = f"no index in {folder(index_root)}"
-    else:
-        try:
-            check_version(index_root)
-        except IndexIncompatible:
-            reason = f"the index in {folder(index_root)} is from an incompatible version"
+    reason = engine.problem()
     if reason is None:
         return
     if not corpus.is_dir():
         _fail(f"{reason}, and no corpus folder {folder(corpus)} to build it from (use --corpus)")
     if not quiet:
         click.echo(f"search: {reason}: building it from {folder(corpus)}…", err=True)
-    _update(corpus, index_root, quiet=quiet)
+    _update(engine, corpus, quiet=quiet)
 
 
-def _update(corpus: Path, index_root: Path, *, quiet: bool, **options) -> None:
+def _update(engine: Engine, corpus: Path, *, quiet: bool, **options) -> None:
     """Run an index update with a progress bar on a terminal, then report what it did."""
     from search.corpus import count_files
-    from search.indexer import update_index
 
     if quiet or not sys.stderr.isatty():
-        report = update_index(corpus, index_root, **options)
+        report = engine.update(corpus, **options)
     else:
         with click.progressbar(
             length=count_files(corpus), label="indexing", file=sys.stderr
         ) as bar:
-            report = update_index(corpus, index_root, progress=lambda: bar.update(1), **options)
+            report = engine.update(corpus, progress=lambda: bar.update(1), **options)
     for skipped in report.skipped:
         click.echo(f"search: warning: skipped {skipped.source}: {skipped.reason}", err=True)
     for warning in report.warnings:
@@ -386,9 +388,10 @@ def query_command(
     (or date:[2023-01-01 to 2023-06-30], date:>2023-01-01).
     """
     from search import render
-    from search.query import MAX_EXPANSIONS, SearchRequest, search
+    from search.query import MAX_EXPANSIONS, SearchRequest
 
-    _ensure_index(corpus, index_root, quiet)
+    engine = _engine(index_root)
+    _ensure_index(engine, corpus, quiet)
     request = SearchRequest(
         query=" ".join(words),
         speakers=speakers,
@@ -402,7 +405,7 @@ def query_command(
         snippet_chars=context,
         include_undated=include_undated,
     )
-    result = search(index_root, request)
+    result = engine.search(request)
     for pattern in result.cut_patterns:
         click.echo(
             f"search: {pattern} stands for more than {MAX_EXPANSIONS} words:"
@@ -467,8 +470,8 @@ def index_command(
     Article files: *.txt, *.md, *.html and *.jsonl (one article a line).
     """
     _update(
+        _engine(index_root),
         corpus,
-        index_root,
         quiet=quiet,
         rebuild=rebuild,
         max_bytes=max_file_size,
@@ -506,12 +509,12 @@ def quotes_command(
 ) -> None:
     """Every extracted quote, in corpus order, for review or export."""
     from search import render
-    from search.query import iter_quotes, suggest_speakers
 
-    _ensure_index(corpus, index_root, quiet)
-    quotes = iter_quotes(index_root, speakers, min_confidence)
+    engine = _engine(index_root)
+    _ensure_index(engine, corpus, quiet)
+    quotes = engine.quotes(speakers, min_confidence)
     if speakers and not quotes:  # on stderr: the quotes on stdout may be read as JSON
-        for line in render.speaker_suggestion_lines(suggest_speakers(index_root, speakers)):
+        for line in render.speaker_suggestion_lines(engine.suggest_speakers(speakers)):
             click.echo(f"search: {line}", err=True)
     if output_format == "jsonl":
         for quote in quotes:
@@ -541,10 +544,10 @@ def speakers_command(
 ) -> None:
     """Who is quoted, how often, in which role, and which forms of each name were merged."""
     from search import render
-    from search.query import speaker_summaries
 
-    _ensure_index(corpus, index_root, quiet)
-    summaries = speaker_summaries(index_root)
+    engine = _engine(index_root)
+    _ensure_index(engine, corpus, quiet)
+    summaries = engine.speakers()
     _emit(
         output_format,
         color,
@@ -572,10 +575,10 @@ def show_command(
     """
     from search import render
     from search.errors import shown
-    from search.query import get_record
 
-    _ensure_index(corpus, index_root, quiet)
-    record = get_record(index_root, document_id)
+    engine = _engine(index_root)
+    _ensure_index(engine, corpus, quiet)
+    record = engine.record(document_id)
     if record is None:
         click.echo(f"search: no document with id {shown(document_id)}", err=True)
         sys.exit(EXIT_NO_HITS)
@@ -614,9 +617,10 @@ def verify_command(
     from search import render
     from search.wording import verify
 
-    _ensure_index(corpus, index_root, quiet)
+    engine = _engine(index_root)
+    _ensure_index(engine, corpus, quiet)
     given = " ".join(words)
-    occurrences = verify(index_root, given)
+    occurrences = verify(engine, given)
     _emit(
         output_format,
         color,
@@ -668,10 +672,11 @@ def serve_command(
 
     from search.web.app import create_app
 
+    engine = _engine(index_root)
     if corpus.is_dir():
-        _update(corpus, index_root, quiet=quiet)
+        _update(engine, corpus, quiet=quiet)
     else:
-        _ensure_index(corpus, index_root, quiet)
+        _ensure_index(engine, corpus, quiet)
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Answers go out at once, not held back for an acknowledgement: with a keep-alive client
@@ -688,9 +693,7 @@ def serve_command(
     if warning := network_warning(host):
         click.echo(f"search: warning: {warning}", err=True)
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(index_root), log_level="warning", access_log=False, lifespan="off"
-        )
+        uvicorn.Config(create_app(engine), log_level="warning", access_log=False, lifespan="off")
     )
     if open_browser:
         _open_when_started(server, url)
