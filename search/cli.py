@@ -112,11 +112,28 @@ def _color(choice: str) -> bool:
 
 
 # The options every command shares, which may come before the command name too.
-SHARED_OPTIONS = ("corpus", "index_root", "quiet")
+SHARED_OPTIONS = ("corpus", "index_root", "quiet", "engine_name", "nodes")
 
 
 def _shared_options(command: Callable) -> Callable:
-    """The --index, --corpus and --quiet options, on the group and on every command."""
+    """The --index, --corpus, --engine, --nodes and --quiet options, on the group and on every
+    command."""
+    command = click.option(
+        "--nodes",
+        envvar="SEARCH_NODES",
+        metavar="URL,…",
+        help="With --engine typesense: the cluster's nodes, http://HOST:PORT,… (env SEARCH_NODES;"
+        " the API key only from env SEARCH_TYPESENSE_API_KEY).",
+    )(command)
+    command = click.option(
+        "--engine",
+        "engine_name",
+        type=click.Choice(["whoosh", "typesense"], case_sensitive=False),
+        default="whoosh",
+        envvar="SEARCH_ENGINE",
+        show_default=True,
+        help="Which engine keeps the index (env SEARCH_ENGINE).",
+    )(command)
     command = click.option(
         "--quiet",
         "-q",
@@ -138,7 +155,8 @@ def _shared_options(command: Callable) -> Callable:
         default=Path("index"),
         envvar="SEARCH_INDEX",
         show_default=True,
-        help="Folder of the index (env SEARCH_INDEX).",
+        help="Folder of the index; with --engine typesense its last part names the collection"
+        " (env SEARCH_INDEX).",
     )(command)
 
 
@@ -261,18 +279,18 @@ def _speaker_option(command: Callable) -> Callable:
 )
 @click.version_option(__version__, prog_name="search")
 @_shared_options
-def cli(corpus: Path, index_root: Path, quiet: bool) -> None:
+def cli(corpus: Path, index_root: Path, quiet: bool, engine_name: str, nodes: str | None) -> None:
     """Quote-aware search over a folder of news articles: who said what, about what, and when.
 
-    --index, --corpus and --quiet may come before the command or after it.
+    --index, --corpus, --engine, --nodes and --quiet may come before the command or after it.
     """
 
 
-def _engine(index_root: Path) -> Engine:
+def _engine(index_root: Path, name: str, nodes: str | None) -> Engine:
     """The engine keeping the index the options name."""
     from search.engine import open_engine
 
-    return open_engine(index_root=index_root)
+    return open_engine(name, index_root=index_root, nodes=nodes)
 
 
 def _ensure_index(engine: Engine, corpus: Path, quiet: bool) -> None:
@@ -381,6 +399,8 @@ def query_command(
     corpus: Path,
     index_root: Path,
     quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Ranked quotes and passages matching WORDS (the default command).
 
@@ -390,7 +410,7 @@ def query_command(
     from search import render
     from search.query import MAX_EXPANSIONS, SearchRequest
 
-    engine = _engine(index_root)
+    engine = _engine(index_root, engine_name, nodes)
     _ensure_index(engine, corpus, quiet)
     request = SearchRequest(
         query=" ".join(words),
@@ -461,7 +481,14 @@ def query_command(
 @_shared
 @_user_errors
 def index_command(
-    rebuild: bool, wait: float, max_file_size: int, corpus: Path, index_root: Path, quiet: bool
+    rebuild: bool,
+    wait: float,
+    max_file_size: int,
+    corpus: Path,
+    index_root: Path,
+    quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Bring the index up to date with the corpus folder.
 
@@ -470,7 +497,7 @@ def index_command(
     Article files: *.txt, *.md, *.html and *.jsonl (one article a line).
     """
     _update(
-        _engine(index_root),
+        _engine(index_root, engine_name, nodes),
         corpus,
         quiet=quiet,
         rebuild=rebuild,
@@ -506,11 +533,13 @@ def quotes_command(
     corpus: Path,
     index_root: Path,
     quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Every extracted quote, in corpus order, for review or export."""
     from search import render
 
-    engine = _engine(index_root)
+    engine = _engine(index_root, engine_name, nodes)
     _ensure_index(engine, corpus, quiet)
     quotes = engine.quotes(speakers, min_confidence)
     if speakers and not quotes:  # on stderr: the quotes on stdout may be read as JSON
@@ -540,12 +569,18 @@ def quotes_command(
 @_shared
 @_user_errors
 def speakers_command(
-    output_format: str, color: str, corpus: Path, index_root: Path, quiet: bool
+    output_format: str,
+    color: str,
+    corpus: Path,
+    index_root: Path,
+    quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Who is quoted, how often, in which role, and which forms of each name were merged."""
     from search import render
 
-    engine = _engine(index_root)
+    engine = _engine(index_root, engine_name, nodes)
     _ensure_index(engine, corpus, quiet)
     summaries = engine.speakers()
     _emit(
@@ -568,7 +603,14 @@ def speakers_command(
 @_shared
 @_user_errors
 def show_command(
-    document_id: str, output_format: str, color: str, corpus: Path, index_root: Path, quiet: bool
+    document_id: str,
+    output_format: str,
+    color: str,
+    corpus: Path,
+    index_root: Path,
+    quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """The full quotation or passage with this ID (as hits and `search quotes` give it):
     speaker, role, date, the paragraph around it, article title and source.
@@ -576,7 +618,7 @@ def show_command(
     from search import render
     from search.errors import shown
 
-    engine = _engine(index_root)
+    engine = _engine(index_root, engine_name, nodes)
     _ensure_index(engine, corpus, quiet)
     record = engine.record(document_id)
     if record is None:
@@ -608,6 +650,8 @@ def verify_command(
     corpus: Path,
     index_root: Path,
     quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Find WORDS across the corpus, exactly or nearly (a few words changed, added or dropped),
     earliest first, each with its speaker, date and source and how it differs.
@@ -617,7 +661,7 @@ def verify_command(
     from search import render
     from search.wording import verify
 
-    engine = _engine(index_root)
+    engine = _engine(index_root, engine_name, nodes)
     _ensure_index(engine, corpus, quiet)
     given = " ".join(words)
     occurrences = verify(engine, given)
@@ -658,7 +702,14 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 @_shared
 @_user_errors
 def serve_command(
-    host: str, port: int, open_browser: bool, corpus: Path, index_root: Path, quiet: bool
+    host: str,
+    port: int,
+    open_browser: bool,
+    corpus: Path,
+    index_root: Path,
+    quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Serve the search as a web page and a JSON API, with the same syntax and JSON shapes.
 
@@ -672,7 +723,7 @@ def serve_command(
 
     from search.web.app import create_app
 
-    engine = _engine(index_root)
+    engine = _engine(index_root, engine_name, nodes)
     if corpus.is_dir():
         _update(engine, corpus, quiet=quiet)
     else:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from search.model import Record, SearchResult, SpeakerSummary
     from search.query import SearchRequest
 
-ENGINES = ("whoosh",)
+ENGINES = ("whoosh", "typesense")
 DEFAULT_ENGINE = "whoosh"
 
 
@@ -107,4 +107,14 @@ def open_engine(name: str | None = None, *, index_root: Path, nodes: str | None 
         from search.engine.whoosh import WhooshEngine
 
         return WhooshEngine(index_root)
+    if name == "typesense":
+        try:
+            import typesense  # noqa: F401 (installed with the `cluster` extra)
+        except ImportError:
+            raise EngineUnavailable(
+                "the typesense engine is not installed: pip install 'quote-search[cluster]'"
+            ) from None
+        from search.engine.typesense import TypesenseEngine
+
+        return TypesenseEngine(Path(index_root).name, nodes)
     raise EngineUnavailable(f"unknown engine {name!r}: use one of {', '.join(ENGINES)}")

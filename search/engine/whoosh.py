@@ -7,12 +7,13 @@ A thin adapter: every call goes to the Whoosh modules (`search.index`, `search.i
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from search import index, indexer, query
 from search.engine import Engine
 from search.errors import IndexIncompatible, folder
-from search.model import Record, SearchResult, SpeakerSummary
+from search.model import IndexedFile, Record, SearchResult, SpeakerSummary
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
 
 
@@ -28,11 +29,10 @@ class WhooshEngine(Engine):
         return folder(self.root)
 
     def problem(self) -> str | None:
-        if not index.index_exists(self.root):
+        store = WhooshStore(self.root)
+        if not store.exists():
             return f"no index in {folder(self.root)}"
-        try:
-            index.check_version(self.root)
-        except IndexIncompatible:
+        if not store.compatible():
             return f"the index in {folder(self.root)} is from an incompatible version"
         return None
 
@@ -47,7 +47,7 @@ class WhooshEngine(Engine):
     ) -> indexer.UpdateReport:
         return indexer.update_index(
             corpus,
-            self.root,
+            WhooshStore(self.root),
             rebuild=rebuild,
             max_bytes=max_bytes,
             lock_timeout=lock_timeout,
@@ -82,3 +82,32 @@ class WhooshEngine(Engine):
 
     def version(self) -> Hashable:
         return index.live_version(self.root)
+
+
+class WhooshStore:
+    """The Whoosh index in `root` as an update writes it (`search.indexer.DocumentStore`)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def locked(self, timeout: float) -> AbstractContextManager[None]:
+        return index.update_lock(self.root, timeout)
+
+    def remove_leftovers(self) -> None:
+        index.remove_stale_generations(self.root)
+
+    def exists(self) -> bool:
+        return index.index_exists(self.root)
+
+    def compatible(self) -> bool:
+        try:
+            index.check_version(self.root)
+        except IndexIncompatible:
+            return False
+        return True
+
+    def indexed_files(self) -> dict[str, IndexedFile]:
+        return index.indexed_files(self.root)
+
+    def writer(self, *, fresh: bool) -> index.IndexWriter:
+        return index.IndexWriter(self.root, fresh=fresh)
