@@ -160,6 +160,25 @@ def test_facets_quotes_speakers_show_and_verify_agree_with_whoosh(seeds):
     assert quotes(corpus, typesense, env) == quotes(corpus, whoosh)
 
 
+def test_the_web_layer_serves_the_cluster_with_the_command_line_json(seeds, monkeypatch):
+    from starlette.testclient import TestClient
+
+    from search.engine import open_engine
+    from search.web.app import create_app
+
+    corpus, _, typesense, env = seeds
+    monkeypatch.setenv("SEARCH_TYPESENSE_API_KEY", env["SEARCH_TYPESENSE_API_KEY"])
+    engine = open_engine("typesense", index_root=typesense, nodes=env["SEARCH_NODES"])
+    client = TestClient(create_app(engine))
+    response = client.get("/api/search?q=NATO&speaker=Lavrov")
+    assert response.status_code == 200
+    assert response.json() == as_json(
+        search(corpus, typesense, "NATO", "--speaker", "Lavrov", "--format", "json", env=env)
+    )
+    assert client.get("/speakers").status_code == 200
+    assert client.get("/api/verify?text=it+will+also+deploy+missiles").json()["occurrences"]
+
+
 def test_an_unknown_speaker_gets_the_closest_names(seeds):
     corpus, _, typesense, env = seeds
     result = search(corpus, typesense, "NATO", "--speaker", "Lavrof", env=env)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from search.errors import QueryError, shown
+from search.index import TEXT_STOP_WORDS
 from search.query import QUERYABLE_FIELDS, clean_query
 
 _TOKEN = re.compile(
@@ -71,7 +72,8 @@ def parse(text: str) -> TextQuery:
                         f"{shown(token)}: the typesense engine takes a prefix* last only"
                     )
                 parsed.prefix = True
-            parsed.terms.append(f"-{word.lstrip('-')}" if excluding else word)
+            if word.lower() not in TEXT_STOP_WORDS or parsed.prefix:
+                parsed.terms.append(f"-{word.lstrip('-')}" if excluding else word)
         excluding = False
     return parsed
 
