@@ -48,3 +48,8 @@ class IndexBusy(IndexProblem):
 
 class QueryError(Exception):
     """A query or filter this program cannot use; the message says why in one line."""
+
+
+class ClusterError(Exception):
+    """A Dask cluster to read articles on cannot be used (bad address, unreachable, not
+    installed, no workers); the index is left as it was."""
