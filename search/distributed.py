@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
@@ -29,6 +30,7 @@ WORKER_DEATHS_ALLOWED = 3  # before a local cluster gives up on a batch (Dask's 
 NO_WORKER_SECONDS = 60.0  # for a worker to join (or come back) before the update gives up
 CHECK_SECONDS = 2.0  # between looks at whether any worker is left, while waiting for results
 CLOSE_SECONDS = 10.0
+LOOPBACK = "127.0.0.1"  # a local cluster is reachable from this machine only
 INSTALL = "pip install 'quote-search[cluster]'"
 
 Result = TypeVar("Result")
@@ -82,34 +84,34 @@ class DaskCluster:
         client = self._connect()
         unreadable: list[SourceFile] = []
         batches = _batches(files, files_a_batch, unreadable)
-        in_flight = max(2, BATCHES_PER_THREAD * sum(client.nthreads().values()))
+        in_flight = max(2, BATCHES_PER_THREAD * self._nthreads(client))
+        finished: queue.SimpleQueue = queue.SimpleQueue()  # each batch's future, once finished
         pending: set = set()
         try:
             while True:
                 while len(pending) < in_flight and (batch := next(batches, None)):
                     # Not pure: two batches are never one task, and no time goes on hashing them.
-                    pending.add(client.submit(_run_batch, function, batch, pure=False))
+                    future = client.submit(_run_batch, function, batch, pure=False)
+                    future.add_done_callback(finished.put)
+                    pending.add(future)
                 if not pending:
                     break
-                finished, pending = self._first_finished(client, pending)
-                for future in finished:
-                    yield from self._result(future)
+                future = self._next_finished(client, finished)
+                pending.remove(future)
+                yield from self._result(future)
             yield from (function(file, None) for file in unreadable)
         finally:  # an interrupted update leaves no batch running for nobody
             with contextlib.suppress(Exception):
                 client.cancel(list(pending))
 
-    def _first_finished(self, client, pending: set) -> tuple[set, set]:
-        """The batches finished so far (at least one), and the rest; an error once the cluster
-        has had no worker for NO_WORKER_SECONDS, rather than waiting for ever."""
-        from distributed import wait
-
+    def _next_finished(self, client, finished: queue.SimpleQueue):
+        """The next batch to finish; an error once the cluster has had no worker for
+        NO_WORKER_SECONDS, rather than waiting for ever."""
         alone_since: float | None = None
         while True:
             try:
-                finished, rest = wait(pending, timeout=CHECK_SECONDS, return_when="FIRST_COMPLETED")
-                return set(finished), set(rest)
-            except TimeoutError:
+                return finished.get(timeout=CHECK_SECONDS)
+            except queue.Empty:
                 if self._nthreads(client):
                     alone_since = None
                 elif alone_since is None:
@@ -175,11 +177,16 @@ class DaskCluster:
                     n_workers=self.workers,
                     threads_per_worker=1,  # extraction holds the GIL: one process a core
                     processes=True,
-                    host="127.0.0.1",
+                    host=LOOPBACK,
                     scheduler_port=0,
                     dashboard_address=None,
                     silence_logs=logging.CRITICAL,
-                    scheduler_kwargs={"allowed_failures": WORKER_DEATHS_ALLOWED},
+                    scheduler_kwargs={
+                        "allowed_failures": WORKER_DEATHS_ALLOWED,
+                        # No dashboard; its health pages on a free port, not on 8787 for all.
+                        "dashboard": False,
+                        "dashboard_address": f"{LOOPBACK}:0",
+                    },
                 )
                 self._client = Client(self._local)
             else:
