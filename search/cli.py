@@ -35,7 +35,7 @@ EXIT_CODES_HELP = f"""\b
 Exit codes:
   {EXIT_HITS}  success (for a search: hits found)
   {EXIT_NO_HITS}  a search found no hits
-  {EXIT_USAGE}  bad usage, query, corpus folder or index (the message names the fix)
+  {EXIT_USAGE}  bad usage, query, corpus folder, index or Dask cluster (the message names the fix)
   {EXIT_BUSY}  another `search index` is updating the index and did not finish in time
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C); the index is left as it was
   {EXIT_PIPE_CLOSED}  the reader of the output went away (`search quotes | head`), quietly
@@ -495,6 +495,8 @@ def query_command(
         "search index",
         "search index --rebuild --corpus ~/articles --index ~/articles.index",
         "search index --quiet",
+        "search index --workers 4                # read articles in 4 local processes",
+        "search index --dask tcp://scheduler:8786",
     ),
 )
 @click.option("--rebuild", is_flag=True, help="Build the index again from nothing.")

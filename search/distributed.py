@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
+import signal
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
@@ -84,11 +85,12 @@ class DaskCluster:
         client = self._connect()
         unreadable: list[SourceFile] = []
         batches = _batches(files, files_a_batch, unreadable)
-        in_flight = max(2, BATCHES_PER_THREAD * self._nthreads(client))
         finished: queue.SimpleQueue = queue.SimpleQueue()  # each batch's future, once finished
         pending: set = set()
         try:
             while True:
+                # As many as the workers there are now: workers may join and leave mid-build.
+                in_flight = BATCHES_PER_THREAD * max(1, self._nthreads(client))
                 while len(pending) < in_flight and (batch := next(batches, None)):
                     # Not pure: two batches are never one task, and no time goes on hashing them.
                     future = client.submit(_run_batch, function, batch, pure=False)
@@ -181,6 +183,7 @@ class DaskCluster:
                     scheduler_port=0,
                     dashboard_address=None,
                     silence_logs=logging.CRITICAL,
+                    preload=[__name__],  # each worker runs `dask_setup` as it starts
                     scheduler_kwargs={
                         "allowed_failures": WORKER_DEATHS_ALLOWED,
                         # No dashboard; its health pages on a free port, not on 8787 for all.
@@ -191,7 +194,7 @@ class DaskCluster:
                 self._client = Client(self._local)
             else:
                 self._client = Client(self.address)
-            self._client.wait_for_workers(1, timeout=NO_WORKER_SECONDS)
+            self._client.wait_for_workers(self.workers or 1, timeout=NO_WORKER_SECONDS)
         except ValueError as error:
             self.close()
             raise ClusterError(
@@ -244,6 +247,15 @@ def _batches(
             batch, size = [], 0
     if batch:
         yield batch
+
+
+def dask_setup(_worker: object) -> None:
+    """In each worker of a local cluster, as it starts: leave Ctrl-C to the update.
+
+    Ctrl-C reaches every process of the terminal's foreground group, and each worker would
+    print a traceback of its own; the update stops them itself and says so in one line.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_batch(
