@@ -332,8 +332,13 @@ def _extraction() -> Iterator[Callable | None]:
     if dask is None and workers is None:
         yield None
         return
+    import logging
+
     from search.distributed import DaskCluster
 
+    # Dask's own log lines (a lost scheduler, a worker's end) would say over many lines, and
+    # after the command's own error, what that error says in one.
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
     with DaskCluster(dask, workers) as cluster:
         yield cluster.map
 

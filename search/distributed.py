@@ -11,6 +11,7 @@ taken whole, when it is complete, so nothing is lost or doubled.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import queue
@@ -55,7 +56,6 @@ class DaskCluster:
         self.workers = workers
         self._client = None
         self._local = None
-        self._log_level: int | None = None
 
     def __enter__(self) -> DaskCluster:
         return self
@@ -158,8 +158,9 @@ class DaskCluster:
         return results
 
     def _lost(self, error: BaseException) -> ClusterError:
-        detail = f" ({error})" if str(error) else ""
-        return ClusterError(f"lost {self.name}{detail}; the index is left as it was")
+        return ClusterError(
+            f"lost {self.name} mid-update ({type(error).__name__}); the index is left as it was"
+        )
 
     def _connect(self):
         """The client, connecting (or starting the local cluster) on first use."""
@@ -169,10 +170,6 @@ class DaskCluster:
             from distributed import Client, LocalCluster
         except ImportError as error:
             raise ClusterError(f"Dask is not installed ({error}): {INSTALL}") from None
-        distributed_log = logging.getLogger("distributed")
-        # Dask's own log lines would repeat, over several lines, what one error line says.
-        self._log_level = distributed_log.level
-        distributed_log.setLevel(logging.CRITICAL)
         try:
             if self.address is None:
                 self._local = LocalCluster(
@@ -193,24 +190,24 @@ class DaskCluster:
                 )
                 self._client = Client(self._local)
             else:
+                _check_reachable(self.address)
                 self._client = Client(self.address)
-            self._client.wait_for_workers(self.workers or 1, timeout=NO_WORKER_SECONDS)
         except ValueError as error:
             self.close()
             raise ClusterError(
                 f"{self.address!r} is not a Dask scheduler's address ({error});"
                 " give it as tcp://HOST:PORT"
             ) from None
+        except OSError as error:  # timed out too
+            self.close()
+            raise ClusterError(f"cannot reach {self.name} ({error})") from None
+        try:
+            self._client.wait_for_workers(self.workers or 1, timeout=NO_WORKER_SECONDS)
         except TimeoutError:
             self.close()
-            if self._client is None:
-                raise ClusterError(f"cannot reach {self.name} (no answer in time)") from None
             raise ClusterError(
                 f"no worker joined {self.name} in {NO_WORKER_SECONDS:.0f} s"
             ) from None
-        except OSError as error:
-            self.close()
-            raise ClusterError(f"cannot reach {self.name} ({error})") from None
         return self._client
 
     def close(self) -> None:
@@ -223,9 +220,19 @@ class DaskCluster:
         with contextlib.suppress(Exception):
             if local is not None:
                 local.close(timeout=CLOSE_SECONDS)
-        if self._log_level is not None:
-            logging.getLogger("distributed").setLevel(self._log_level)
-            self._log_level = None
+
+
+def _check_reachable(address: str) -> None:
+    """Connect to the scheduler once, without a Client, within Dask's connect timeout: a Client
+    that fails to connect leaves its event-loop thread running in this process, and a process
+    that forks later (the index writers) must not hold one."""
+    from distributed.comm import connect
+
+    async def probe() -> None:
+        comm = await connect(address)
+        await comm.close()
+
+    asyncio.run(probe())
 
 
 def _batches(

@@ -83,6 +83,8 @@ class DaskProcesses:
         """Wait, within the time limit, until the scheduler has `count` workers."""
         from distributed import Client
 
+        if not count:
+            return
         with Client(self.address, set_as_default=False, timeout=START_SECONDS) as client:
             client.wait_for_workers(count, timeout=START_SECONDS)
 
@@ -96,6 +98,7 @@ def dask_cluster(folder: Path, workers: int = 2) -> Iterator[DaskProcesses]:
     every process is stopped at the end by its own pid."""
     folder.mkdir(parents=True, exist_ok=True)
     address_file, log = folder / "scheduler.json", folder / "dask.log"
+    address_file.unlink(missing_ok=True)  # an earlier scheduler's address is not this one's
     command = [sys.executable, "-m", "distributed.cli.dask_scheduler", *LOOPBACK_ONLY]
     options = ["--port", "0", "--scheduler-file", str(address_file)]
     scheduler = _started([*command, *options], log)
