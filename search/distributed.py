@@ -28,7 +28,7 @@ from search.errors import ClusterError
 FILES_A_BATCH = 32  # a few tenths of a second of work: the cost of a task is lost in it
 BYTES_A_BATCH = 4 * 1024 * 1024  # large files make shorter batches: they travel by the scheduler
 BATCHES_PER_THREAD = 2  # in flight: the next batch waits at every worker thread, no more
-WORKER_DEATHS_ALLOWED = 3  # before a local cluster gives up on a batch (Dask's own default)
+WORKER_DEATHS_ALLOWED = 3  # under a batch, before a local cluster gives it up (as Dask does)
 NO_WORKER_SECONDS = 60.0  # for a worker to join (or come back) before the update gives up
 CHECK_SECONDS = 2.0  # between looks at whether any worker is left, while waiting for results
 CLOSE_SECONDS = 10.0
@@ -136,9 +136,9 @@ class DaskCluster:
 
         try:
             version, results = future.result()
-        except KilledWorker:
+        except KilledWorker as error:  # the scheduler's allowed-failures ran out
             raise ClusterError(
-                f"a batch of articles stopped {WORKER_DEATHS_ALLOWED + 1} Dask workers in turn"
+                f"a batch of articles stopped {error.allowed_failures + 1} Dask workers in turn"
                 " (out of memory?); the index is left as it was"
             ) from None
         except (OSError, CancelledError) as error:

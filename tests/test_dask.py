@@ -154,9 +154,15 @@ def test_an_update_on_the_cluster_gives_the_index_a_local_update_gives(cluster, 
     assert answers(changed, on_cluster) == answers(changed, here)
 
 
+def source_files(corpus: Path) -> list[SourceFile]:
+    """The corpus's article files, as an update finds them."""
+    found = iter_corpus(corpus, DEFAULT_MAX_BYTES, {})
+    return [file for file in found if isinstance(file, SourceFile)]
+
+
 def test_each_file_goes_out_with_its_bytes_and_comes_back_once(cluster, corpus):
     """The workers need not see the corpus folder: each file's content travels with it."""
-    files = [file for file in iter_corpus(corpus, DEFAULT_MAX_BYTES, {}) if isinstance(file, SourceFile)]  # fmt: skip
+    files = source_files(corpus)
     with distributed.DaskCluster(cluster.address) as dask:
         # A lambda travels by value: the workers cannot import this test module.
         digests = list(dask.map(lambda file, data: (file.source, hashlib.sha256(data).digest()), files, files_a_batch=5))  # fmt: skip
@@ -202,6 +208,16 @@ def test_a_worker_killed_mid_build_loses_nothing_and_doubles_nothing(
     ids = [quote["id"] for quote in found["quotes"]]
     assert len(ids) == len(set(ids))
     assert found == local["answers"]
+
+
+def test_a_batch_that_kills_every_worker_it_meets_is_given_up_after_a_few(corpus):
+    """A local cluster's nanny brings each killed worker back, and the scheduler gives the
+    batch to it again, until the batch has killed more workers than Dask allows."""
+    files = source_files(corpus)
+    tries = distributed.WORKER_DEATHS_ALLOWED + 1
+    stopped = f"^a batch of articles stopped {tries} Dask workers"
+    with distributed.DaskCluster(workers=1) as dask, pytest.raises(ClusterError, match=stopped):
+        list(dask.map(lambda file, data: os.kill(os.getpid(), signal.SIGKILL), files[:1]))
 
 
 def test_local_workers_build_the_same_index_and_stop_with_the_build(corpus, local, tmp_path):
