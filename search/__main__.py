@@ -2,4 +2,5 @@
 
 from search.cli import main
 
-main()
+if __name__ == "__main__":  # not again in each process a local Dask cluster spawns
+    main()

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from itertools import pairwise, takewhile
 from pathlib import Path
@@ -39,7 +39,7 @@ EXIT_CODES_HELP = f"""\b
 Exit codes:
   {EXIT_HITS}  success (for a search: hits found)
   {EXIT_NO_HITS}  a search found no hits
-  {EXIT_USAGE}  bad usage, query, corpus folder or index (the message names the fix)
+  {EXIT_USAGE}  bad usage, query, corpus folder, index or Dask cluster (the message names the fix)
   {EXIT_BUSY}  another `search index` is updating the index and did not finish in time
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C); the index is left as it was
   {EXIT_PIPE_CLOSED}  the reader of the output went away (`search quotes | head`), quietly
@@ -70,13 +70,13 @@ def _user_errors(command: Callable) -> Callable:
 
     @wraps(command)
     def run(*args, **kwargs):
-        from search.errors import CorpusError, IndexBusy, IndexProblem, QueryError
+        from search.errors import ClusterError, CorpusError, IndexBusy, IndexProblem, QueryError
 
         try:
             return command(*args, **kwargs)
         except IndexBusy as error:
             _fail(str(error), EXIT_BUSY)
-        except (CorpusError, IndexProblem, QueryError) as error:
+        except (CorpusError, IndexProblem, QueryError, ClusterError) as error:
             _fail(str(error))
         except KeyboardInterrupt:
             _fail("interrupted", EXIT_INTERRUPTED)
@@ -113,11 +113,33 @@ def _color(choice: str) -> bool:
 
 # The options every command shares, which may come before the command name too.
 SHARED_OPTIONS = ("corpus", "index_root", "quiet", "engine_name", "nodes")
+# Where articles are read when a command builds or updates the index: shared too, but kept
+# in the context for `_update` rather than passed to every command (search/distributed.py).
+EXTRACTION_OPTIONS = ("dask", "workers")
+EXTRACTION = "search.extraction"
+
+
+def _extraction_options(command: Callable) -> Callable:
+    """--dask ADDRESS and --workers N: read articles on a Dask cluster when indexing."""
+    command = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="When indexing, read articles in N processes of a local Dask cluster.",
+    )(command)
+    return click.option(
+        "--dask",
+        metavar="ADDRESS",
+        envvar="SEARCH_DASK",
+        help="When indexing, read articles on the Dask cluster whose scheduler is at ADDRESS"
+        " (tcp://HOST:8786; env SEARCH_DASK).",
+    )(command)
 
 
 def _shared_options(command: Callable) -> Callable:
-    """The --index, --corpus, --engine, --nodes and --quiet options, on the group and on every
-    command."""
+    """The --index, --corpus, --engine, --nodes and --quiet options (and --dask and
+    --workers), on the group and on every command."""
+    command = _extraction_options(command)
     command = click.option(
         "--nodes",
         envvar="SEARCH_NODES",
@@ -168,9 +190,12 @@ def _shared(command: Callable) -> Callable:
     def run(**options):
         context = click.get_current_context()
         group = context.parent
-        for name in SHARED_OPTIONS:
+        for name in SHARED_OPTIONS + EXTRACTION_OPTIONS:
             if _given(group, name) and not _given(context, name):
                 options[name] = group.params[name]
+        context.meta[EXTRACTION] = _extraction_place(
+            options.pop("dask"), options.pop("workers"), group, context
+        )
         return command(**options)
 
     return _shared_options(run)
@@ -178,6 +203,18 @@ def _shared(command: Callable) -> Callable:
 
 def _given(context: click.Context | None, name: str) -> bool:
     return bool(context) and context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+
+
+def _extraction_place(
+    dask: str | None, workers: int | None, *contexts: click.Context | None
+) -> tuple[str | None, int | None]:
+    """The Dask scheduler's address or the number of local workers, at most one: --workers
+    on the command line wins over SEARCH_DASK, but not over --dask given beside it."""
+    if dask is not None and workers is not None:
+        if any(_given(context, "dask") for context in contexts):
+            _fail("--dask and --workers do not go together: give one")
+        dask = None
+    return dask, workers
 
 
 def _refuse_options_as_values(
@@ -279,10 +316,19 @@ def _speaker_option(command: Callable) -> Callable:
 )
 @click.version_option(__version__, prog_name="search")
 @_shared_options
-def cli(corpus: Path, index_root: Path, quiet: bool, engine_name: str, nodes: str | None) -> None:
+def cli(
+    corpus: Path,
+    index_root: Path,
+    quiet: bool,
+    engine_name: str,
+    nodes: str | None,
+    dask: str | None,
+    workers: int | None,
+) -> None:
     """Quote-aware search over a folder of news articles: who said what, about what, and when.
 
-    --index, --corpus, --engine, --nodes and --quiet may come before the command or after it.
+    --index, --corpus, --engine, --nodes, --quiet, --dask and --workers may come before the
+    command or after it.
     """
 
 
@@ -307,17 +353,42 @@ def _ensure_index(engine: Engine, corpus: Path, quiet: bool) -> None:
     _update(engine, corpus, quiet=quiet)
 
 
+@contextlib.contextmanager
+def _extraction() -> Iterator[Callable | None]:
+    """The Dask cluster --dask or --workers names, as the indexer's extraction, let go of
+    when the update ends; None reads articles here."""
+    dask, workers = click.get_current_context().meta.get(EXTRACTION, (None, None))
+    if dask is None and workers is None:
+        yield None
+        return
+    import logging
+
+    from search.distributed import DaskCluster
+
+    # Dask's own log lines (a lost scheduler, a worker's end) would say over many lines, and
+    # after the command's own error, what that error says in one.
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    with DaskCluster(dask, workers) as cluster:
+        yield cluster.map
+
+
 def _update(engine: Engine, corpus: Path, *, quiet: bool, **options) -> None:
     """Run an index update with a progress bar on a terminal, then report what it did."""
     from search.corpus import count_files
 
-    if quiet or not sys.stderr.isatty():
-        report = engine.update(corpus, **options)
-    else:
-        with click.progressbar(
-            length=count_files(corpus), label="indexing", file=sys.stderr
-        ) as bar:
-            report = engine.update(corpus, progress=lambda: bar.update(1), **options)
+    with _extraction() as extraction:
+        if quiet or not sys.stderr.isatty():
+            report = engine.update(corpus, extraction=extraction, **options)
+        else:
+            with click.progressbar(
+                length=count_files(corpus), label="indexing", file=sys.stderr
+            ) as bar:
+                report = engine.update(
+                    corpus,
+                    progress=lambda: bar.update(1),
+                    extraction=extraction,
+                    **options,
+                )
     for skipped in report.skipped:
         click.echo(f"search: warning: skipped {skipped.source}: {skipped.reason}", err=True)
     for warning in report.warnings:
@@ -459,6 +530,8 @@ def query_command(
         "search index",
         "search index --rebuild --corpus ~/articles --index ~/articles.index",
         "search index --quiet",
+        "search index --workers 4                # read articles in 4 local processes",
+        "search index --dask tcp://scheduler:8786",
     ),
 )
 @click.option("--rebuild", is_flag=True, help="Build the index again from nothing.")

@@ -185,13 +185,15 @@ def parse_article(
     )
 
 
-def read_articles(file: SourceFile) -> tuple[list[Article], list[str]]:
+def read_articles(file: SourceFile, data: bytes | None = None) -> tuple[list[Article], list[str]]:
     """The articles one file holds (several for JSON Lines), and warnings for the user.
 
-    A file that holds no article at all yields none and says why in a warning.
+    `data` is the file's content when it was read elsewhere: a Dask worker gets it with the
+    file, so it need not see the corpus folder. A file that holds no article at all yields none
+    and says why in a warning.
     """
     try:
-        data = file.path.read_bytes()
+        data = file.path.read_bytes() if data is None else data
     except OSError as error:
         return [], [f"unreadable: {error.strerror or error}"]
     text, fell_back = decode(data)

@@ -53,3 +53,8 @@ class QueryError(Exception):
 class EngineUnavailable(IndexProblem):
     """The chosen engine cannot be used: unknown, not installed, or its servers do not answer
     as configured (nodes down, a wrong API key, mixed versions)."""
+
+
+class ClusterError(Exception):
+    """A Dask cluster to read articles on cannot be used (bad address, unreachable, not
+    installed, no workers); the index is left as it was."""

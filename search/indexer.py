@@ -31,6 +31,13 @@ BATCHES_AHEAD = 4
 _START_METHODS = multiprocessing.get_all_start_methods()
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
+Extracted = tuple[SourceFile, list[IndexDocument], list[str]]
+# Runs the reading of one file (given its content, or None to read it) over many files,
+# elsewhere, yielding each file's result once, as it finishes: see search/distributed.py.
+Extraction = Callable[
+    [Callable[[SourceFile, bytes | None], Extracted], list[SourceFile]], Iterator[Extracted]
+]
+
 
 def _as_helper(_owner: object) -> None:
     """In every process an update forks (index writers, the extraction worker): die with the
@@ -120,11 +127,14 @@ def update_index(
     max_bytes: int = DEFAULT_MAX_BYTES,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     progress: Callable[[], None] | None = None,
+    extraction: Extraction | None = None,
 ) -> UpdateReport:
     """Index new and changed files and forget deleted ones; `rebuild` starts from nothing.
 
     An index written with another schema is rebuilt rather than mixed with new documents.
     `index_root` is an engine's store, or a folder: the Whoosh index there.
+    `extraction` runs the reading of changed files elsewhere (`DaskCluster.map`); by default
+    they are read here.
     """
     check_folder(corpus)
     from search.engine.whoosh import WhooshStore
@@ -143,7 +153,7 @@ def update_index(
         if not (fresh or changed or removed or touched):
             return report
         writer = store.writer(fresh=fresh)
-        extracted = _extract_all(changed)
+        extracted = extraction(_documents_of, changed) if extraction else _extract_all(changed)
         try:
             for name in removed:
                 writer.remove_file(name)
@@ -235,9 +245,12 @@ def _documents_of_batch(
     return [_documents_of(file) for file in files]
 
 
-def _documents_of(file: SourceFile) -> tuple[SourceFile, list[IndexDocument], list[str]]:
-    """Read, extract and lay out one file's documents; one bad article does not sink the file."""
-    articles, warnings = read_articles(file)
+def _documents_of(file: SourceFile, data: bytes | None = None) -> Extracted:
+    """Read, extract and lay out one file's documents; one bad article does not sink the file.
+
+    `data` is the file's content when it was read elsewhere (see `read_articles`).
+    """
+    articles, warnings = read_articles(file, data)
     documents: list[IndexDocument] = []
     for article in articles:
         try:

@@ -18,7 +18,7 @@ from search.errors import EngineUnavailable
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
-    from search.indexer import UpdateReport
+    from search.indexer import Extraction, UpdateReport
     from search.model import Record, SearchResult, SpeakerSummary
     from search.query import SearchRequest
 
@@ -49,6 +49,7 @@ class Engine(ABC):
         max_bytes: int = DEFAULT_MAX_BYTES,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         progress: Callable[[], None] | None = None,
+        extraction: Extraction | None = None,
     ) -> UpdateReport:
         """Index new and changed files and forget deleted ones; `rebuild` builds a new index
         and switches to it only once complete."""

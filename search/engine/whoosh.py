@@ -44,6 +44,7 @@ class WhooshEngine(Engine):
         max_bytes: int = DEFAULT_MAX_BYTES,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         progress: Callable[[], None] | None = None,
+        extraction: indexer.Extraction | None = None,
     ) -> indexer.UpdateReport:
         return indexer.update_index(
             corpus,
@@ -52,6 +53,7 @@ class WhooshEngine(Engine):
             max_bytes=max_bytes,
             lock_timeout=lock_timeout,
             progress=progress,
+            extraction=extraction,
         )
 
     def search(self, request: query.SearchRequest) -> SearchResult:

@@ -28,7 +28,7 @@ from search.engine.typesense.store import (
 from search.errors import QueryError
 from search.identities import Identities
 from search.index import UNNAMED_KEY, name_key, number_day
-from search.indexer import UpdateReport, update_index
+from search.indexer import Extraction, UpdateReport, update_index
 from search.model import Hit, Record, SearchResult, SpeakerSummary
 from search.query import (
     FEW_HITS,
@@ -92,6 +92,7 @@ class TypesenseEngine(Engine):
         max_bytes: int = DEFAULT_MAX_BYTES,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         progress: Callable[[], None] | None = None,
+        extraction: Extraction | None = None,
     ) -> UpdateReport:
         return update_index(
             corpus,
@@ -100,6 +101,7 @@ class TypesenseEngine(Engine):
             max_bytes=max_bytes,
             lock_timeout=lock_timeout,
             progress=progress,
+            extraction=extraction,
         )
 
     def _search(self, parameters: dict) -> dict:
