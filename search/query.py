@@ -20,7 +20,6 @@ import heapq
 import re
 import threading
 import time
-import weakref
 from array import array
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -478,10 +477,17 @@ class _IndexSpeakers:
 
     def __init__(self, documents: int) -> None:
         self._lock = threading.Lock()
+        self._identities: Identities | None = None
         self._numbers = array("I", bytes(4 * documents))  # _UNREAD, by document number
         self._keys = ["", ""]  # identity keys by number, after _UNREAD and _NO_SPEAKER
         self._by_key: dict[str, int] = {}
         self._shown: dict[str, str] = {UNNAMED_KEY: UNNAMED_KEY}
+
+    def identities(self, searcher) -> Identities:
+        with self._lock:
+            if self._identities is None:
+                self._identities = _read_identities(searcher)
+        return self._identities
 
     def counts(self, searcher, documents: list[int], identities: Identities) -> dict[str, int]:
         """How many of `documents` each identity has, by key; counted in C once all are read."""
@@ -585,17 +591,11 @@ def speaker_identities(searcher) -> Identities:
     """The corpus's speakers as identities (`search.identities`), from the speaker keys the
     index holds and how many live documents each has.
 
-    Kept with the reader they were read from, which sees one unchanging state of the index: a
-    server lends its readers to search after search, and a --speaker search spent most of its
-    time reading them again.
+    Kept for each state of the index, which all its readers share (`_IndexSpeakers`): a server
+    lends its readers to search after search, and a --speaker search spent most of its time
+    reading them again.
     """
-    reader = searcher.reader()
-    if (known := _IDENTITIES.get(reader)) is None:
-        known = _IDENTITIES[reader] = _read_identities(searcher)
-    return known
-
-
-_IDENTITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    return _index_speakers(searcher).identities(searcher)
 
 
 def _read_identities(searcher) -> Identities:
