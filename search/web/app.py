@@ -86,6 +86,7 @@ def _templates() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
+        auto_reload=False,  # the templates ship with the package: no file checks a request
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -314,7 +315,7 @@ def _facet_links(query, asked: SearchRequest, facets: dict[str, dict[str, int]])
 
 def _most_frequent(counts: dict[str, int], limit: int) -> list[tuple[str, int]]:
     """The `limit` largest counts, in the order `counts` has them (time order for dates)."""
-    kept = set(sorted(counts, key=lambda value: -counts[value])[:limit])
+    kept = set(sorted(counts, key=counts.__getitem__, reverse=True)[:limit])  # stable on ties
     return [(value, count) for value, count in counts.items() if value in kept]
 
 
