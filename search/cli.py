@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from itertools import pairwise, takewhile
 from pathlib import Path
 
@@ -627,6 +627,8 @@ def verify_command(
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+DEFAULT_MAX_WORKERS = 4
+MAX_WORKERS = 32
 
 
 @cli.command(
@@ -635,6 +637,7 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
         "search serve                     # http://127.0.0.1:8765",
         "search serve --port 9000 --open  # and open it in the browser",
         "search serve --host 0.0.0.0      # on purpose only: readable from the network",
+        "search serve --workers 1         # one process, the least memory",
     ),
 )
 @click.option(
@@ -651,10 +654,23 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
     help="Port to listen on (0: any free one, printed at start).",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the search page in the browser.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, MAX_WORKERS),
+    default=None,
+    help=f"Processes answering requests, each keeping the index open [default: one a core, at"
+    f" most {DEFAULT_MAX_WORKERS}].",
+)
 @_shared
 @_user_errors
 def serve_command(
-    host: str, port: int, open_browser: bool, corpus: Path, index_root: Path, quiet: bool
+    host: str,
+    port: int,
+    open_browser: bool,
+    workers: int | None,
+    corpus: Path,
+    index_root: Path,
+    quiet: bool,
 ) -> None:
     """Serve the search as a web page and a JSON API, with the same syntax and JSON shapes.
 
@@ -665,6 +681,7 @@ def serve_command(
     import socket
 
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from search.web.app import create_app
 
@@ -687,15 +704,29 @@ def serve_command(
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
     if warning := network_warning(host):
         click.echo(f"search: warning: {warning}", err=True)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(index_root), log_level="warning", access_log=False, lifespan="off"
-        )
+    workers = workers or default_workers()
+    config = uvicorn.Config(
+        partial(create_app, index_root),  # made in each worker, which opens the index
+        factory=True,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
     )
     if open_browser:
-        _open_when_started(server, url)
+        _open_soon(url)
     click.echo(f"search: serving {url} (Ctrl-C stops)", err=True)
-    server.run(sockets=[listener])
+    if workers == 1:
+        uvicorn.Server(config).run(sockets=[listener])
+    else:
+        Multiprocess(config, sockets=[listener]).run()
+
+
+def default_workers() -> int:
+    """One worker a core the process may use, up to `DEFAULT_MAX_WORKERS`: a search holds
+    Python's lock on one core, and each worker keeps its own open index in memory."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, DEFAULT_MAX_WORKERS))
 
 
 def network_warning(host: str) -> str | None:
@@ -705,19 +736,13 @@ def network_warning(host: str) -> str | None:
     return f"listening on {host}: anyone who can reach this machine can now read the corpus"
 
 
-def _open_when_started(server, url: str) -> None:
-    """Open `url` in the browser once the server answers, from a thread of its own."""
+def _open_soon(url: str) -> None:
+    """Open `url` in the browser from a thread of its own. The socket already listens, so the
+    browser's request waits there until the server is ready to answer."""
     import threading
-    import time
     import webbrowser
 
-    def wait_then_open() -> None:
-        while not server.started and not server.should_exit:
-            time.sleep(0.05)
-        if server.started:
-            webbrowser.open(url)
-
-    threading.Thread(target=wait_then_open, daemon=True).start()
+    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
 
 def main() -> None:
