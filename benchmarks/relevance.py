@@ -1,11 +1,14 @@
 """Relevance of the `search` command's ranking on a test collection with human judgments.
 
     python benchmarks/relevance.py COLLECTION_DIR [COLLECTION_DIR ...]
+    python benchmarks/relevance.py --engine typesense --nodes http://127.0.0.1:8108 COLLECTION_DIR
+
+(the typesense engine takes its API key from SEARCH_TYPESENSE_API_KEY)
 
 A collection folder holds `corpus.jsonl` ({"id", "title", "text"}), `queries.jsonl`
 ({"id", "text"}) and `qrels.tsv` (query id, document id, grade). Every document becomes an
 article file, the project's own indexer indexes them, and every query runs through
-`search.query.search` exactly as the `search` command runs it. Index documents are paragraphs
+the engine's search exactly as the `search` command runs it. Index documents are paragraphs
 or quotations, so an article ranks by its best hit. Prints nDCG@10, MAP@100 and Recall@100
 (queries with no hit count as 0) beside the reference figures of the README next to the
 collections, when there is one.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -25,10 +29,11 @@ from pathlib import Path
 import ir_measures
 from ir_measures import AP, R, nDCG
 
-from search.indexer import update_index
-from search.query import SearchRequest, search
+from search.engine import ENGINES, Engine, open_engine
+from search.query import SearchRequest
 
 RANKING_DEPTH = 100
+PAGE = 100  # hits a request
 MEASURES = (nDCG @ 10, AP @ RANKING_DEPTH, R @ RANKING_DEPTH)
 MEASURE_NAMES = ("nDCG@10", "MAP@100", "Recall@100")
 # A title the analyzer turns into no words at all. A collection without titles must not get
@@ -70,26 +75,26 @@ def plain_words(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", text.lower()).split())
 
 
-def rank_articles(index_root: Path, text: str) -> list[str]:
+def rank_articles(engine: Engine, text: str) -> list[str]:
     """Article ids in the order of their best hit, up to `RANKING_DEPTH` of them.
 
-    Several hits may come from one article, so more hits are fetched until the ranking is full
-    or no hits are left.
+    Several hits may come from one article, so pages of hits are fetched until the ranking is
+    full or no hits are left.
     """
-    limit = RANKING_DEPTH
-    while True:
-        result = search(index_root, SearchRequest(query=text, limit=limit))
-        articles = list(dict.fromkeys(hit.source.removesuffix(".txt") for hit in result.hits))
-        if len(articles) >= RANKING_DEPTH or len(result.hits) >= result.total:
-            return articles[:RANKING_DEPTH]
-        limit *= 2
+    articles: dict[str, None] = {}
+    for page in range(1, 1000):
+        result = engine.search(SearchRequest(query=text, limit=PAGE, page=page))
+        articles.update(dict.fromkeys(hit.source.removesuffix(".txt") for hit in result.hits))
+        if len(articles) >= RANKING_DEPTH or page * PAGE >= result.total:
+            break
+    return list(articles)[:RANKING_DEPTH]
 
 
-def run_queries(index_root: Path, queries_path: Path) -> Run:
+def run_queries(engine: Engine, queries_path: Path) -> Run:
     """Each query's article ranking, scored by rank so the evaluator keeps the engine's order."""
     run: Run = {}
     for query in read_jsonl(queries_path):
-        articles = rank_articles(index_root, plain_words(query["text"]))
+        articles = rank_articles(engine, plain_words(query["text"]))
         run[query["id"]] = {article: float(-rank) for rank, article in enumerate(articles)}
     return run
 
@@ -129,8 +134,8 @@ def reference_figures(collection: Path) -> dict[str, tuple[float, ...]]:
     return figures
 
 
-def report(collection: Path, ours: tuple[float, ...], queries: int) -> str:
-    rows = [("this project (search command's ranking)", ours)]
+def report(collection: Path, ours: tuple[float, ...], queries: int, engine: str) -> str:
+    rows = [(f"this project (search command's ranking, {engine})", ours)]
     rows += list(reference_figures(collection).items())
     width = max(len(name) for name, _ in rows)
     lines = [
@@ -144,25 +149,30 @@ def report(collection: Path, ours: tuple[float, ...], queries: int) -> str:
     return "\n".join(lines)
 
 
-def benchmark(collection: Path) -> str:
-    """Index the collection in a temporary folder, run its queries and report the measures."""
+def benchmark(collection: Path, engine_name: str, nodes: str | None) -> str:
+    """Index the collection in a temporary folder (or collection), run its queries and report
+    the measures."""
     qrels = read_qrels(collection / "qrels.tsv")
     with tempfile.TemporaryDirectory(prefix="relevance-") as temporary:
         corpus, index_root = Path(temporary, "corpus"), Path(temporary, "index")
         corpus.mkdir()
         write_articles(collection / "corpus.jsonl", corpus)
-        indexing = update_index(corpus, index_root, rebuild=True)
+        engine = open_engine(engine_name, index_root=index_root, nodes=nodes)
+        indexing = engine.update(corpus, rebuild=True)
         if indexing.skipped:
             raise SystemExit(f"{collection}: {len(indexing.skipped)} documents were not indexed")
-        run = run_queries(index_root, collection / "queries.jsonl")
-    return report(collection, evaluate(qrels, run), len(qrels))
+        run = run_queries(engine, collection / "queries.jsonl")
+    return report(collection, evaluate(qrels, run), len(qrels), engine_name)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("collections", nargs="+", type=Path, metavar="COLLECTION_DIR")
-    for collection in parser.parse_args().collections:
-        print(benchmark(collection))
+    parser.add_argument("--engine", choices=ENGINES, default="whoosh")
+    parser.add_argument("--nodes", default=os.environ.get("SEARCH_NODES"))
+    options = parser.parse_args()
+    for collection in options.collections:
+        print(benchmark(collection, options.engine, options.nodes))
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from functools import partial, wraps
+from functools import wraps
 from itertools import pairwise, takewhile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from click.core import ParameterSource
@@ -23,6 +24,9 @@ from click_default_group import DefaultGroup
 
 from search import __version__
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from search.engine import Engine
 
 EXIT_HITS = 0
 EXIT_NO_HITS = 1
@@ -108,11 +112,28 @@ def _color(choice: str) -> bool:
 
 
 # The options every command shares, which may come before the command name too.
-SHARED_OPTIONS = ("corpus", "index_root", "quiet")
+SHARED_OPTIONS = ("corpus", "index_root", "quiet", "engine_name", "nodes")
 
 
 def _shared_options(command: Callable) -> Callable:
-    """The --index, --corpus and --quiet options, on the group and on every command."""
+    """The --index, --corpus, --engine, --nodes and --quiet options, on the group and on every
+    command."""
+    command = click.option(
+        "--nodes",
+        envvar="SEARCH_NODES",
+        metavar="URL,…",
+        help="With --engine typesense: the cluster's nodes, http://HOST:PORT,… (env SEARCH_NODES;"
+        " the API key only from env SEARCH_TYPESENSE_API_KEY).",
+    )(command)
+    command = click.option(
+        "--engine",
+        "engine_name",
+        type=click.Choice(["whoosh", "typesense"], case_sensitive=False),
+        default="whoosh",
+        envvar="SEARCH_ENGINE",
+        show_default=True,
+        help="Which engine keeps the index (env SEARCH_ENGINE).",
+    )(command)
     command = click.option(
         "--quiet",
         "-q",
@@ -134,7 +155,8 @@ def _shared_options(command: Callable) -> Callable:
         default=Path("index"),
         envvar="SEARCH_INDEX",
         show_default=True,
-        help="Folder of the index (env SEARCH_INDEX).",
+        help="Folder of the index; with --engine typesense its last part names the collection"
+        " (env SEARCH_INDEX).",
     )(command)
 
 
@@ -257,47 +279,45 @@ def _speaker_option(command: Callable) -> Callable:
 )
 @click.version_option(__version__, prog_name="search")
 @_shared_options
-def cli(corpus: Path, index_root: Path, quiet: bool) -> None:
+def cli(corpus: Path, index_root: Path, quiet: bool, engine_name: str, nodes: str | None) -> None:
     """Quote-aware search over a folder of news articles: who said what, about what, and when.
 
-    --index, --corpus and --quiet may come before the command or after it.
+    --index, --corpus, --engine, --nodes and --quiet may come before the command or after it.
     """
 
 
-def _ensure_index(corpus: Path, index_root: Path, quiet: bool) -> None:
+def _engine(index_root: Path, name: str, nodes: str | None) -> Engine:
+    """The engine keeping the index the options name."""
+    from search.engine import open_engine
+
+    return open_engine(name, index_root=index_root, nodes=nodes)
+
+
+def _ensure_index(engine: Engine, corpus: Path, quiet: bool) -> None:
     """Build the index from the corpus when there is none, or none this program can read."""
     from search.errors import folder
-    from search.index import IndexIncompatible, check_version, index_exists
 
-    reason = None
-    if not index_exists(index_root):
-        reason = f"no index in {folder(index_root)}"
-    else:
-        try:
-            check_version(index_root)
-        except IndexIncompatible:
-            reason = f"the index in {folder(index_root)} is from an incompatible version"
+    reason = engine.problem()
     if reason is None:
         return
     if not corpus.is_dir():
         _fail(f"{reason}, and no corpus folder {folder(corpus)} to build it from (use --corpus)")
     if not quiet:
         click.echo(f"search: {reason}: building it from {folder(corpus)}…", err=True)
-    _update(corpus, index_root, quiet=quiet)
+    _update(engine, corpus, quiet=quiet)
 
 
-def _update(corpus: Path, index_root: Path, *, quiet: bool, **options) -> None:
+def _update(engine: Engine, corpus: Path, *, quiet: bool, **options) -> None:
     """Run an index update with a progress bar on a terminal, then report what it did."""
     from search.corpus import count_files
-    from search.indexer import update_index
 
     if quiet or not sys.stderr.isatty():
-        report = update_index(corpus, index_root, **options)
+        report = engine.update(corpus, **options)
     else:
         with click.progressbar(
             length=count_files(corpus), label="indexing", file=sys.stderr
         ) as bar:
-            report = update_index(corpus, index_root, progress=lambda: bar.update(1), **options)
+            report = engine.update(corpus, progress=lambda: bar.update(1), **options)
     for skipped in report.skipped:
         click.echo(f"search: warning: skipped {skipped.source}: {skipped.reason}", err=True)
     for warning in report.warnings:
@@ -379,6 +399,8 @@ def query_command(
     corpus: Path,
     index_root: Path,
     quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Ranked quotes and passages matching WORDS (the default command).
 
@@ -386,9 +408,10 @@ def query_command(
     (or date:[2023-01-01 to 2023-06-30], date:>2023-01-01).
     """
     from search import render
-    from search.query import MAX_EXPANSIONS, SearchRequest, search
+    from search.query import MAX_EXPANSIONS, SearchRequest
 
-    _ensure_index(corpus, index_root, quiet)
+    engine = _engine(index_root, engine_name, nodes)
+    _ensure_index(engine, corpus, quiet)
     request = SearchRequest(
         query=" ".join(words),
         speakers=speakers,
@@ -402,7 +425,7 @@ def query_command(
         snippet_chars=context,
         include_undated=include_undated,
     )
-    result = search(index_root, request)
+    result = engine.search(request)
     for pattern in result.cut_patterns:
         click.echo(
             f"search: {pattern} stands for more than {MAX_EXPANSIONS} words:"
@@ -458,7 +481,14 @@ def query_command(
 @_shared
 @_user_errors
 def index_command(
-    rebuild: bool, wait: float, max_file_size: int, corpus: Path, index_root: Path, quiet: bool
+    rebuild: bool,
+    wait: float,
+    max_file_size: int,
+    corpus: Path,
+    index_root: Path,
+    quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Bring the index up to date with the corpus folder.
 
@@ -467,8 +497,8 @@ def index_command(
     Article files: *.txt, *.md, *.html and *.jsonl (one article a line).
     """
     _update(
+        _engine(index_root, engine_name, nodes),
         corpus,
-        index_root,
         quiet=quiet,
         rebuild=rebuild,
         max_bytes=max_file_size,
@@ -503,15 +533,17 @@ def quotes_command(
     corpus: Path,
     index_root: Path,
     quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Every extracted quote, in corpus order, for review or export."""
     from search import render
-    from search.query import iter_quotes, suggest_speakers
 
-    _ensure_index(corpus, index_root, quiet)
-    quotes = iter_quotes(index_root, speakers, min_confidence)
+    engine = _engine(index_root, engine_name, nodes)
+    _ensure_index(engine, corpus, quiet)
+    quotes = engine.quotes(speakers, min_confidence)
     if speakers and not quotes:  # on stderr: the quotes on stdout may be read as JSON
-        for line in render.speaker_suggestion_lines(suggest_speakers(index_root, speakers)):
+        for line in render.speaker_suggestion_lines(engine.suggest_speakers(speakers)):
             click.echo(f"search: {line}", err=True)
     if output_format == "jsonl":
         for quote in quotes:
@@ -537,14 +569,20 @@ def quotes_command(
 @_shared
 @_user_errors
 def speakers_command(
-    output_format: str, color: str, corpus: Path, index_root: Path, quiet: bool
+    output_format: str,
+    color: str,
+    corpus: Path,
+    index_root: Path,
+    quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Who is quoted, how often, in which role, and which forms of each name were merged."""
     from search import render
-    from search.query import speaker_summaries
 
-    _ensure_index(corpus, index_root, quiet)
-    summaries = speaker_summaries(index_root)
+    engine = _engine(index_root, engine_name, nodes)
+    _ensure_index(engine, corpus, quiet)
+    summaries = engine.speakers()
     _emit(
         output_format,
         color,
@@ -565,17 +603,24 @@ def speakers_command(
 @_shared
 @_user_errors
 def show_command(
-    document_id: str, output_format: str, color: str, corpus: Path, index_root: Path, quiet: bool
+    document_id: str,
+    output_format: str,
+    color: str,
+    corpus: Path,
+    index_root: Path,
+    quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """The full quotation or passage with this ID (as hits and `search quotes` give it):
     speaker, role, date, the paragraph around it, article title and source.
     """
     from search import render
     from search.errors import shown
-    from search.query import get_record
 
-    _ensure_index(corpus, index_root, quiet)
-    record = get_record(index_root, document_id)
+    engine = _engine(index_root, engine_name, nodes)
+    _ensure_index(engine, corpus, quiet)
+    record = engine.record(document_id)
     if record is None:
         click.echo(f"search: no document with id {shown(document_id)}", err=True)
         sys.exit(EXIT_NO_HITS)
@@ -605,6 +650,8 @@ def verify_command(
     corpus: Path,
     index_root: Path,
     quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Find WORDS across the corpus, exactly or nearly (a few words changed, added or dropped),
     earliest first, each with its speaker, date and source and how it differs.
@@ -614,9 +661,10 @@ def verify_command(
     from search import render
     from search.wording import verify
 
-    _ensure_index(corpus, index_root, quiet)
+    engine = _engine(index_root, engine_name, nodes)
+    _ensure_index(engine, corpus, quiet)
     given = " ".join(words)
-    occurrences = verify(index_root, given)
+    occurrences = verify(engine, given)
     _emit(
         output_format,
         color,
@@ -658,8 +706,8 @@ MAX_WORKERS = 32
     "--workers",
     type=click.IntRange(1, MAX_WORKERS),
     default=None,
-    help=f"Processes answering requests, each keeping the index open [default: one a core, at"
-    f" most {DEFAULT_MAX_WORKERS}].",
+    help=f"Processes searching the Whoosh index, each keeping it open; 1: the server's own"
+    f" [default: one a core, at most {DEFAULT_MAX_WORKERS}].",
 )
 @_shared
 @_user_errors
@@ -671,6 +719,8 @@ def serve_command(
     corpus: Path,
     index_root: Path,
     quiet: bool,
+    engine_name: str,
+    nodes: str | None,
 ) -> None:
     """Serve the search as a web page and a JSON API, with the same syntax and JSON shapes.
 
@@ -681,14 +731,16 @@ def serve_command(
     import socket
 
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
     from search.web.app import create_app
 
+    engine = _engine(index_root, engine_name, nodes)
+    if engine.name != "whoosh" and (workers or 1) > 1:
+        _fail(f"--workers: the {engine.name} engine searches on its own nodes; leave it out")
     if corpus.is_dir():
-        _update(corpus, index_root, quiet=quiet)
+        _update(engine, corpus, quiet=quiet)
     else:
-        _ensure_index(corpus, index_root, quiet)
+        _ensure_index(engine, corpus, quiet)
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Answers go out at once, not held back for an acknowledgement: with a keep-alive client
@@ -704,22 +756,16 @@ def serve_command(
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
     if warning := network_warning(host):
         click.echo(f"search: warning: {warning}", err=True)
-    workers = workers or default_workers()
-    config = uvicorn.Config(
-        partial(create_app, index_root),  # made in each worker, which opens the index
-        factory=True,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
+    app = create_app(
+        engine, workers=workers or (default_workers() if engine.name == "whoosh" else 1)
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     )
     if open_browser:
-        _open_soon(url)
+        _open_when_started(server, url)
     click.echo(f"search: serving {url} (Ctrl-C stops)", err=True)
-    if workers == 1:
-        uvicorn.Server(config).run(sockets=[listener])
-    else:
-        Multiprocess(config, sockets=[listener]).run()
+    server.run(sockets=[listener])
 
 
 def default_workers() -> int:
@@ -736,13 +782,19 @@ def network_warning(host: str) -> str | None:
     return f"listening on {host}: anyone who can reach this machine can now read the corpus"
 
 
-def _open_soon(url: str) -> None:
-    """Open `url` in the browser from a thread of its own. The socket already listens, so the
-    browser's request waits there until the server is ready to answer."""
+def _open_when_started(server, url: str) -> None:
+    """Open `url` in the browser once the server answers, from a thread of its own."""
     import threading
+    import time
     import webbrowser
 
-    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    def wait_then_open() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if server.started:
+            webbrowser.open(url)
+
+    threading.Thread(target=wait_then_open, daemon=True).start()
 
 
 def main() -> None:

@@ -48,3 +48,8 @@ class IndexBusy(IndexProblem):
 
 class QueryError(Exception):
     """A query or filter this program cannot use; the message says why in one line."""
+
+
+class EngineUnavailable(IndexProblem):
+    """The chosen engine cannot be used: unknown, not installed, or its servers do not answer
+    as configured (nodes down, a wrong API key, mixed versions)."""

@@ -14,21 +14,14 @@ import multiprocessing
 import multiprocessing.util
 import signal
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from search.corpus import Skipped, SourceFile, check_folder, iter_corpus, read_articles
 from search.documents import article_documents
 from search.extract import extract
-from search.index import (
-    IndexIncompatible,
-    IndexWriter,
-    check_version,
-    index_exists,
-    indexed_files,
-    remove_stale_generations,
-    update_lock,
-)
 from search.model import IndexDocument, IndexedFile
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
 
@@ -54,6 +47,38 @@ def _as_helper(_owner: object) -> None:
 
 
 multiprocessing.util.register_after_fork(_as_helper, _as_helper)
+
+
+class DocumentWriter(Protocol):
+    """An engine's writer of one update: what it is given, it shows only once committed."""
+
+    def remove_file(self, name: str) -> None: ...
+    def add_file(self, file: IndexedFile, documents: Iterable[IndexDocument]) -> None: ...
+    def refresh_file(self, file: IndexedFile) -> None: ...
+    def commit(self) -> None: ...
+    def cancel(self) -> None: ...
+
+
+class DocumentStore(Protocol):
+    """Where an engine keeps index documents and the per-file records that find what changed."""
+
+    def locked(self, timeout: float) -> AbstractContextManager[None]:
+        """Held while updating, so two updates never interleave."""
+        ...
+
+    def remove_leftovers(self) -> None:
+        """Drop what interrupted builds left behind."""
+        ...
+
+    def exists(self) -> bool: ...
+    def compatible(self) -> bool:
+        """Whether the existing index was written with this program's schema."""
+        ...
+
+    def indexed_files(self) -> dict[str, IndexedFile]: ...
+    def writer(self, *, fresh: bool) -> DocumentWriter:
+        """A writer into the live index, or (`fresh`) into a new one made live on commit."""
+        ...
 
 
 @dataclass
@@ -89,7 +114,7 @@ class UpdateReport:
 
 def update_index(
     corpus: Path,
-    index_root: Path,
+    index_root: Path | DocumentStore,
     *,
     rebuild: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -99,24 +124,25 @@ def update_index(
     """Index new and changed files and forget deleted ones; `rebuild` starts from nothing.
 
     An index written with another schema is rebuilt rather than mixed with new documents.
+    `index_root` is an engine's store, or a folder: the Whoosh index there.
     """
     check_folder(corpus)
-    with update_lock(index_root, lock_timeout):
-        remove_stale_generations(index_root)
-        if not rebuild and index_exists(index_root):
-            try:
-                check_version(index_root)
-            except IndexIncompatible:
-                rebuild = True
-        first = not index_exists(index_root)
+    from search.engine.whoosh import WhooshStore
+
+    store = WhooshStore(index_root) if isinstance(index_root, Path) else index_root
+    with store.locked(lock_timeout):
+        store.remove_leftovers()
+        if not rebuild and store.exists() and not store.compatible():
+            rebuild = True
+        first = not store.exists()
         fresh = rebuild or first
         report = UpdateReport(rebuilt=fresh, first=first)
-        indexed = {} if fresh else indexed_files(index_root)
+        indexed = {} if fresh else store.indexed_files()
         files = iter_corpus(corpus, max_bytes, indexed)
         changed, removed, touched = _plan(files, indexed, report, progress)
         if not (fresh or changed or removed or touched):
             return report
-        writer = IndexWriter(index_root, fresh=fresh)
+        writer = store.writer(fresh=fresh)
         extracted = _extract_all(changed)
         try:
             for name in removed:

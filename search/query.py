@@ -1233,9 +1233,14 @@ def _record(fields: dict) -> Record:
 def speaker_summaries(index_root: Path) -> list[SpeakerSummary]:
     """Every quoted person, most quoted first, with roles and the forms of the name merged:
     within articles (`Lavrov` for Sergey Lavrov) and across them (`search.identities`)."""
-    identities = read_index(index_root, speaker_identities)
+    return summarise_speakers(iter_quotes(index_root), read_index(index_root, speaker_identities))
+
+
+def summarise_speakers(records: list[Record], identities: Identities) -> list[SpeakerSummary]:
+    """Each identity's quotes counted, with roles, dates and the forms of the name merged
+    (engine-free: every engine lists its quotes and identities)."""
     by_identity: dict[str, list[Record]] = {}
-    for quote in iter_quotes(index_root):
+    for quote in records:
         if quote.speaker:  # unnamed sources are nobody's to count
             key = identities.of(name_key(quote.speaker)).key
             by_identity.setdefault(key, []).append(quote)

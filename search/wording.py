@@ -12,9 +12,12 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from search.model import Record
+
+if TYPE_CHECKING:
+    from search.engine import Engine
 
 # Up to this share of the given words may differ (changed, added or dropped) in a near-exact
 # copy, and at least one word once there are enough words left to recognise the wording by.
@@ -193,13 +196,11 @@ def spoken_text(record: Record) -> tuple[str, tuple[Interruption, ...]]:
     return text, tuple(interruptions)
 
 
-def verify(index_root: Path, given: str) -> list[Occurrence]:
+def verify(engine: Engine, given: str) -> list[Occurrence]:
     """Every document holding `given` exactly or nearly, earliest first (undated last)."""
-    from search.query import wording_candidates
-
     occurrences = []
     seen = set()  # each part of a split quotation leads to the same statement
-    for record in wording_candidates(index_root, given, CANDIDATES):
+    for record in engine.wording_candidates(given, CANDIDATES):
         text, interruptions = spoken_text(record)
         wording = compare(given, text, interruptions)
         if wording and (key := (record.source, text, wording.found)) not in seen:

@@ -15,8 +15,8 @@ from articles import write_articles
 from starlette.datastructures import QueryParams
 from starlette.testclient import TestClient
 
+from search.engine.whoosh import WhooshEngine
 from search.indexer import update_index
-from search.web import app as web_app
 from search.web import pages
 from search.web.app import create_app
 
@@ -320,13 +320,13 @@ def test_a_javascript_address_is_shown_but_never_a_link(hostile: TestClient):
 
 
 def test_a_search_over_the_time_limit_is_refused_in_one_line(shared_index: Path, monkeypatch):
-    real_search = web_app.search
+    real_search = WhooshEngine.search
 
     def slow_search(*args, **kwargs):
         time.sleep(0.5)
         return real_search(*args, **kwargs)
 
-    monkeypatch.setattr(web_app, "search", slow_search)
+    monkeypatch.setattr(WhooshEngine, "search", slow_search)
     client = TestClient(create_app(shared_index, time_limit=0.1))
     error = json_of(client, "/api/search?q=dredging", 503)["error"]
     assert error.startswith("the search took longer than 0.1 s and was given up")

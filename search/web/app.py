@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
@@ -26,20 +27,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search import render
+from search.engine import Engine, open_engine
 from search.errors import IndexProblem, QueryError, shown
-from search.index import UNNAMED_KEY, keep_open, live_version
+from search.index import UNNAMED_KEY
 from search.model import SpeakerSummary
-from search.query import (
-    FACETS,
-    SORTS,
-    SearchRequest,
-    copies_of,
-    get_record,
-    search,
-    speaker_summaries,
-)
+from search.query import FACETS, SORTS, SearchRequest
 from search.web import pages, params
 from search.web.openapi import openapi_document
+from search.web.workers import WorkerEngine
 from search.wording import verify
 
 HERE = Path(__file__).parent
@@ -104,18 +99,25 @@ def _templates() -> Environment:
     return environment
 
 
-def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starlette:
-    """The application serving the index in `index_root`, kept open between requests."""
-    keep_open(index_root)
+def create_app(
+    engine: Engine | Path, *, time_limit: float = SEARCH_SECONDS, workers: int = 1
+) -> Starlette:
+    """The application serving the engine's index (a folder: the Whoosh index there), kept
+    open between requests: by this process, or by `workers` worker processes."""
+    if isinstance(engine, Path):
+        engine = open_engine(index_root=engine)
+    if workers > 1:
+        engine = WorkerEngine(engine, workers, time_limit=time_limit)
+    engine.keep_open()
     templates = _templates()
-    everyone_by_version: dict[tuple[str, int], list[SpeakerSummary]] = {}
+    everyone_by_version: dict[Hashable, list[SpeakerSummary]] = {}
 
     def everyone() -> list[SpeakerSummary]:
         """Everyone quoted, read once for each state of the index: reading them all took
         seconds at 20,000 articles, where a search takes milliseconds."""
-        version = live_version(index_root)
+        version = engine.version()
         if (summaries := everyone_by_version.get(version)) is None:
-            summaries = speaker_summaries(index_root)
+            summaries = engine.speakers()
             everyone_by_version.clear()
             everyone_by_version[version] = summaries
         return summaries
@@ -163,7 +165,7 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
         asked = params.search_request(query, always_facets=FACETS)
         context = {"asked": asked, "result": None}
         if asked.query or asked.speakers or asked.since or asked.until:
-            result = search(index_root, asked)
+            result = engine.search(asked)
             context.update(
                 result=result,
                 footer=render.footer(result),
@@ -180,14 +182,14 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
 
     def api_search(request: Request) -> Response:
         asked = params.search_request(request.query_params)
-        return json_response(render.result_json(search(index_root, asked)))
+        return json_response(render.result_json(engine.search(asked)))
 
     def quote_page(request: Request) -> Response:
         record = _record(request)
         return page(
             "quote.html",
             record=record,
-            copies=copies_of(index_root, record.id),
+            copies=engine.copies(record.id),
             citation=render.record_cite_line(record),
             api_url=pages.quote_path(record.id, api=True),
         )
@@ -198,7 +200,7 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
     def _record(request: Request):
         params.checked(request.query_params, ())
         document_id = request.path_params["document_id"]
-        if (record := get_record(index_root, document_id)) is None:
+        if (record := engine.record(document_id)) is None:
             raise NotFound(f"no document with id {shown(document_id)}")
         return record
 
@@ -224,7 +226,7 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
             page=params.whole_number(values, "page", 1, params.MAX_PAGE),
             limit=SPEAKER_PAGE_LIMIT,
         )
-        result = search(index_root, asked)
+        result = engine.search(asked)
         if not result.total and name in result.speaker_suggestions:
             closest = result.speaker_suggestions[name]
             known = ", ".join(closest) if closest else "no similar name"
@@ -250,7 +252,7 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
 
     def verify_page(request: Request) -> Response:
         given = params.wording(request.query_params)
-        occurrences = verify(index_root, given) if given else None
+        occurrences = verify(engine, given) if given else None
         return page(
             "verify.html",
             given=given,
@@ -262,7 +264,7 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
     def api_verify(request: Request) -> Response:
         if not (given := params.wording(request.query_params)):
             raise params.BadParameter("give the words to verify: /api/verify?text=WORDS")
-        return json_response(render.verification_json(given, verify(index_root, given)))
+        return json_response(render.verification_json(given, verify(engine, given)))
 
     def api_openapi(request: Request) -> Response:
         return JSONResponse(openapi_document())
@@ -286,7 +288,16 @@ def create_app(index_root: Path, *, time_limit: float = SEARCH_SECONDS) -> Starl
         Route("/api/openapi.json", api_openapi),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if isinstance(engine, WorkerEngine):
+            engine.close()
+
+    app = Starlette(
+        routes=routes, exception_handlers={HTTPException: http_error}, lifespan=lifespan
+    )
     app.add_middleware(_SecurityHeaders)
     return app
 

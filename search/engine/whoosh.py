@@ -1,0 +1,113 @@
+"""The Whoosh engine: the index in a folder on this machine, the default.
+
+A thin adapter: every call goes to the Whoosh modules (`search.index`, `search.indexer`,
+`search.query`), which do the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from search import index, indexer, query
+from search.engine import Engine
+from search.errors import IndexIncompatible, folder
+from search.model import IndexedFile, Record, SearchResult, SpeakerSummary
+from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
+
+
+class WhooshEngine(Engine):
+    """The Whoosh index in `root` (`--index`)."""
+
+    name = "whoosh"
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def describe(self) -> str:
+        return folder(self.root)
+
+    def problem(self) -> str | None:
+        store = WhooshStore(self.root)
+        if not store.exists():
+            return f"no index in {folder(self.root)}"
+        if not store.compatible():
+            return f"the index in {folder(self.root)} is from an incompatible version"
+        return None
+
+    def update(
+        self,
+        corpus: Path,
+        *,
+        rebuild: bool = False,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        progress: Callable[[], None] | None = None,
+    ) -> indexer.UpdateReport:
+        return indexer.update_index(
+            corpus,
+            WhooshStore(self.root),
+            rebuild=rebuild,
+            max_bytes=max_bytes,
+            lock_timeout=lock_timeout,
+            progress=progress,
+        )
+
+    def search(self, request: query.SearchRequest) -> SearchResult:
+        return query.search(self.root, request)
+
+    def quotes(
+        self, speakers: tuple[str, ...] = (), min_confidence: float | None = None
+    ) -> list[Record]:
+        return query.iter_quotes(self.root, speakers, min_confidence)
+
+    def speakers(self) -> list[SpeakerSummary]:
+        return query.speaker_summaries(self.root)
+
+    def suggest_speakers(self, names: tuple[str, ...]) -> dict[str, list[str]]:
+        return query.suggest_speakers(self.root, names)
+
+    def record(self, document_id: str) -> Record | None:
+        return query.get_record(self.root, document_id)
+
+    def copies(self, document_id: str) -> list[Record]:
+        return query.copies_of(self.root, document_id)
+
+    def wording_candidates(self, words: str, limit: int) -> list[Record]:
+        return query.wording_candidates(self.root, words, limit)
+
+    def keep_open(self) -> None:
+        index.keep_open(self.root)
+
+    def version(self) -> Hashable:
+        return index.live_version(self.root)
+
+
+class WhooshStore:
+    """The Whoosh index in `root` as an update writes it (`search.indexer.DocumentStore`)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def locked(self, timeout: float) -> AbstractContextManager[None]:
+        return index.update_lock(self.root, timeout)
+
+    def remove_leftovers(self) -> None:
+        index.remove_stale_generations(self.root)
+
+    def exists(self) -> bool:
+        return index.index_exists(self.root)
+
+    def compatible(self) -> bool:
+        try:
+            index.check_version(self.root)
+        except IndexIncompatible:
+            return False
+        return True
+
+    def indexed_files(self) -> dict[str, IndexedFile]:
+        return index.indexed_files(self.root)
+
+    def writer(self, *, fresh: bool) -> index.IndexWriter:
+        return index.IndexWriter(self.root, fresh=fresh)
