@@ -44,7 +44,7 @@ def test_every_worker_answers_from_each_index_an_update_commits(corpus: Path, tm
             "utf-8",
         )
         update_index(corpus, index)  # as `search index` in another terminal
-        # A connection each: the workers share the listening socket, and each takes some.
+        # Twelve searches, each on a connection of its own, shared out among the workers.
         answers = [json.loads(fetch(search)[2]) for _ in range(12)]
         assert {answer["total"] for answer in answers} == {2}
         assert {answer["facets"]["speaker"]["Edda Voss"] for answer in answers} == {1}
@@ -52,7 +52,7 @@ def test_every_worker_answers_from_each_index_an_update_commits(corpus: Path, tm
 
 
 def workers_of(pid: int) -> list[int]:
-    """The worker processes `search serve` started: Python's multiprocessing spawns them."""
+    """The worker processes `search serve` searches in: Python's multiprocessing spawns them."""
     children = [
         int(child)
         for task in Path(f"/proc/{pid}/task").iterdir()
