@@ -1,13 +1,16 @@
 """`search serve` as a user starts it: the index built at start, pages and JSON over real
-HTTP on 127.0.0.1, and a port already taken named in one line."""
+HTTP on 127.0.0.1, searches in worker processes, and a port already taken named in one line."""
 
 from __future__ import annotations
 
 import json
 import socket
+import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from servers import serving
 
 from search.cli import network_warning
@@ -44,10 +47,15 @@ def test_every_worker_answers_from_each_index_an_update_commits(corpus: Path, tm
             "utf-8",
         )
         update_index(corpus, index)  # as `search index` in another terminal
-        # Twelve searches, each on a connection of its own, shared out among the workers.
-        answers = [json.loads(fetch(search)[2]) for _ in range(12)]
+        with ThreadPoolExecutor(4) as clients:  # searches at once, shared out among the workers
+            answers = [json.loads(body) for _, _, body in clients.map(fetch, [search] * 12)]
         assert {answer["total"] for answer in answers} == {2}
         assert {answer["facets"]["speaker"]["Edda Voss"] for answer in answers} == {1}
+        # A worker's errors come back as the server's own: a bad query, an unknown id.
+        for path, status in (("/api/search?q=%28%28%28", 400), ("/api/quotes/none%23q1", 404)):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                fetch(served.url + path)
+            assert refused.value.code == status and "error" in json.loads(refused.value.read())
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
 
 
