@@ -9,7 +9,8 @@ in one run, with `scale.py`'s mixed queries:
 
 - in-process latency, p50 and p95: each search opening the index as a `search` process does,
   and with the index kept open as the server keeps it;
-- `/api/search` latency from one client, p50 and p95, and their ratio to the in-process figures;
+- `/api/search` latency from one client, p50 and p95, and their ratio to the in-process figures
+  (the in-process search with the index kept open asked in turn with it, query by query);
 - the search page's HTML for the same queries, p95, beside `/api/search` asked for the same
   facets the page shows and beside plain `/api/search`, the three asked in turn for each query
   so that other work on the machine weighs on them alike;
@@ -38,10 +39,15 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import scale
+
+from search.index import keep_open
+from search.query import search
 
 START_SECONDS = 3600  # building a large corpus's index comes first
 BAD_REQUESTS = (
@@ -75,19 +81,21 @@ def percentiles(timings: list[float]) -> tuple[float, float]:
     return 1000 * statistics.median(ordered), 1000 * ordered[int(len(ordered) * 0.95) - 1]
 
 
-def in_process(index: Path, requests: list, *, kept_open: bool) -> tuple[float, float]:
-    from search.index import keep_open
-    from search.query import search
+def in_process(index: Path, requests: list) -> tuple[float, float]:
+    """p50 and p95 of the searches, each opening the index as a `search` process does."""
+    return timed_in_turn([partial(search, index, request) for request in requests])[0]
 
-    if kept_open:
-        keep_open(index)
-    search(index, requests[0])
-    timings = []
-    for request in requests:
-        start = time.perf_counter()
-        search(index, request)
-        timings.append(time.perf_counter() - start)
-    return percentiles(timings)
+
+def timed_in_turn(*kinds: list[Callable[[], object]]) -> list[tuple[float, float]]:
+    """p50 and p95 of each list of calls, their n-th calls made one after the other, so that
+    other work on the machine weighs on each kind alike."""
+    timings: list[list[float]] = [[] for _ in kinds]
+    for calls in zip(*kinds, strict=True):
+        for call, kept in zip(calls, timings, strict=True):
+            start = time.perf_counter()
+            call()
+            kept.append(time.perf_counter() - start)
+    return [percentiles(kept) for kept in timings]
 
 
 class Client:
@@ -102,16 +110,9 @@ class Client:
         response.read()
         return response.status
 
-    def timed(self, *kinds: list[str]) -> list[tuple[float, float]]:
-        """p50 and p95 of each list of paths, their n-th paths asked one after the other."""
-        timings: list[list[float]] = [[] for _ in kinds]
-        for paths in zip(*kinds, strict=True):
-            for path, kept in zip(paths, timings, strict=True):
-                start = time.perf_counter()
-                status = self.get(path)
-                kept.append(time.perf_counter() - start)
-                assert status == 200, (status, path)
-        return [percentiles(kept) for kept in timings]
+    def answered(self, path: str) -> None:
+        status = self.get(path)
+        assert status == 200, (status, path)
 
 
 def hammer(port: int, paths: list[str], clients: int, seconds: float) -> tuple[Counter, int]:
@@ -222,16 +223,24 @@ def main() -> None:
     ready = time.perf_counter() - started
     print(f"corpus: {options.articles} articles; server ready in {ready:.1f} s")
     try:
-        opened = in_process(index, requests, kept_open=False)
-        kept = in_process(index, requests, kept_open=True)
+        in_process(index, requests[:8])  # the operating system's file cache
+        opened = in_process(index, requests)
+        keep_open(index)
         client = Client(port)
-        client.timed(api[:8], faceted[:8], pages[:8])  # the first requests, once workers are up
+        for path in api[:8] + faceted[:8] + pages[:8]:  # the first requests, once workers are up
+            client.answered(path)
         workers = sum(
             b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
             for pid in descendants(server.pid)
         )
         print(f"server: {workers or 1} worker process{'es' if workers > 1 else ''}")
-        served, served_faceted, page = client.timed(api, faceted, pages)
+        kept, served, served_faceted, page = timed_in_turn(
+            [partial(search, index, request) for request in requests],
+            *(
+                [partial(client.answered, path) for path in paths]
+                for paths in (api, faceted, pages)
+            ),
+        )
         print(
             f"in-process, index opened each search: p50 {opened[0]:.1f} ms, p95 {opened[1]:.1f} ms"
         )
