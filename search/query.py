@@ -18,13 +18,14 @@ import datetime as dt
 import fnmatch
 import heapq
 import re
+import threading
 import time
-import weakref
+from array import array
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
-from operator import itemgetter
+from itertools import compress, pairwise
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import TypeVar
 
@@ -112,6 +113,7 @@ SORTS = ("relevance", "date", "-date")
 FACETS = ("speaker", "year", "month")
 FEW_HITS = 3  # fewer hits than this, and the query's unknown words get a suggestion
 NO_DATE = 0  # what the date column holds for a document without a date
+_NEVER = 99999999  # later than any date number, for the earliest of dates and NO_DATE
 SYNTAX_WORDS = frozenset({"AND", "OR", "NOT", "TO"})
 _WORD = re.compile(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*])")
 _WORDS = re.compile(r"\w")  # what every searchable word holds: punctuation and emoji alone do not
@@ -376,6 +378,21 @@ class _Groups(Mapping[int, list[int]]):
             if (key := _group_key(self._keys, number)) < 0:
                 yield key
 
+    def earliest_copies(self, dates: Sequence[int]) -> list[int]:
+        """One document for each hit, its earliest dated copy (every copy of a quotation has
+        its speaker), gathered in C: a facet counts tens of thousands of hits."""
+        documents, keys = self._documents, self._keys
+        if not keys:
+            return list(documents)
+        alone = compress(documents, map(not_, map(keys.__getitem__, documents)))
+        firsts = self._quoted
+        if self._shared:
+            firsts = firsts | {
+                key: min(numbers, key=lambda number: dates[number] or _NEVER)
+                for key, numbers in self._shared.items()
+            }
+        return [*alone, *firsts.values()]
+
 
 def _dated_groups(
     dates: Sequence[int],
@@ -404,35 +421,132 @@ def _earliest(dates: Sequence[int], numbers: list[int]) -> int:
 
 
 def _facets(
-    searcher, ranker: Ranker, groups: Mapping, facets: tuple[str, ...], identities: Identities
+    searcher, ranker: Ranker, groups: _Groups, facets: tuple[str, ...], identities: Identities
 ) -> dict:
     """Counts over every hit of the result, not just the page: by speaker (one count for each
-    identity, however its name was written), year or month."""
+    identity, however its name was written), year or month.
+
+    Each hit's value is read from an array over the whole index and counted in C (`Counter`
+    over `map`): a common word has tens of thousands of hits, and a Python loop over them cost
+    a page with the three facets more than its search.
+    """
+    firsts = groups.earliest_copies(ranker.column("date"))
     counts: dict[str, dict[str, int]] = {}
+    if "speaker" in facets:
+        counts["speaker"] = _speaker_counts(searcher, firsts, identities)
+    if "year" in facets or "month" in facets:
+        counts.update(_date_counts(ranker.column("date"), firsts))
+    return {facet: counts[facet] for facet in facets}
+
+
+def _speaker_counts(searcher, numbers: list[int], identities: Identities) -> dict[str, int]:
+    """Hits by identity, most first (then by key), under the name the articles write."""
+    speakers = _index_speakers(searcher)
+    by_key = speakers.counts(searcher, numbers, identities)
+    ranked = sorted(sorted(by_key), key=by_key.__getitem__, reverse=True)  # stable: ties by key
+    shown = speakers.shown_names(searcher, ranked)
+    return {shown[key]: by_key[key] for key in ranked}
+
+
+def _date_counts(dates: Sequence[int], numbers: list[int]) -> dict[str, dict[str, int]]:
+    """Hits by month and by year, in time order: days counted first, then their months
+    (a date number is YYYYMMDD), so only the few distinct days are looked at in Python."""
+    days = Counter(map(dates.__getitem__, numbers))
+    days.pop(NO_DATE, None)
+    months: Counter = Counter()
+    for day, count in days.items():
+        months[day // 100] += count
+    years: Counter = Counter()
+    for month, count in months.items():
+        years[month // 100] += count
+    by_month = {f"{month // 100:04d}-{month % 100:02d}": n for month, n in sorted(months.items())}
+    return {"year": {f"{year:04d}": n for year, n in sorted(years.items())}, "month": by_month}
+
+
+_UNREAD, _NO_SPEAKER = 0, 1  # a document's identity number before it is read, and without one
+
+
+class _IndexSpeakers:
+    """What a speaker facet needs of one unchanging state of the index (`_index_state`):
+    each document's speaker as an identity's number, read the first time a facet counts the
+    document, and names as the articles write them.
+
+    Shared by every reader of that state: a server lends out several, and reading a
+    document's speaker again for every hit of every search cost a page more than its search.
+    """
+
+    def __init__(self, documents: int) -> None:
+        self._lock = threading.Lock()
+        self._identities: Identities | None = None
+        self._numbers = array("I", bytes(4 * documents))  # _UNREAD, by document number
+        self._keys = ["", ""]  # identity keys by number, after _UNREAD and _NO_SPEAKER
+        self._by_key: dict[str, int] = {}
+        self._shown: dict[str, str] = {UNNAMED_KEY: UNNAMED_KEY}
+
+    def identities(self, searcher) -> Identities:
+        with self._lock:
+            if self._identities is None:
+                self._identities = _read_identities(searcher)
+        return self._identities
+
+    def counts(self, searcher, documents: list[int], identities: Identities) -> dict[str, int]:
+        """How many of `documents` each identity has, by key; counted in C once all are read."""
+        tally = Counter(map(self._numbers.__getitem__, documents))
+        if _UNREAD in tally:
+            self._read(searcher.reader(), documents, identities)
+            tally = Counter(map(self._numbers.__getitem__, documents))
+        tally.pop(_NO_SPEAKER, None)
+        return {self._keys[number]: count for number, count in tally.items()}
+
+    def _read(self, reader, documents: list[int], identities: Identities) -> None:
+        column, numbers = reader.column_reader("speaker_key"), self._numbers
+        with self._lock:
+            for document in documents:
+                if numbers[document] == _UNREAD:
+                    numbers[document] = self._number(column[document], identities)
+
+    def _number(self, form: str, identities: Identities) -> int:
+        if not form:
+            return _NO_SPEAKER
+        key = form if form == UNNAMED_KEY else identities.of(form).key
+        if (number := self._by_key.get(key)) is None:
+            number = self._by_key[key] = len(self._keys)
+            self._keys.append(key)
+        return number
+
+    def shown_names(self, searcher, keys: Iterable[str]) -> Mapping[str, str]:
+        """Speaker keys' names as the articles write them, each looked up once: a facet
+        names thousands."""
+        for key in keys:
+            if key not in self._shown:
+                self._shown[key] = searcher.document(speaker_key=key)["speaker"]
+        return self._shown
+
+
+def _index_speakers(searcher) -> _IndexSpeakers:
     reader = searcher.reader()
-    for facet in facets:
-        tally: dict[str, int] = {}
-        if facet == "speaker":
-            names = reader.column_reader("speaker_key")
-            for numbers in groups.values():
-                if key := names[numbers[0]]:
-                    key = key if key == UNNAMED_KEY else identities.of(key).key
-                    tally[key] = tally.get(key, 0) + 1
-            tally = {
-                key if key == UNNAMED_KEY else _shown_name(searcher, key): count
-                for key, count in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
-            }
-        else:
-            dates = ranker.column("date")
-            width = 4 if facet == "year" else 7
-            for numbers in groups.values():
-                value = _earliest(dates, numbers)
-                if value != NO_DATE:
-                    label = number_day(value).isoformat()[:width]
-                    tally[label] = tally.get(label, 0) + 1
-            tally = dict(sorted(tally.items()))
-        counts[facet] = tally
-    return counts
+    state = _index_state(reader)
+    with _STATES_LOCK:
+        if (speakers := _SPEAKERS.get(state)) is None:
+            speakers = _SPEAKERS[state] = _IndexSpeakers(reader.doc_count_all())
+            while len(_SPEAKERS) > _STATES_KEPT:
+                del _SPEAKERS[next(iter(_SPEAKERS))]
+    return speakers
+
+
+def _index_state(reader) -> tuple:
+    """What names one unchanging state of the index, whichever reader sees it: its segments
+    and how many documents each has deleted (deletions only grow)."""
+    return tuple(
+        (leaf.segment().segment_id(), leaf.segment().deleted_count())
+        for leaf, _ in reader.leaf_readers()
+    )
+
+
+# States whose speakers are kept: a search on a state just replaced may still be running.
+_STATES_KEPT = 2
+_SPEAKERS: dict[tuple, _IndexSpeakers] = {}
+_STATES_LOCK = threading.Lock()
 
 
 def _suggest_query(searcher, text: str) -> str | None:
@@ -477,17 +591,11 @@ def speaker_identities(searcher) -> Identities:
     """The corpus's speakers as identities (`search.identities`), from the speaker keys the
     index holds and how many live documents each has.
 
-    Kept with the reader they were read from, which sees one unchanging state of the index: a
-    server lends its readers to search after search, and a --speaker search spent most of its
-    time reading them again.
+    Kept for each state of the index, which all its readers share (`_IndexSpeakers`): a server
+    lends its readers to search after search, and a --speaker search spent most of its time
+    reading them again.
     """
-    reader = searcher.reader()
-    if (known := _IDENTITIES.get(reader)) is None:
-        known = _IDENTITIES[reader] = _read_identities(searcher)
-    return known
-
-
-_IDENTITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    return _index_speakers(searcher).identities(searcher)
 
 
 def _read_identities(searcher) -> Identities:
@@ -508,15 +616,8 @@ def _read_identities(searcher) -> Identities:
 
 
 def _shown_name(searcher, key: str) -> str:
-    """A speaker key's name as the articles write it; kept with the reader, as identities are:
-    a speaker facet names thousands."""
-    names = _SHOWN_NAMES.setdefault(searcher.reader(), {})
-    if key not in names:
-        names[key] = searcher.document(speaker_key=key)["speaker"]
-    return names[key]
-
-
-_SHOWN_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    """A speaker key's name as the articles write it."""
+    return _index_speakers(searcher).shown_names(searcher, (key,))[key]
 
 
 def clean_query(text: str) -> str:
