@@ -1,10 +1,10 @@
 """`search serve` under load, against the same queries answered in-process.
 
-    python benchmarks/serve.py N [--work DIR] [--workers W] [--clients C] [--seconds S]
+    python benchmarks/serve.py N [--work DIR] [--processes P] [--clients C] [--seconds S]
                                  [--load-seconds L]
 
 Builds (or reuses) the `scale.py` corpus of N articles, starts `search serve` on 127.0.0.1 (with
-W worker processes; without --workers, as many as `search serve` starts by default) and measures
+P search processes; without --processes, as many as `search serve` starts by default) and measures
 in one run, with `scale.py`'s mixed queries:
 
 - in-process latency, p50 and p95: each search opening the index as a `search` process does,
@@ -169,7 +169,7 @@ def descendants(pid: int) -> list[int]:
 def start_server(corpus: Path, index: Path, workers: int | None) -> tuple[subprocess.Popen, int]:
     command = [sys.executable, "-m", "search", "serve", "--quiet", "--port", "0"]
     if workers:
-        command += ["--workers", str(workers)]
+        command += ["--processes", str(workers)]
     server = subprocess.Popen(
         [*command, "--host", "127.0.0.1", "--corpus", str(corpus), "--index", str(index)],
         stderr=subprocess.PIPE,
@@ -201,7 +201,7 @@ def main() -> None:
     parser.add_argument("articles", type=int)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "serve-bench")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--processes", type=int, default=None)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--load-seconds", type=float, default=120.0)
@@ -219,7 +219,7 @@ def main() -> None:
     pages = [f"/?{query_string(request)}" for request in requests]
 
     started = time.perf_counter()
-    server, port = start_server(corpus, index, options.workers)
+    server, port = start_server(corpus, index, options.processes)
     ready = time.perf_counter() - started
     print(f"corpus: {options.articles} articles; server ready in {ready:.1f} s")
     try:

@@ -758,7 +758,7 @@ MAX_WORKERS = 32
         "search serve                     # http://127.0.0.1:8765",
         "search serve --port 9000 --open  # and open it in the browser",
         "search serve --host 0.0.0.0      # on purpose only: readable from the network",
-        "search serve --workers 1         # one process, the least memory",
+        "search serve --processes 1       # one process, the least memory",
     ),
 )
 @click.option(
@@ -776,7 +776,7 @@ MAX_WORKERS = 32
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the search page in the browser.")
 @click.option(
-    "--workers",
+    "--processes",
     type=click.IntRange(1, MAX_WORKERS),
     default=None,
     help=f"Processes searching the Whoosh index, each keeping it open; 1: the server's own"
@@ -788,7 +788,7 @@ def serve_command(
     host: str,
     port: int,
     open_browser: bool,
-    workers: int | None,
+    processes: int | None,
     corpus: Path,
     index_root: Path,
     quiet: bool,
@@ -808,8 +808,8 @@ def serve_command(
     from search.web.app import create_app
 
     engine = _engine(index_root, engine_name, nodes)
-    if engine.name != "whoosh" and (workers or 1) > 1:
-        _fail(f"--workers: the {engine.name} engine searches on its own nodes; leave it out")
+    if engine.name != "whoosh" and (processes or 1) > 1:
+        _fail(f"--processes: the {engine.name} engine searches on its own nodes; leave it out")
     if corpus.is_dir():
         _update(engine, corpus, quiet=quiet)
     else:
@@ -830,7 +830,7 @@ def serve_command(
     if warning := network_warning(host):
         click.echo(f"search: warning: {warning}", err=True)
     app = create_app(
-        engine, workers=workers or (default_workers() if engine.name == "whoosh" else 1)
+        engine, workers=processes or (default_workers() if engine.name == "whoosh" else 1)
     )
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")

@@ -24,7 +24,7 @@ def fetch(url: str) -> tuple[int, dict, str]:
 
 def test_serve_builds_the_index_then_answers_pages_and_json(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
-    with serving(corpus, index, "--workers", "1") as served:
+    with serving(corpus, index, "--processes", "1") as served:
         status, headers, body = fetch(f"{served.url}/api/search?q=dredging")
         assert status == 200 and json.loads(body)["total"] == 3
         status, headers, body = fetch(f"{served.url}/?q=dredging")
@@ -36,7 +36,7 @@ def test_serve_builds_the_index_then_answers_pages_and_json(corpus: Path, tmp_pa
 
 def test_every_worker_answers_from_each_index_an_update_commits(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
-    with serving(corpus, index, "--workers", "2") as served:
+    with serving(corpus, index, "--processes", "2") as served:
         search = f"{served.url}/api/search?q=keeper&facet=speaker"
         assert json.loads(fetch(search)[2])["total"] == 0  # answered once a worker is up
         workers = workers_of(served.pid)
@@ -72,9 +72,9 @@ def workers_of(pid: int) -> list[int]:
 
 
 def test_a_worker_count_out_of_range_is_a_usage_error(run):
-    result = run("serve", "--workers", "0")
+    result = run("serve", "--processes", "0")
     assert result.exit_code == 2
-    assert len(result.stderr.strip().splitlines()) == 1 and "--workers" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "--processes" in result.stderr
 
 
 def test_a_port_already_taken_is_one_line(run):
