@@ -491,20 +491,24 @@ _IDENTITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _read_identities(searcher) -> Identities:
-    reader = searcher.reader()
-    deletions = reader.has_deletions()
-    counts = {}
-    for term in reader.lexicon("speaker_key"):
-        key = term.decode("utf-8")
-        if not key or key == UNNAMED_KEY:
-            continue
-        if deletions:  # a deleted document's key stays in the lexicon until segments merge
-            count = sum(1 for _ in searcher.docs_for_query(Term("speaker_key", key)))
-        else:
-            count = reader.doc_frequency("speaker_key", key)
-        if count:
-            counts[key] = count
-    return Identities(counts)
+    """Each segment's speaker keys with their document frequencies, read in one pass; a
+    deleted document's key, which stays counted until segments merge, is taken off.
+
+    Looking each key up, and counting a key's live documents one by one once an update had
+    deleted any, took a --speaker search over a second at 20,000 articles.
+    """
+    counts: Counter[str] = Counter()
+    for segment, _ in searcher.subsearchers or [(searcher, 0)]:
+        reader = segment.reader()
+        for text, info in reader.iter_field("speaker_key"):
+            counts[text.decode("utf-8")] += info.doc_frequency()
+        if reader.has_deletions():
+            keys = reader.column_reader("speaker_key")
+            for number in reader.deleted_docs_set:
+                counts[keys[number]] -= 1
+    return Identities(
+        {key: count for key, count in counts.items() if count > 0 and key and key != UNNAMED_KEY}
+    )
 
 
 def _shown_name(searcher, key: str) -> str:
