@@ -234,8 +234,7 @@ class Ranker:
         Summing each field's BM25 instead let a word found in both a quotation and its
         paragraph, or in a title and a body, count nearly as two words. The largest boost is
         the word's own weight (how often the query gives it, a user's boost); the fields'
-        boosts weigh them relative to it. The idf counts the documents holding the word in any
-        of the fields.
+        boosts weigh them relative to it. The idf is `_word_idf`'s.
         """
         if len(terms) == 1:
             return _scaled(self._term(terms[0].fieldname, terms[0].text), terms[0].boost)
@@ -246,10 +245,20 @@ class Ranker:
             for number, frequency in self._frequencies(term.fieldname, term.text).items():
                 combined[number] = combined.get(number, 0.0) + weight * frequency
         k1 = self.weighting.K1
-        scale = boost * standard_idf(len(combined), self._count()) * (k1 + 1)
+        scale = boost * self._word_idf(terms) * (k1 + 1)
         return {
             number: scale * frequency / (frequency + k1) for number, frequency in combined.items()
         }
+
+    def _word_idf(self, terms: list[Term]) -> float:
+        """The idf of one word over several fields, from the most documents any one field
+        holds it in, as Lucene's BM25F (`CombinedFieldQuery`) takes it.
+
+        The documents holding it in any field would need every posting read to count: a
+        ranking that skips documents (`search.pruning`) could not afford it.
+        """
+        holding = max(self.searcher.doc_frequency(term.fieldname, term.text) for term in terms)
+        return standard_idf(holding, self._count())
 
     def _scorable(self, field: str) -> bool:
         """Whether `field` keeps term frequencies, lengths and positions, as text fields do."""
