@@ -216,6 +216,22 @@ class Ranker:
             return dict.fromkeys(self.all_documents(), query.boost)
         return self._whoosh_scores(query)
 
+    def matching(self, query: Query) -> set[int]:
+        """The documents `query` matches, unscored, from the postings `scores` reads (and
+        caches): which documents match through some fields, without ranking them again."""
+        if query is NullQuery or isinstance(query, AdjacentPair):
+            return set()  # a pair only adds to the score of documents its words match
+        if type(query) is Term and self._scorable(query.fieldname):
+            return set(self._frequencies(query.fieldname, query.text))
+        if type(query) in (Or, And, AndNot):
+            parts = [self.matching(child) for child in query.subqueries]
+            if type(query) is Or:
+                return set().union(*parts)
+            if type(query) is And:
+                return set.intersection(*parts) if parts else set()
+            return parts[0] - parts[1]
+        return set(self.scores(query))
+
     def _words(self, children: list[Query]) -> tuple[list[list[Term]], list[Query]]:
         """An OR group's words in `combined_fields`, each as its terms there, and the rest."""
         words: dict[str, list[Term]] = {}
