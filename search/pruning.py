@@ -27,8 +27,9 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import accumulate
 
 from whoosh.query import Or, Phrase, Term
@@ -37,9 +38,9 @@ from search.ranking import AdjacentPair, Bonus, Ranker, Scores, _deleted_in
 
 EXHAUSTIVE = False  # score every match: what the pruned ranking must equal
 WINDOW = 4096  # document numbers taken together
-# Up to this many clauses, every clause is read in a window and its documents sorted by which
-# clauses they hold; beyond, only the essential clauses are (MaxScore alone).
-PATTERN_CLAUSES = 8
+# Up to this many clauses, every clause is read in a window, so that a document's bound counts
+# only the clauses it holds; beyond, only the essential clauses are (MaxScore).
+EVERY_CLAUSE_READ = 8
 # Bounds are computed in another order than scores: a little headroom keeps rounding from
 # making a bound fall below the score it bounds.
 HEADROOM = 1e-9
@@ -85,14 +86,6 @@ class Postings:
 
     def bound(self, low: int, high: int) -> float:
         return max((self.bounds[i] for i in self.overlapping(low, high)), default=0.0)
-
-    def between(self, low: int, high: int) -> Iterable[tuple[int, float, int, int]]:
-        """(document, frequency, block, place) for the documents from `low` to `high`."""
-        for index in self.overlapping(low, high):
-            ids, weights, _ = self.block(index)
-            start, end = bisect.bisect_left(ids, low), bisect.bisect_left(ids, high)
-            for place in range(start, end):
-                yield ids[place], weights[place], index, place
 
     def find(self, number: int) -> tuple[int, int] | None:
         """(block, place) of a document holding the term, or None."""
@@ -257,6 +250,13 @@ class PrunedRanking:
                             ),
                         )
                     )
+        # Each clause's pairs, with the pair's other word.
+        self._touching: list[list[tuple[int, int]]] = [[] for _ in self.clauses]
+        for number, pair in enumerate(self.pairs):
+            first, second = pair.words
+            self._touching[first].append((number, second))
+            if second != first:
+                self._touching[second].append((number, first))
         schema = searcher.schema
         self._decode = {
             name: schema[name].format.decoder("positions")
@@ -454,9 +454,9 @@ class PrunedRanking:
                     self.counted_groups.add(self.group_of(lead))
                 else:
                     self.rejected.add(lead)
-        self.groups = len(self.counted_groups)
+        self.groups = len(self.counted_groups) if exact else self.count_bound
         self.bonuses = [
-            Bonus(pair.query, self.boost, potential)
+            Bonus(pair.query, self.boost, potential, partial(self._adjacent_documents, pair))
             for pair, potential in zip(self.pairs, self.potentials, strict=True)
         ]
 
@@ -484,8 +484,8 @@ class PrunedRanking:
                 self.counted_groups.add(self.group_of(number + offset))
             else:
                 self.rejected.add(number + offset)
-        if len(self.counted_groups) >= self.count_bound:
-            self.counting = False
+        if len(self.counted_groups) > self.count_bound:
+            self.counting = False  # more than the bound: the total is "the bound or more"
 
     def _exact_leads(self) -> set[int]:
         """Every article's first matching document, for articles matching through their title
@@ -542,83 +542,88 @@ class PrunedRanking:
     def _rank(self, low: int, high: int, exhaustive: bool) -> None:
         """Score the documents from `low` to `high` that could reach the page."""
         threshold = -math.inf if exhaustive else self.threshold
-        bounds = [self.boost * self._bound(clause, low, high) for clause in self.clauses]
-        pair_bounds = [self._pair_bound(pair, low, high) for pair in self.pairs]
-        if sum(bounds) + sum(pair_bounds) < threshold:
+        # A pair's bonus is its two words' BM25 in its field: each word's share goes with the
+        # word's own bound, so a document's bound counts only bonuses of words it holds.
+        shares = [0.0] * len(self.clauses)
+        for pair in self.pairs:
+            for clause, term, scale in zip(pair.words, pair.terms, pair.scales, strict=True):
+                if term is not None:
+                    share = _saturated(scale, term.bound(low, high), self.k1)
+                    shares[clause] += self.boost * pair.query.boost * share
+        bounds = [
+            self.boost * self._bound(clause, low, high) + share
+            for clause, share in zip(self.clauses, shares, strict=True)
+        ]
+        if sum(bounds) < threshold:
             return  # nothing here could reach the page
-        # The clauses that cannot lift a document onto the page alone: the smallest bounds,
-        # with the bonuses of the pairs among them.
+        # The clauses that cannot lift a document onto the page alone: the smallest bounds.
         optional: set[int] = set()
-        ceiling = 0.0
-        for index in sorted(range(len(self.clauses)), key=bounds.__getitem__):
-            extra = bounds[index] + sum(
-                bound
-                for pair, bound in zip(self.pairs, pair_bounds, strict=True)
-                if index in pair.words and set(pair.words) <= optional | {index}
-            )
-            if ceiling + extra >= threshold:
-                break
-            optional.add(index)
-            ceiling += extra
-        if len(self.clauses) <= PATTERN_CLAUSES:
-            optional = set()  # every clause read: documents are sorted by which they hold
-        essential = [i for i in range(len(self.clauses)) if i not in optional]
-        tables: dict[int, list[dict[int, float]]] = {
-            index: self._tables(self.clauses[index], low, high) for index in essential
-        }
-        holding = {index: self._holding(self.clauses[index], tables[index]) for index in essential}
-        candidates: set[int] = set().union(*holding.values()) - self.deleted
-        # What optional clauses and the pairs touching them could add, at most.
-        rest = sum(bounds[i] for i in optional) + sum(
-            bound
-            for pair, bound in zip(self.pairs, pair_bounds, strict=True)
-            if not set(pair.words) <= set(essential)
-        )
-        # Documents by the essential clauses they hold: a pattern's bound drops all of its
-        # documents at once.
-        patterns: list[tuple[frozenset[int], set[int]]] = [(frozenset(), candidates)]
-        for index in essential:
-            patterns = [
-                part
-                for pattern, documents in patterns
-                for part in (
-                    (pattern | {index}, documents & holding[index]),
-                    (pattern, documents - holding[index]),
-                )
-                if part[1]
-            ]
-        ranked = sorted(
-            (
-                self.boost * sum(bounds[i] for i in pattern)
-                + rest
-                + sum(
-                    bound
-                    for pair, bound in zip(self.pairs, pair_bounds, strict=True)
-                    if set(pair.words) <= pattern
-                ),
-                sorted(documents),
-            )
-            for pattern, documents in patterns
-        )
-        offset, allowed, boost = self.offset, self.allowed, self.boost
-        for ceiling, documents in reversed(ranked):
-            if ceiling < self.threshold and not exhaustive:
-                break
-            for number in documents:
-                whole = number + offset
-                if allowed is not None and not allowed(whole):
+        if len(self.clauses) > EVERY_CLAUSE_READ:
+            ceiling = 0.0
+            for index in sorted(range(len(self.clauses)), key=bounds.__getitem__):
+                if ceiling + bounds[index] >= threshold:
+                    break
+                optional.add(index)
+                ceiling += bounds[index]
+        rest = sum(bounds[index] for index in optional)
+        tables: dict[int, list[dict[int, float]]] = {}
+        ceilings: dict[int, float] = {}  # each candidate's bound from the clauses it holds
+        get = ceilings.get
+        for index, clause in enumerate(self.clauses):
+            if index in optional:
+                continue
+            tables[index] = found = self._tables(clause, low, high)
+            boost = self.boost
+            for number, value in self._values(clause, found).items():
+                ceilings[number] = get(number, 0.0) + boost * value
+        # Each held word's share of its pairs' bonuses, from its own frequency in the field.
+        for pair in self.pairs:
+            weight = self.boost * pair.query.boost
+            for clause, place, scale in zip(pair.words, pair.places, pair.scales, strict=True):
+                if clause in optional:
                     continue
-                if optional and not exhaustive:
-                    partial = sum(
-                        self._from_tables(self.clauses[i], tables[i], number, bound=True)[0]
-                        for i in essential
-                    )
-                    if boost * partial + rest < self.threshold:
-                        continue
-                    for index in optional:
-                        if index not in tables:
-                            tables[index] = self._tables(self.clauses[index], low, high)
-                self._score(number, whole, tables, exhaustive)
+                for number, frequency in tables[clause][place].items():
+                    ceilings[number] += weight * _saturated(scale, frequency, self.k1)
+        deleted, offset, allowed = self.deleted, self.offset, self.allowed
+        surviving = [
+            number
+            for number, ceiling in ceilings.items()
+            if ceiling + rest >= self.threshold or exhaustive
+        ]
+        for number in sorted(surviving):
+            whole = number + offset
+            if number in deleted or (allowed is not None and not allowed(whole)):
+                continue
+            if ceilings[number] + rest < self.threshold and not exhaustive:
+                continue  # the threshold rose since
+            for index in optional:
+                if index not in tables:
+                    tables[index] = self._tables(self.clauses[index], low, high)
+            self._score(number, whole, tables, exhaustive)
+
+    def _values(self, clause: _Clause, tables: list[dict[int, float]]) -> dict[int, float]:
+        """Each document's score from the clause, unboosted; a phrase's words anywhere."""
+        k1 = self.k1
+        if clause.kind == "phrase":
+            holding = set(tables[0]).intersection(*tables[1:]) if tables else set()
+            return {
+                number: clause.scale
+                * sum(
+                    _saturated(scale, table[number], k1)
+                    for scale, table in zip(clause.scales, tables, strict=True)
+                )
+                for number in holding
+            }
+        if len(tables) == 1:
+            scale = clause.scale
+            return {number: scale * f / (f + k1) for number, f in tables[0].items()}
+        combined: dict[int, float] = {}
+        get = combined.get
+        for weight, table in zip(clause.weights, tables, strict=True):
+            for number, frequency in table.items():
+                combined[number] = get(number, 0.0) + weight * frequency
+        scale = clause.scale
+        return {number: scale * x / (x + k1) for number, x in combined.items()}
 
     def _tables(self, clause: _Clause, low: int, high: int) -> list[dict[int, float]]:
         """For each of the clause's terms, the documents from `low` to `high` holding it, with
@@ -643,21 +648,14 @@ class PrunedRanking:
             found.append(table)
         return found
 
-    @staticmethod
-    def _holding(clause: _Clause, tables: list[dict[int, float]]) -> set[int]:
-        if clause.kind == "phrase":
-            return set(tables[0]).intersection(*tables[1:]) if tables else set()
-        return set().union(*tables)
-
     def _from_tables(
-        self, clause: _Clause, tables: list[dict[int, float]], number: int, bound: bool = False
+        self, clause: _Clause, tables: list[dict[int, float]], number: int
     ) -> tuple[float, bool, bool]:
-        """`_contribution` from a window's tables; a phrase not checked in sequence when only
-        a `bound` is asked for."""
+        """`_contribution`, from a window's tables."""
         k1 = self.k1
         if clause.kind == "phrase":
             found = [table.get(number) for table in tables]
-            if None in found or not (bound or self._in_sequence(clause, number)):
+            if None in found or not self._in_sequence(clause, number):
                 return 0.0, False, False
             total = 0.0
             for scale, frequency in zip(clause.scales, found, strict=True):
@@ -719,6 +717,17 @@ class PrunedRanking:
         group = self.group_of(whole)
         if group in self._seen_groups:
             return  # counted once, at its first score: the threshold stays a lower bound
+        possible = score + sum(self.boost * p for p in potentials if p is not None)
+        if len(self._top) == self.k and possible <= self._top[0]:
+            return  # cannot raise the threshold: its bonuses need not be checked
+        # The real score, its bonuses checked: a threshold of real scores prunes the most.
+        if possible > score:
+            number = self._locate(whole)
+            score += sum(
+                self.boost * potential
+                for pair, potential in zip(self.pairs, potentials, strict=True)
+                if potential is not None and self._adjacent(pair, number)
+            )
         self._seen_groups.add(group)
         if len(self._top) < self.k:
             heapq.heappush(self._top, score)
@@ -726,3 +735,22 @@ class PrunedRanking:
             heapq.heapreplace(self._top, score)
         if len(self._top) == self.k:
             self.threshold = self._top[0] - HEADROOM * abs(self._top[0])
+
+    def _adjacent_documents(self, pair: _Pair, numbers: list[int]) -> list[int]:
+        """Which of `numbers` (of the whole index) hold the pair's words side by side."""
+        return [whole for whole in numbers if self._adjacent(pair, self._locate(whole))]
+
+    def _adjacent(self, pair: _Pair, number: int) -> bool:
+        """Whether a pair's words stand side by side (within its slop) in its field."""
+        decode = self._decode[pair.query.fieldname]
+        ends: set[int] | None = None
+        for term in pair.terms:
+            located = term.postings.find(number) if term else None
+            if located is None:
+                return False
+            places = decode(term.postings.value(located))
+            if ends is None:
+                ends = set(places)
+            else:
+                ends = {p for p in places if any(0 < p - e <= pair.query.slop for e in ends)}
+        return bool(ends)

@@ -99,6 +99,9 @@ class Bonus:
     pair: AdjacentPair
     boost: float  # of the OR group holding the pair
     potential: Scores
+    # Which of some documents hold the words side by side, when the ranker did not read the
+    # words' postings itself (`search.pruning`).
+    adjacent: Callable[[list[int]], Iterable[int]] | None = None
 
 
 class Ranker:
@@ -186,7 +189,11 @@ class Ranker:
         for bonus in bonuses:
             pair = bonus.pair
             candidates = [number for number in numbers if number in bonus.potential]
-            for number in self._in_sequence(pair.fieldname, pair.words, pair.slop, candidates):
+            if bonus.adjacent is not None:
+                found = bonus.adjacent(candidates)
+            else:
+                found = self._in_sequence(pair.fieldname, pair.words, pair.slop, candidates)
+            for number in found:
                 real[number] += bonus.boost * bonus.potential[number]
         return real
 
