@@ -280,7 +280,7 @@ class PrunedRanking:
         self.exact = True
         self.counted_groups: set[Hashable] = set()
         self.counting = True
-        self._leads: dict[str, int | None] = {}
+        self._leads: dict[int, int | None] = {}  # by article
 
     # --- per segment ------------------------------------------------------------------
 
@@ -518,19 +518,24 @@ class PrunedRanking:
     def _lead(self, whole: int) -> int | None:
         """The document an article matching through its title alone is found by: its first
         matching document in reading order; None if the article matches through its text."""
-        name = self.ranker.searcher.stored_fields(whole)["file"]
-        if name not in self._leads:
-            first = None
+        articles = self.ranker.column("article_key")
+        article = articles[whole]
+        if article not in self._leads:
+            # The file's documents, of this article only: a JSON Lines file holds many.
+            name = self.ranker.searcher.stored_fields(whole)["file"]
             places = self.ranker.column("reading_order")
+            first = None
             for number in sorted(self.ranker.term_documents("file", name)):
+                if articles[number] != article:
+                    continue
                 matched, own = self._matches(number)
                 if own:
                     first = None
                     break
                 if matched and (first is None or places[number] < places[first]):
                     first = number
-            self._leads[name] = first
-        return self._leads[name]
+            self._leads[article] = first
+        return self._leads[article]
 
     def accepted(self, whole: int) -> bool:
         """Whether a document is one of the query's hits (for the copies of a page's hits)."""
