@@ -204,11 +204,14 @@ def mixed_requests(count: int = 240) -> list:
 
 
 def long_and_short_queries(count: int = 20) -> tuple[list[str], list[str]]:
-    """The same queries of about 60 words and of 3 words every run, drawn from the corpus's
-    own word frequencies: a long query names its subject among many common words."""
+    """The same queries of 60 words and of 3 words every run, drawn alike from the corpus's
+    own word frequencies (function words left out, as the stop list would drop them)."""
     rng = random.Random(11)
-    long = [" ".join(rng.choices(VOCABULARY, weights=WEIGHTS, k=60)) for _ in range(count)]
-    short = [" ".join(rng.choices(VOCABULARY, weights=WEIGHTS, k=3)) for _ in range(count)]
+    words = [(w, weight) for w, weight in zip(VOCABULARY, WEIGHTS, strict=True)]
+    content = [(w, weight) for w, weight in words if w not in FUNCTION_WORDS]
+    vocabulary, weights = [w for w, _ in content], [weight for _, weight in content]
+    long = [" ".join(rng.choices(vocabulary, weights=weights, k=60)) for _ in range(count)]
+    short = [" ".join(rng.choices(vocabulary, weights=weights, k=3)) for _ in range(count)]
     return long, short
 
 

@@ -581,21 +581,32 @@ class PrunedRanking:
             boost = self.boost
             for number, value in self._values(clause, found).items():
                 ceilings[number] = get(number, 0.0) + boost * value
-        # Each held word's share of its pairs' bonuses, from its own frequency in the field.
+        # The pairs' bonuses, as if their words stood side by side: for documents holding
+        # both words in the field, or, beside an optional word, the held word's share.
+        k1 = self.k1
         for pair in self.pairs:
             weight = self.boost * pair.query.boost
-            for clause, place, scale in zip(pair.words, pair.places, pair.scales, strict=True):
-                if clause in optional:
-                    continue
-                for number, frequency in tables[clause][place].items():
-                    ceilings[number] += weight * _saturated(scale, frequency, self.k1)
+            (first, second), (one, other) = pair.words, pair.scales
+            if first in optional or second in optional:
+                for clause, place, scale in zip(pair.words, pair.places, pair.scales, strict=True):
+                    if clause not in optional:
+                        for number, frequency in tables[clause][place].items():
+                            ceilings[number] += weight * _saturated(scale, frequency, k1)
+                continue
+            before, after = tables[first][pair.places[0]], tables[second][pair.places[1]]
+            for number in before.keys() & after.keys():
+                ceilings[number] += weight * (
+                    _saturated(one, before[number], k1) + _saturated(other, after[number], k1)
+                )
         deleted, offset, allowed = self.deleted, self.offset, self.allowed
         surviving = [
             number
             for number, ceiling in ceilings.items()
             if ceiling + rest >= self.threshold or exhaustive
         ]
-        for number in sorted(surviving):
+        # The most promising first: the threshold rises soonest, and prunes the rest.
+        surviving.sort(key=lambda number: (-ceilings[number], number))
+        for number in surviving:
             whole = number + offset
             if number in deleted or (allowed is not None and not allowed(whole)):
                 continue
