@@ -415,8 +415,8 @@ def _corpus_order(ranker: Ranker) -> Callable[[int], tuple[int, int]]:
     Document numbers cannot serve: a rebuild's two writer processes share out the documents
     as they come, so equal scores or dates would be listed differently from build to build.
     """
-    articles, places = ranker.column("article_key"), ranker.column("reading_order")
-    return lambda number: (articles[number], places[number])
+    value = ranker.value
+    return lambda number: (value("article_key", number), value("reading_order", number))
 
 
 def _equal_scores_order(ranker: Ranker) -> Callable[[int], tuple[int, int, int]]:
@@ -425,9 +425,12 @@ def _equal_scores_order(ranker: Ranker) -> Callable[[int], tuple[int, int, int]]
     One flat key rather than `_corpus_order`'s inside another: a run of equal scores may hold
     every document (a search by date alone).
     """
-    dates, articles = ranker.column("date"), ranker.column("article_key")
-    places = ranker.column("reading_order")
-    return lambda number: (-dates[number], articles[number], places[number])
+    value = ranker.value
+    return lambda number: (
+        -value("date", number),
+        value("article_key", number),
+        value("reading_order", number),
+    )
 
 
 def _group_key(keys: Sequence[int] | None, number: int) -> int:

@@ -37,6 +37,8 @@ from search.index import bookkeeping, keeps_positions
 
 Scores = dict[int, float]
 CHECK_BATCH = 32  # documents whose adjacency bonuses are checked in one pass
+# Past this many documents' values of a column, the whole column is read (`Ranker.value`).
+WHOLE_COLUMN_AFTER = 2000
 
 
 class StandardIdfBM25F(scoring.BM25F):
@@ -124,6 +126,9 @@ class Ranker:
         self._length_norms: dict[str, list[float]] = {}
         self._searchable_count: int | None = None
         self._segment_lengths: dict[tuple[int, str], Sequence[int]] = {}
+        self._offsets = [offset for _, offset in self.segments]
+        self._column_readers: dict[tuple[int, str], Any] = {}
+        self._values_asked: dict[str, int] = {}
 
     def rank(self, query: Query) -> tuple[Scores, list[Bonus]]:
         """Every match with its score, leaving a top-level OR's adjacency bonuses to `best`."""
@@ -319,6 +324,21 @@ class Ranker:
                 joined = [value for part in parts for value in part]
             self._columns[field] = joined
         return self._columns[field]
+
+    def value(self, field: str, number: int) -> int:
+        """One document's value of a numeric column: read alone, until so many are asked for
+        that reading the whole column (`column`) costs less."""
+        if field in self._columns:
+            return self._columns[field][number]
+        asked = self._values_asked[field] = self._values_asked.get(field, 0) + 1
+        if asked > WHOLE_COLUMN_AFTER:
+            return self.column(field)[number]
+        index = bisect.bisect_right(self._offsets, number) - 1
+        segment, offset = self.segments[index]
+        if (index, field) not in self._column_readers:
+            reader = segment.reader().column_reader(field, translate=False)
+            self._column_readers[index, field] = reader
+        return self._column_readers[index, field][number - offset]
 
     def _term(self, field: str, text: str) -> Scores:
         """BM25F scores of one term in one field, unboosted: Whoosh's formula, in bulk."""
