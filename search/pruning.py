@@ -37,7 +37,9 @@ from whoosh.query import Or, Phrase, Term
 from search.ranking import AdjacentPair, Bonus, Ranker, Scores, _deleted_in
 
 EXHAUSTIVE = False  # score every match: what the pruned ranking must equal
-WINDOW = 4096  # document numbers taken together
+# Postings a query's terms hold, together, from which a search is pruned (`worth_pruning`).
+PRUNE_FROM = 40_000
+WINDOW = 16384  # document numbers taken together
 # Up to this many clauses, every clause is read in a window, so that a document's bound counts
 # only the clauses it holds; beyond, only the essential clauses are (MaxScore).
 EVERY_CLAUSE_READ = 8
@@ -161,6 +163,14 @@ def prunable(ranker: Ranker, query) -> bool:
         type(child) in (Term, Phrase, AdjacentPair) and ranker._scorable(child.fieldname)
         for child in children
     )
+
+
+def worth_pruning(searcher, query) -> bool:
+    """Whether the query's posting lists are long enough for pruning to pay: below
+    `PRUNE_FROM` postings, scoring every match in one pass (`Ranker`) costs less than the
+    bounds, windows and bounded count."""
+    postings = sum(searcher.doc_frequency(name, text) for name, text in query.iter_all_terms())
+    return postings >= PRUNE_FROM
 
 
 def _saturated(scale: float, frequency: float, k1: float) -> float:
@@ -362,29 +372,6 @@ class PrunedRanking:
             )
         )
 
-    def _documents(self, clause: _Clause, low: int, high: int, own_only: bool) -> set[int]:
-        """The documents from `low` to `high` that hold the clause's words (a phrase's words
-        all, not yet checked in sequence), in own fields only if `own_only`."""
-        if own_only and clause.kind == "phrase" and not clause.owns[0]:
-            return set()
-        found: set[int] = set()
-        for index, term in enumerate(clause.terms):
-            if term is None or (own_only and not clause.owns[index]):
-                if clause.kind == "phrase":
-                    return set()
-                continue
-            postings = term.postings
-            ids: set[int] = set()
-            for block in postings.overlapping(low, high):
-                numbers = postings.block(block)[0]
-                start = bisect.bisect_left(numbers, low)
-                ids.update(numbers[start : bisect.bisect_left(numbers, high, start)])
-            if clause.kind == "phrase":
-                found = ids if index == 0 else found & ids
-            else:
-                found |= ids
-        return found
-
     def _in_sequence(self, clause: _Clause, number: int) -> bool:
         decode = self._decode[clause.fields[0]]
         ends: set[int] | None = None
@@ -466,26 +453,44 @@ class PrunedRanking:
         own: set[int] = set()
         matched: set[int] = set()
         for clause in self.clauses:
-            documents = self._documents(clause, low, high, own_only=False)
+            held = [self._ids(term, low, high) for term in clause.terms]
             if clause.kind == "phrase":
+                documents = set(held[0]).intersection(*held[1:]) if all(held) else set()
                 documents = {n for n in documents if self._in_sequence(clause, n)}
                 if clause.owns[0]:
                     own |= documents
-            else:
-                own |= self._documents(clause, low, high, own_only=True)
-            matched |= documents
+                matched |= documents
+                continue
+            for owned, ids in zip(clause.owns, held, strict=True):
+                matched.update(ids)
+                if owned:
+                    own.update(ids)
         own -= self.deleted
         offset, allowed = self.offset, self.allowed
-        self.own_all.update(number + offset for number in own)
+        own_all = [number + offset for number in own] if offset else list(own)
+        self.own_all.update(own_all)
         self.title_only.update(number + offset for number in matched - own - self.deleted)
-        for number in own:
-            if allowed is None or allowed(number + offset):
-                self.counted.add(number + offset)
-                self.counted_groups.add(self.group_of(number + offset))
-            else:
-                self.rejected.add(number + offset)
+        if allowed is not None:
+            passing = [number for number in own_all if allowed(number)]
+            self.rejected.update(set(own_all).difference(passing))
+            own_all = passing
+        self.counted.update(own_all)
+        self.counted_groups.update(map(self.group_of, own_all))
         if len(self.counted_groups) > self.count_bound:
             self.counting = False  # more than the bound: the total is "the bound or more"
+
+    @staticmethod
+    def _ids(term: _Term | None, low: int, high: int) -> Sequence[int]:
+        """The documents from `low` to `high` holding a term, deletions included."""
+        if term is None:
+            return ()
+        postings = term.postings
+        found: list[int] = []
+        for block in postings.overlapping(low, high):
+            numbers = postings.block(block)[0]
+            start = bisect.bisect_left(numbers, low)
+            found.extend(numbers[start : bisect.bisect_left(numbers, high, start)])
+        return found
 
     def _exact_leads(self) -> set[int]:
         """Every article's first matching document, for articles matching through their title

@@ -78,7 +78,7 @@ from search.index import (
     text_analyzer,
 )
 from search.model import Hit, Record, SearchResult, SpeakerSummary
-from search.pruning import PrunedRanking, prunable
+from search.pruning import PrunedRanking, prunable, worth_pruning
 from search.ranking import AdjacentPair, Bonus, Ranker, Scores, StandardIdfBM25F
 
 FIELD_WEIGHTS = {"quote": 0.5, "body": 1.0, "title": 1.0}
@@ -170,7 +170,12 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
         first = (request.page - 1) * request.limit
         count = first + request.limit
         relation = "eq"
-        if request.sort == "relevance" and not request.facets and prunable(ranker, query):
+        if (
+            request.sort == "relevance"
+            and not request.facets
+            and prunable(ranker, query)
+            and worth_pruning(searcher, query)
+        ):
             ranking, undated = _pruned_ranking(
                 ranker, query, own, speakers, days, request.include_undated, keys, count
             )

@@ -72,6 +72,12 @@ def index(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "index"
 
 
+@pytest.fixture(autouse=True)
+def prune_every_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These corpora are far too small for pruning to pay: prune them all the same."""
+    monkeypatch.setattr(pruning, "PRUNE_FROM", 0)
+
+
 def pages(index: Path, request: SearchRequest, monkeypatch: pytest.MonkeyPatch) -> list:
     """The result with pruning and with every match scored, as comparable tuples."""
     found = []
