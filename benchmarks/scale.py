@@ -238,11 +238,14 @@ def child_project_queries(index: str) -> dict:
     requests = mixed_requests()
     search(Path(index), requests[0])  # warm the operating system's file cache
     timings = timed(Path(index), requests)
+    default_pruning = pruning.PRUNE_FROM
+    pruning.PRUNE_FROM = 0  # every query pruned, however short its posting lists
+    pruned_timings = timed(Path(index), requests)
     pruned = [search(Path(index), request) for request in requests]
     pruning.EXHAUSTIVE = True
     exhaustive_timings = timed(Path(index), requests)
     exhaustive = [search(Path(index), request) for request in requests]
-    pruning.EXHAUSTIVE = False
+    pruning.EXHAUSTIVE, pruning.PRUNE_FROM = False, default_pruning
     mismatches = sum(
         [(hit.id, hit.score, hit.copies) for hit in ours.hits[:10]]
         != [(hit.id, hit.score, hit.copies) for hit in theirs.hits[:10]]
@@ -257,6 +260,8 @@ def child_project_queries(index: str) -> dict:
         "queries": len(timings),
         "p50_ms": 1000 * statistics.median(timings),
         "p95_ms": 1000 * percentile_95(timings),
+        "pruned_p50_ms": 1000 * statistics.median(pruned_timings),
+        "pruned_p95_ms": 1000 * percentile_95(pruned_timings),
         "exhaustive_p50_ms": 1000 * statistics.median(exhaustive_timings),
         "exhaustive_p95_ms": 1000 * percentile_95(exhaustive_timings),
         "mismatches": mismatches,
@@ -447,13 +452,20 @@ def main() -> None:
             folder_megabytes(bare_index),
             "",
         ),
+        ("query p50 ms (in-process)", queries["p50_ms"], None, f"{queries['queries']} queries"),
+        ("query p95 ms (in-process)", queries["p95_ms"], None, "target ≤ 30 ms at 80,000"),
         (
-            "query p50 ms (in-process)",
-            queries["p50_ms"],
+            "query p50 ms, every query pruned",
+            queries["pruned_p50_ms"],
             queries["exhaustive_p50_ms"],
-            f"{queries['queries']} queries; beside: scoring every match",
+            "beside: every match scored",
         ),
-        ("query p95 ms (in-process)", queries["p95_ms"], queries["exhaustive_p95_ms"], ""),
+        (
+            "query p95 ms, every query pruned",
+            queries["pruned_p95_ms"],
+            queries["exhaustive_p95_ms"],
+            "",
+        ),
         (
             "top 10 unlike exhaustive scoring",
             queries["mismatches"],
