@@ -420,8 +420,8 @@ def _corpus_order(ranker: Ranker) -> Callable[[int], tuple[int, int]]:
     Document numbers cannot serve: a rebuild's two writer processes share out the documents
     as they come, so equal scores or dates would be listed differently from build to build.
     """
-    value = ranker.value
-    return lambda number: (value("article_key", number), value("reading_order", number))
+    column = ranker.column  # whole columns, read on first use: a group's copies sort by it
+    return lambda number: (column("article_key")[number], column("reading_order")[number])
 
 
 def _equal_scores_order(ranker: Ranker) -> Callable[[int], tuple[int, int, int]]:
