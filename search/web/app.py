@@ -30,7 +30,7 @@ from search import render
 from search.engine import Engine, open_engine
 from search.errors import IndexProblem, QueryError, shown
 from search.index import UNNAMED_KEY
-from search.model import SpeakerSummary
+from search.model import SearchResult, SpeakerSummary
 from search.query import FACETS, SORTS, SearchRequest
 from search.web import pages, params
 from search.web.openapi import openapi_document
@@ -172,7 +172,7 @@ def create_app(
                 timeline=pages.timeline("/", query, result.facets.get("month", {})),
                 facet_links=_facet_links(query, asked, result.facets),
                 active=_active_filters(query, asked),
-                paging=_paging(query, asked, result.total),
+                paging=_paging(query, asked, result),
                 suggestion_url=(
                     pages.url_with("/", query, q=result.suggestion) if result.suggestion else None
                 ),
@@ -245,7 +245,7 @@ def create_app(
             asked=asked,
             footer=render.footer(result),
             timeline=pages.timeline(path, query, result.facets.get("month", {})),
-            paging=_paging(query, asked, result.total, path),
+            paging=_paging(query, asked, result, path),
             api_url=pages.url_with("/api/search", query, speaker=name, sort="date"),
             path=path,
         )
@@ -347,17 +347,21 @@ def _active_filters(query, asked: SearchRequest) -> list[tuple[str, str]]:
     return active
 
 
-def _paging(query, asked: SearchRequest, total: int, path: str = "/") -> dict:
-    last_page = max(1, -(-total // asked.limit))
+def _paging(query, asked: SearchRequest, result: SearchResult, path: str = "/") -> dict:
+    """Links to the pages around this one; with a lower-bound total (`total_relation`
+    "gte") the last page is a lower bound too, and there may be a next page beyond it."""
+    last_page = max(1, -(-result.total // asked.limit))
+    more = result.total_relation == "gte"
     return {
         "page": asked.page,
         "pages": last_page,
+        "more": more,
         "previous": (
             pages.url_with(path, query, page=str(asked.page - 1)) if asked.page > 1 else None
         ),
         "next": (
             pages.url_with(path, query, page=str(asked.page + 1))
-            if asked.page < last_page
+            if asked.page < last_page or more
             else None
         ),
     }
