@@ -533,7 +533,7 @@ def _earliest(dates: Sequence[int], numbers: list[int]) -> int:
 
 
 def _facets(
-    searcher, ranker: Ranker, groups: _Groups, facets: tuple[str, ...], identities: Identities
+    searcher, ranker: Ranker, groups: Mapping, facets: tuple[str, ...], identities: Identities
 ) -> dict:
     """Counts over every hit of the result, not just the page: by speaker (one count for each
     identity, however its name was written), year or month.
@@ -542,6 +542,8 @@ def _facets(
     over `map`): a common word has tens of thousands of hits, and a Python loop over them cost
     a page with the three facets more than its search.
     """
+    if not facets:  # a pruned ranking, which never enumerates every hit, asks for none
+        return {}
     firsts = groups.earliest_copies(ranker.column("date"))
     counts: dict[str, dict[str, int]] = {}
     if "speaker" in facets:
