@@ -2,6 +2,9 @@
 
     python benchmarks/scale.py N [--work DIR] [--seed S] [--runs R] [--builds B]
 
+With --work the corpus is kept there and used again by later runs with the same N and seed
+(generating 80,000 articles takes minutes); the indexes are always built anew.
+
 Generates a reproducible news-like corpus of N articles (dateline, narrative paragraphs,
 several attributed quotes each, a few thousand distinct speakers), then measures in one run:
 the project's full build (articles/s, documents/s, peak RSS), an incremental update after one
@@ -110,6 +113,11 @@ def article(rng: random.Random, number: int, speakers: list[str]) -> str:
 
 
 def generate(folder: Path, count: int, seed: int) -> None:
+    """Write the corpus, or keep the one a finished earlier run wrote with these settings."""
+    finished = folder / ".generated"
+    if finished.is_file():
+        return
+    shutil.rmtree(folder, ignore_errors=True)
     rng = random.Random(seed)
     speakers = [f"{first} {last}" for first in FIRST_NAMES for last in SURNAMES]
     folder.mkdir(parents=True, exist_ok=True)
@@ -118,6 +126,7 @@ def generate(folder: Path, count: int, seed: int) -> None:
         (folder / f"{number // 1000:03}" / f"a{number:06}.txt").write_text(
             article(rng, number, speakers), "utf-8"
         )
+    finished.touch()
 
 
 # --- measurements that run in a child process of their own -------------------------------
@@ -138,10 +147,14 @@ def child_incremental(corpus: str, index: str) -> dict:
     from search.indexer import update_index
 
     changed = sorted(Path(corpus).rglob("*.txt"))[0]
-    changed.write_text(changed.read_text("utf-8") + "\nA late paragraph about the zeppelin.\n")
-    start = time.perf_counter()
-    report = update_index(Path(corpus), Path(index))
-    return {"seconds": time.perf_counter() - start, "updated": report.updated}
+    original = changed.read_text("utf-8")
+    changed.write_text(original + "\nA late paragraph about the zeppelin.\n")
+    try:
+        start = time.perf_counter()
+        report = update_index(Path(corpus), Path(index))
+        return {"seconds": time.perf_counter() - start, "updated": report.updated}
+    finally:
+        changed.write_text(original, "utf-8")  # the corpus as generated, for the next run
 
 
 def child_bare_build(corpus: str, index: str) -> dict:
@@ -336,8 +349,10 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     work = arguments.work or Path(tempfile.mkdtemp(prefix="scale-"))
-    corpus, project_index, bare_index = work / "corpus", work / "index", work / "bare"
-    shutil.rmtree(work, ignore_errors=True)
+    corpus = work / f"corpus-{arguments.articles}-{arguments.seed}"
+    project_index, bare_index = work / "index", work / "bare"
+    for built in (project_index, bare_index):
+        shutil.rmtree(built, ignore_errors=True)
     generate(corpus, arguments.articles, arguments.seed)
     print(f"corpus: {arguments.articles} articles in {corpus}")
 

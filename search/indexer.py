@@ -1,19 +1,19 @@
 """Bringing the index up to date with the corpus folder.
 
-Engine-free orchestration: find what changed by content hash, extract only those articles and
-hand their documents to the engine's writer. A file that cannot be used is named with the reason
-and the run goes on; a file that only became unreadable keeps what was indexed from it before.
+Engine-free orchestration: find what changed by content hash, and have the engine's writer add
+the documents extracted from only those files (in its writing processes, for many files). A file
+that cannot be used is named with the reason and the run goes on; a file that only became
+unreadable keeps what was indexed from it before.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import ctypes
 import multiprocessing
 import multiprocessing.util
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,16 +32,12 @@ from search.index import (
 from search.model import IndexDocument, IndexedFile
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
 
-FILES_WORTH_A_PROCESS = 64
-BATCH = 16  # files sent to the extraction worker at a time
-BATCHES_AHEAD = 4
-_START_METHODS = multiprocessing.get_all_start_methods()
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _as_helper(_owner: object) -> None:
-    """In every process an update forks (index writers, the extraction worker): die with the
-    update, and leave Ctrl-C to it.
+    """In every process an update forks (index writers): die with the update, and leave Ctrl-C
+    to it.
 
     Killed outright (`kill -9`), an update cannot stop its helpers, and they would wait for
     work forever: Linux sends them a signal when it dies (elsewhere nothing is done). Ctrl-C
@@ -117,22 +113,23 @@ def update_index(
         if not (fresh or changed or removed or touched):
             return report
         writer = IndexWriter(index_root, fresh=fresh)
-        extracted = _extract_all(changed)
         try:
             for name in removed:
                 writer.remove_file(name)
                 report.removed += 1
             for file in touched:
                 writer.refresh_file(_record(file))
-            for file, documents, warnings in extracted:
-                report.warnings += [f"{file.source}: {warning}" for warning in warnings]
+            outcomes: dict[int, tuple[bool, list[str]]] = {}
+            for place, written, warnings in writer.add_files(changed, _documents_of):
+                outcomes[place] = (written, warnings)
                 if progress:
                     progress()
-                if not documents:
+            for place, (written, warnings) in sorted(outcomes.items()):  # in the corpus's order
+                file = changed[place]
+                report.warnings += [f"{file.source}: {warning}" for warning in warnings]
+                if not written:
                     report.skipped.append(Skipped(file.source, "no article in it could be read"))
-                    continue
-                writer.add_file(_record(file), documents)
-                if file.source in indexed:
+                elif file.source in indexed:
                     report.updated += 1
                 else:
                     report.added += 1
@@ -141,7 +138,6 @@ def update_index(
             else:
                 writer.cancel()
         except BaseException:  # Ctrl-C too: the index is left as it was
-            extracted.close()  # stops the extraction worker now, not when Python exits
             writer.cancel()
             raise
     return report
@@ -179,37 +175,7 @@ def _record(file: SourceFile) -> IndexedFile:
     return IndexedFile(file.source, file.content_hash, file.signature)
 
 
-def _extract_all(
-    files: list[SourceFile],
-) -> Iterator[tuple[SourceFile, list[IndexDocument], list[str]]]:
-    """Each file's documents, in order; a large batch is read in a second process.
-
-    Writing the index takes most of a build; reading and extracting in a process of its own
-    lets that work overlap the writing. A few files are not worth starting a process for.
-    """
-    if len(files) < FILES_WORTH_A_PROCESS:
-        yield from map(_documents_of, files)
-        return
-    context = multiprocessing.get_context("fork" if "fork" in _START_METHODS else "spawn")
-    batches = [files[start : start + BATCH] for start in range(0, len(files), BATCH)]
-    with context.Pool(processes=1) as pool:
-        # A few batches ahead of the writer, no more: results waiting for it cost memory.
-        pending: collections.deque = collections.deque()
-        for batch in batches:
-            pending.append(pool.apply_async(_documents_of_batch, (batch,)))
-            if len(pending) > BATCHES_AHEAD:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
-
-
-def _documents_of_batch(
-    files: list[SourceFile],
-) -> list[tuple[SourceFile, list[IndexDocument], list[str]]]:
-    return [_documents_of(file) for file in files]
-
-
-def _documents_of(file: SourceFile) -> tuple[SourceFile, list[IndexDocument], list[str]]:
+def _documents_of(file: SourceFile) -> tuple[IndexedFile, list[IndexDocument], list[str]]:
     """Read, extract and lay out one file's documents; one bad article does not sink the file."""
     articles, warnings = read_articles(file)
     documents: list[IndexDocument] = []
@@ -218,4 +184,4 @@ def _documents_of(file: SourceFile) -> tuple[SourceFile, list[IndexDocument], li
             documents += article_documents(article, extract(article))
         except Exception as error:  # one article the extractor trips on must not stop the run
             warnings.append(f"{article.source}: extraction failed ({error!r}); skipped")
-    return file, documents, warnings
+    return _record(file), documents, warnings
