@@ -264,6 +264,8 @@ class TreeMemory(threading.Thread):
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
+        if not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").is_file():
+            raise SystemExit("measuring memory needs /proc/PID/task/TID/children (Linux ≥ 3.5)")
         self.stop = threading.Event()
         self.peak_mb = 0.0
 
@@ -273,25 +275,23 @@ class TreeMemory(threading.Thread):
 
     @staticmethod
     def tree_rss_mb() -> float:
-        parents: dict[int, int] = {}
-        resident: dict[int, int] = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(fields[1])
-            resident[int(entry.name)] = int(fields[21]) * resource.getpagesize()
-        tree, frontier = {os.getpid()}, [os.getpid()]
+        """Resident memory of this process and its descendants, found through each thread's
+        list of children: scanning all of /proc twenty times a second took a tenth of a
+        processor on a busy machine, from the build it measures."""
+        total, seen, frontier = 0, set(), [os.getpid()]
         while frontier:
-            parent = frontier.pop()
-            for pid, ppid in parents.items():
-                if ppid == parent and pid not in tree:
-                    tree.add(pid)
-                    frontier.append(pid)
-        return sum(resident.get(pid, 0) for pid in tree) / 2**20
+            pid = frontier.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    children = Path(f"/proc/{pid}/task/{task}/children").read_text()
+                    frontier += [int(child) for child in children.split()]
+            except OSError:
+                continue  # ended meanwhile
+        return total * resource.getpagesize() / 2**20
 
 
 def in_child(name: str, *args: str) -> dict:
@@ -330,12 +330,17 @@ def median_build(runs: list[dict]) -> dict:
     return {
         **runs[-1],
         "seconds": statistics.median(run["seconds"] for run in runs),
+        "cpu_seconds": statistics.median(run["cpu_seconds"] for run in runs),
         "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
     }
 
 
-def seconds_of(runs: list[dict]) -> str:
-    return " ".join(f"{run['seconds']:.1f}" for run in runs)
+def each_build(runs: list[dict]) -> str:
+    return ", ".join(
+        f"{run['seconds']:.1f} s ({run['cpu_seconds']:.0f} s of processor, "
+        f"peak {run['peak_rss_mb']:.0f} MB)"
+        for run in runs
+    )
 
 
 def main() -> None:
@@ -363,10 +368,9 @@ def main() -> None:
         bare_runs.append(in_child("bare-build", str(corpus), str(bare_index)))
         our_runs.append(in_child("project-build", str(corpus), str(project_index)))
     bare, ours = median_build(bare_runs), median_build(our_runs)
-    print(
-        f"builds: {builds} of each, alternated; seconds, project {seconds_of(our_runs)}, "
-        f"bare {seconds_of(bare_runs)} (medians below)"
-    )
+    print(f"builds: {builds} of each, alternated (medians below)")
+    print(f"  project: {each_build(our_runs)}")
+    print(f"  bare:    {each_build(bare_runs)}")
     incremental = in_child("incremental", str(corpus), str(project_index))
     queries = in_child("project-queries", str(project_index))
 
@@ -398,6 +402,7 @@ def main() -> None:
             "bare Whoosh docs/s",
         ),
         ("build: seconds", ours["seconds"], bare["seconds"], "target ≤ 1.3× bare"),
+        ("build: processor seconds", ours["cpu_seconds"], bare["cpu_seconds"], "all processes"),
         (
             "build: peak RSS MB, all processes",
             ours["peak_rss_mb"],
@@ -405,7 +410,7 @@ def main() -> None:
             "target ≤ 500 MB",
         ),
         ("build: documents", ours["documents"], bare["documents"], "bare = paragraphs"),
-        ("incremental update of one file: s", incremental["seconds"], None, "target ≤ 2 s"),
+        ("incremental update of one file: s", incremental["seconds"], None, "target ≤ 1 s"),
         (
             "index size MB",
             folder_megabytes(project_index),
@@ -437,6 +442,10 @@ if __name__ == "__main__":
             sampler.join()
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         peak = max(own, sampler.peak_mb if sampler else 0)
-        print(json.dumps({**measured, "peak_rss_mb": peak}))
+        usages = [
+            resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        ]
+        cpu = sum(usage.ru_utime + usage.ru_stime for usage in usages)
+        print(json.dumps({**measured, "peak_rss_mb": peak, "cpu_seconds": cpu}))
     else:
         main()
