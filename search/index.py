@@ -490,7 +490,7 @@ def indexed_files(root: Path) -> dict[str, IndexedFile]:
     listed = Path(index.storage.folder) / FILE_LIST.format(commit=index.latest_generation())
     try:
         with open(listed, "rb") as handle:
-            listing = marshal.load(handle)
+            listing = marshal.loads(handle.read())  # `marshal.load` reads a few bytes a call
         return {
             name: IndexedFile(name, content_hash, signature)
             for name, (content_hash, signature) in listing.items()
@@ -568,7 +568,10 @@ Read = TypeVar("Read")
 class IndexWriter:
     """Writes article documents into one generation; used while holding `update_lock`."""
 
-    def __init__(self, root: Path, *, fresh: bool) -> None:
+    def __init__(
+        self, root: Path, *, fresh: bool, files: dict[str, IndexedFile] | None = None
+    ) -> None:
+        """`files` is what `indexed_files` gave for the index as it is (read again if not)."""
         self.root = root
         self.fresh = fresh
         if fresh:
@@ -581,7 +584,7 @@ class IndexWriter:
             self.generation = _read_current(root)["generation"]
             self._index = open_index(root)
         # What `indexed_files` will give once this writer has committed.
-        self._files = {} if fresh else indexed_files(root)
+        self._files = {} if fresh else dict(indexed_files(root) if files is None else files)
         self._damage_reported = functools.partial(_damage_reported, root)
         self._writer = self._segment_writer()
         self._processes: list = []

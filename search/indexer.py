@@ -112,7 +112,7 @@ def update_index(
         changed, removed, touched = _plan(files, indexed, report, progress)
         if not (fresh or changed or removed or touched):
             return report
-        writer = IndexWriter(index_root, fresh=fresh)
+        writer = IndexWriter(index_root, fresh=fresh, files=indexed)
         try:
             for name in removed:
                 writer.remove_file(name)
