@@ -365,3 +365,44 @@ def test_a_damaged_list_of_indexed_files_is_read_from_the_records(corpus: Path, 
     listing.write_bytes(b"\x00garbled")
     report = update_index(corpus, index)
     assert (report.unchanged, report.added, report.updated) == (2, 0, 0)
+
+
+def _postings(index: Path) -> dict:
+    """Every posting of every word, with what its block records of the lengths it holds."""
+    from search.index import open_index
+
+    postings = {}
+    with open_index(index).reader() as reader:
+        for field, word in reader.all_terms():
+            matcher, items = reader.postings(field, word), []
+            while matcher.is_active():
+                block = (matcher.block_min_length(), matcher.block_max_length())
+                items.append((matcher.id(), matcher.weight(), matcher.value(), *block))
+                matcher.next()
+            postings[field, word] = items
+    return postings
+
+
+def test_postings_spilled_to_disk_and_lengths_read_whole_are_as_whoosh_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The index's faster writing (`_PostingPool`, `_FieldLengths`) against Whoosh's own, in
+    one process so that documents are numbered alike."""
+    from whoosh.writing import PostingPool, SegmentWriter
+
+    from search import index as engine
+
+    corpus = tmp_path / "corpus"
+    _write_piers(corpus, 40)
+    monkeypatch.setattr("multiprocessing.get_start_method", lambda: "spawn")
+    monkeypatch.setattr(engine, "WRITER_MEMORY_MB", 0.05)  # a run every few hundred postings
+    update_index(corpus, tmp_path / "ours")
+    monkeypatch.setattr(engine._PostingPool, "_write_run", PostingPool._write_run)
+    monkeypatch.setattr(engine._PostingPool, "_read_run", PostingPool._read_run)
+    monkeypatch.setattr(
+        engine._SegmentWriter, "per_document_reader", SegmentWriter.per_document_reader
+    )
+    update_index(corpus, tmp_path / "whoosh")
+    ours = _postings(tmp_path / "ours")
+    assert len(ours) > 100
+    assert ours == _postings(tmp_path / "whoosh")
