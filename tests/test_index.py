@@ -406,3 +406,25 @@ def test_postings_spilled_to_disk_and_lengths_read_whole_are_as_whoosh_writes_th
     ours = _postings(tmp_path / "ours")
     assert len(ours) > 100
     assert ours == _postings(tmp_path / "whoosh")
+
+
+def test_a_full_disk_in_a_writing_process_is_one_line_and_keeps_the_index(
+    run, corpus: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from search.index import PARALLEL_FROM
+
+    assert run("index").exit_code == 0
+    _write_piers(corpus, PARALLEL_FROM)
+
+    def disk_full(*_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("search.index._add_file", disk_full)  # in the processes it forks too
+    result = run("index")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "search: error: No space left on device"
+    monkeypatch.undo()
+    assert run("lighthouse").exit_code == 0
+    assert run("pier").exit_code == 1  # none of the failed update's documents
+    assert run("index").exit_code == 0
+    assert run("pier").exit_code == 0
