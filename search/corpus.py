@@ -32,7 +32,7 @@ FALLBACK_ENCODING = "cp1252"
 RECENT_NS = 2_000_000_000  # coarser than any file system's time resolution (FAT: 2 s)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a build holds one for every changed file
 class SourceFile:
     """An article file found in the corpus, with what identifies its content.
 

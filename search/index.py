@@ -562,6 +562,7 @@ def _busy(root: Path, timeout: float) -> IndexBusy:
     )
 
 
+File = TypeVar("File")
 Read = TypeVar("Read")
 
 
@@ -609,8 +610,9 @@ class IndexWriter:
 
     def add_files(
         self,
-        files: Sequence[object],
-        read: Callable[[object], tuple[IndexedFile, list[IndexDocument], Read]],
+        files: Sequence[File],
+        record: Callable[[File], IndexedFile],
+        read: Callable[[File], tuple[list[IndexDocument], Read]],
     ) -> Iterator[tuple[int, bool, Read]]:
         """Add the documents `read` gives for each of `files`, replacing what an earlier version
         gave; a file without documents keeps what it had. Yields, as each file is written, its
@@ -625,14 +627,15 @@ class IndexWriter:
 
         if len(files) < PARALLEL_FROM or multiprocessing.get_start_method() != "fork":
             for place, file in enumerate(files):
-                record, documents, rest = read(file)
+                documents, rest = read(file)
                 if documents:
-                    self.add_file(record, documents)
+                    self.add_file(record(file), documents)
                 yield place, bool(documents), rest
             return
-        yield from self._add_in_processes(files, read, multiprocessing.get_context("fork"))
+        context = multiprocessing.get_context("fork")
+        yield from self._add_in_processes(files, record, read, context)
 
-    def _add_in_processes(self, files, read, context) -> Iterator[tuple[int, bool, Read]]:
+    def _add_in_processes(self, files, record, read, context) -> Iterator[tuple[int, bool, Read]]:
         from multiprocessing.connection import wait
 
         receivers = {}
@@ -640,7 +643,9 @@ class IndexWriter:
         for _ in range(WRITER_PROCESSES):
             receiving, sending = context.Pipe(duplex=False)
             process = context.Process(
-                target=self._write_share, args=(files, taken, read, sending), daemon=True
+                target=self._write_share,
+                args=(files, taken, record, read, sending),
+                daemon=True,
             )
             process.start()
             sending.close()
@@ -661,16 +666,18 @@ class IndexWriter:
                     if message[0] is not None:
                         self._segments.append(message[0])
                     continue
-                place, record, written, rest = message
+                place, written, rest = message
                 if written:
+                    # The record made here, not sent: it shares its strings with `files`.
+                    written_file = record(files[place])
                     if not self.fresh:
-                        self.remove_file(record.name)  # from the segments there were before
-                    self._files[record.name] = record
+                        self.remove_file(written_file.name)  # from the segments there were
+                    self._files[written_file.name] = written_file
                 yield place, written, rest
         for process in self._processes:
             process.join()
 
-    def _write_share(self, files, taken, read, connection) -> None:
+    def _write_share(self, files, taken, record, read, connection) -> None:
         """In a process of its own: take files a few at a time, read them and write their
         documents into a new segment, handed back to be committed.
 
@@ -688,10 +695,10 @@ class IndexWriter:
                 if start >= len(files):
                     break
                 for place in range(start, min(start + FILES_TAKEN, len(files))):
-                    record, documents, rest = read(files[place])
+                    documents, rest = read(files[place])
                     if documents:
-                        _add_file(writer, record, documents)
-                    connection.send(("file", place, record, bool(documents), rest))
+                        _add_file(writer, record(files[place]), documents)
+                    connection.send(("file", place, bool(documents), rest))
             connection.send(("segment", writer.finish_segment()))
         except BaseException as error:
             try:

@@ -119,15 +119,18 @@ def update_index(
                 report.removed += 1
             for file in touched:
                 writer.refresh_file(_record(file))
-            outcomes: dict[int, tuple[bool, list[str]]] = {}
-            for place, written, warnings in writer.add_files(changed, _documents_of):
-                outcomes[place] = (written, warnings)
+            written = bytearray(len(changed))  # a flag a file: little to keep for 80,000
+            warnings_of: dict[int, list[str]] = {}
+            for place, has_documents, warnings in writer.add_files(changed, _record, _documents_of):
+                written[place] = has_documents
+                if warnings:
+                    warnings_of[place] = warnings
                 if progress:
                     progress()
-            for place, (written, warnings) in sorted(outcomes.items()):  # in the corpus's order
-                file = changed[place]
+            for place, file in enumerate(changed):  # in the corpus's order, whoever wrote it
+                warnings = warnings_of.get(place, ())
                 report.warnings += [f"{file.source}: {warning}" for warning in warnings]
-                if not written:
+                if not written[place]:
                     report.skipped.append(Skipped(file.source, "no article in it could be read"))
                 elif file.source in indexed:
                     report.updated += 1
@@ -175,7 +178,7 @@ def _record(file: SourceFile) -> IndexedFile:
     return IndexedFile(file.source, file.content_hash, file.signature)
 
 
-def _documents_of(file: SourceFile) -> tuple[IndexedFile, list[IndexDocument], list[str]]:
+def _documents_of(file: SourceFile) -> tuple[list[IndexDocument], list[str]]:
     """Read, extract and lay out one file's documents; one bad article does not sink the file."""
     articles, warnings = read_articles(file)
     documents: list[IndexDocument] = []
@@ -184,4 +187,4 @@ def _documents_of(file: SourceFile) -> tuple[IndexedFile, list[IndexDocument], l
             documents += article_documents(article, extract(article))
         except Exception as error:  # one article the extractor trips on must not stop the run
             warnings.append(f"{article.source}: extraction failed ({error!r}); skipped")
-    return _record(file), documents, warnings
+    return documents, warnings
