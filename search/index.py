@@ -619,9 +619,9 @@ class IndexWriter:
         place in `files`, whether it had documents, and the rest of what `read` gave.
 
         Many files are read and written in `WRITER_PROCESSES` processes at once (see
-        `_write_share`), in no set order. Whoosh starts processes of its own only with the
-        "fork" start method, which this follows; elsewhere (macOS, newer Pythons) this process
-        does all the work.
+        `_write_share`), in no set order. The processes are forked, inheriting `files` and the
+        functions as they are; where Python does not fork by default (macOS, newer Pythons)
+        this process does all the work.
         """
         import multiprocessing  # here, not at the top: searches never need it
 
