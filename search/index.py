@@ -20,6 +20,7 @@ import datetime as dt
 import errno
 import fcntl
 import functools
+import gc
 import hashlib
 import itertools
 import json
@@ -77,9 +78,10 @@ LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
 FILE_KIND = "file"
 # Postings each writing process keeps in memory before sorting them out to a run on disk (by
-# Whoosh's estimate; a process's memory grows by about 1.3 times this). Two processes, with
-# what else they hold, stayed under 400 MB at 20,000 articles.
-WRITER_MEMORY_MB = 64
+# Whoosh's estimate; a process's memory grows by about 1.3 times this). More runs cost little
+# (`_PostingPool`); at 80,000 articles 64 MB took a build over 500 MB, with the terms each
+# process holds as it finishes its segment.
+WRITER_MEMORY_MB = 40
 # An update with this many files to read writes them in `WRITER_PROCESSES` processes, each
 # reading, extracting and writing a share of them into a segment of its own; fewer files are
 # not worth starting a process for.
@@ -640,17 +642,23 @@ class IndexWriter:
 
         receivers = {}
         taken = context.Value("q", 0)  # how many of `files` the processes have taken
-        for _ in range(WRITER_PROCESSES):
-            receiving, sending = context.Pipe(duplex=False)
-            process = context.Process(
-                target=self._write_share,
-                args=(files, taken, record, read, sending),
-                daemon=True,
-            )
-            process.start()
-            sending.close()
-            self._processes.append(process)
-            receivers[receiving] = process
+        # What the processes inherit stays shared with this one: their garbage collector
+        # would otherwise write to every object it holds, copying each page of them.
+        gc.freeze()
+        try:
+            for _ in range(WRITER_PROCESSES):
+                receiving, sending = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=self._write_share,
+                    args=(files, taken, record, read, sending),
+                    daemon=True,
+                )
+                process.start()
+                sending.close()
+                self._processes.append(process)
+                receivers[receiving] = process
+        finally:
+            gc.unfreeze()
         while receivers:
             for receiving in wait(list(receivers)):
                 try:
@@ -756,8 +764,12 @@ class _PostingPool(PostingPool):
     (`marshal.load` from a file reads it a few bytes a call, ten times slower).
     """
 
-    CHUNK = 1024  # postings a list: a run being merged holds one in memory
+    CHUNK = 256  # postings a list: a run being merged holds one in memory
     LENGTH = struct.Struct("<I")
+    MERGED_AT_ONCE = 256  # runs, each an open file: more are first merged in groups
+
+    def iter_postings(self):
+        return self.items(maxfiles=self.MERGED_AT_ONCE)
 
     def _write_run(self, f, items) -> None:
         items = iter(items)
