@@ -4,20 +4,23 @@
 
 On scale.py's corpus of N articles (generated once into `--work`, kept between runs):
 
-- Whoosh, articles read here (the default): the build's articles a second, and the p50 and p95
-  of scale.py's 240 mixed queries from a resident client (the engine kept open in-process).
 - Typesense, 3 nodes on 127.0.0.1, articles read on W Dask workers (a scheduler and W worker
-  processes): the same figures through the package's Typesense engine (queries it refuses are
-  counted, not timed); the time its bulk imports took; each node's resident memory before and
-  after, per thousand documents; the reading alone on the workers; and F failovers: while one
-  client searches without pause, the leader is killed (SIGKILL), and the longest search, the
-  failed searches, and the time until another node is leader and takes a write are noted.
+  processes): the build's articles a second, and the time its bulk imports took; each node's
+  resident memory before and after, per thousand documents; the reading alone, here and on
+  the workers; and F failovers: while one client searches without pause, the leader is killed
+  (SIGKILL), and the longest search, the failed searches, and the time until another node is
+  leader and takes a write are noted; the killed node is started again and waited for.
+- Whoosh, articles read here (the default), built in a process of its own as scale.py builds.
+- Both: the p50 and p95 of scale.py's 240 mixed queries from a resident client (the engine
+  kept open in this process), through the package's engines; queries an engine refuses (the
+  Typesense engine takes no OR, brackets or wildcards) are counted, not timed.
 
 Query rounds alternate between the engines, so a slow spell of the shared machine hits both;
-figures are medians over rounds and failovers. The API key is SEARCH_TYPESENSE_API_KEY's, or
-one made for the run. Every process started (nodes, scheduler, workers) is stopped at the end
-by its pid, and all traffic stays on 127.0.0.1. Needs `pip install -e '.[test,bench]'`: the
-nodes are started with the tests' harness (tests/typesense_cluster.py, tests/servers.py).
+figures are medians over rounds and failovers, each with the load average when it was taken.
+The API key is SEARCH_TYPESENSE_API_KEY's, or one made for the run. Every process started
+(nodes, scheduler, workers) is stopped at the end by its pid, and all traffic stays on
+127.0.0.1. Needs `pip install -e '.[test,bench]'`: the processes are started and stopped with
+the tests' harness (tests/typesense_cluster.py, tests/servers.py).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dask_extraction import reading_seconds
-from scale import generate, mixed_requests
+from scale import generate, in_child, mixed_requests
 
 from search.corpus import iter_corpus
 from search.distributed import DaskCluster
@@ -262,15 +265,6 @@ def main() -> None:
     say(f"corpus: {count} articles of scale.py's generator in {corpus}")
     cluster = None
     try:
-        # Whoosh first: its build forks index writers, before any Dask client thread exists.
-        whoosh = open_engine("whoosh", index_root=run / INDEX)
-        seconds, added = timed_build(whoosh, corpus)
-        say(
-            f"whoosh build, reading here: {added / seconds:.0f} articles/s ({seconds:.1f} s)"
-            f"{load()}"
-        )
-        whoosh.keep_open()
-
         cluster = Cluster(run / "typesense", api_key=key)
         cluster.start()
         cluster.wait_ready()
@@ -312,6 +306,37 @@ def main() -> None:
             f" data folder {statistics.median(folder_mb(n.data) for n in cluster.nodes):.0f} MB"
         )
 
+        create_probe(cluster, key)
+        answered = [request for request in requests if query_round(typesense, [request])[1] == 0]
+        failovers = []
+        for number in range(arguments.failovers):
+            result = failover(cluster, typesense, answered, key)
+            failovers.append(result)
+            say(
+                f"failover {number + 1}: killed the leader {result['killed']}; leader again after"
+                f" {seconds_or_never(result['leader_s'])}, a write taken after"
+                f" {seconds_or_never(result['write_s'])};"
+                f" {result['searches']} searches from the kill to {AFTER_SECONDS:.0f} s after,"
+                f" {len(result['failed'])} failed, longest {result['longest_ms']:.0f} ms"
+                f" (p50 before the kill {result['steady_p50_ms']:.1f} ms)"
+            )
+            for error in sorted(set(result["failed"]))[:3]:
+                say(f"  failed: {error}")
+            start = time.monotonic()  # back to three nodes, for the next failover and queries
+            cluster.start(result["node"])
+            cluster.wait_ready(seconds=CATCH_UP_SECONDS)
+            say(f"  the killed node restarted and ready in {time.monotonic() - start:.1f} s")
+
+        # Whoosh's build in a process of its own (scale.py's), as `search index` runs it.
+        built = in_child("project-build", str(corpus), str(run / INDEX))
+        seconds, added = built["seconds"], built["articles"]
+        say(
+            f"whoosh build, reading here: {added / seconds:.0f} articles/s ({seconds:.1f} s),"
+            f" {built['documents']} documents, peak RSS {built['peak_rss_mb']:.0f} MB{load()}"
+        )
+        whoosh = open_engine("whoosh", index_root=run / INDEX)
+        whoosh.keep_open()
+
         for engine in (whoosh, typesense):  # connections, caches and page cache warm
             query_round(engine, requests[:12])
         rounds: dict[str, list[tuple[float, float]]] = {"whoosh": [], "typesense": []}
@@ -330,28 +355,6 @@ def main() -> None:
                     f"round {number + 1} {name}: {len(timings)} answered, {refusals} refused,"
                     f" p50 {1000 * middle:.1f} ms p95 {1000 * high:.1f} ms{load()}"
                 )
-
-        create_probe(cluster, key)
-        answered = [request for request in requests if query_round(typesense, [request])[1] == 0]
-        failovers = []
-        for number in range(arguments.failovers):
-            result = failover(cluster, typesense, answered, key)
-            failovers.append(result)
-            say(
-                f"failover {number + 1}: killed the leader {result['killed']}; leader again after"
-                f" {seconds_or_never(result['leader_s'])}, a write taken after"
-                f" {seconds_or_never(result['write_s'])};"
-                f" {result['searches']} searches from the kill to {AFTER_SECONDS:.0f} s after,"
-                f" {len(result['failed'])} failed, longest {result['longest_ms']:.0f} ms"
-                f" (p50 before the kill {result['steady_p50_ms']:.1f} ms)"
-            )
-            for error in sorted(set(result["failed"]))[:3]:
-                say(f"  failed: {error}")
-            if number + 1 < arguments.failovers:  # back to three nodes before the next
-                start = time.monotonic()
-                cluster.start(result["node"])
-                cluster.wait_ready(seconds=CATCH_UP_SECONDS)
-                say(f"  the killed node restarted and ready in {time.monotonic() - start:.1f} s")
 
         say()
         say(f"{count} articles; medians of {arguments.rounds} query rounds, 240 queries each")
