@@ -33,9 +33,9 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
-def get_json(url: str, timeout: float = 2.0) -> dict | None:
+def get_json(url: str, timeout: float = 2.0, key: str = API_KEY) -> dict | None:
     """A node's JSON answer, or None when it does not answer (or not with 200)."""
-    request = urllib.request.Request(url, headers={"X-TYPESENSE-API-KEY": API_KEY})
+    request = urllib.request.Request(url, headers={"X-TYPESENSE-API-KEY": key})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.load(response)
@@ -61,10 +61,12 @@ class Node:
 
 @dataclass
 class Cluster:
-    """Nodes of one cluster; `start` them, `stop` them (also what a fixture's finalizer does)."""
+    """Nodes of one cluster; `start` them, `stop` them (also what a fixture's finalizer does).
+    `benchmarks/cluster.py` runs its clusters with this too, under a key of its own."""
 
     folder: Path
     size: int = 3
+    api_key: str = API_KEY
     nodes: list[Node] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -91,7 +93,7 @@ class Cluster:
                 [
                     self.binary,
                     f"--data-dir={each.data}",
-                    f"--api-key={API_KEY}",
+                    f"--api-key={self.api_key}",
                     "--api-address=127.0.0.1",
                     f"--api-port={each.api_port}",
                     "--peering-address=127.0.0.1",
@@ -106,7 +108,7 @@ class Cluster:
 
     def states(self) -> list[int | None]:
         """Each node's Raft state (LEADER, FOLLOWER, …), None for one that does not answer."""
-        answers = [get_json(f"{node.url}/debug") for node in self.nodes]
+        answers = [get_json(f"{node.url}/debug", key=self.api_key) for node in self.nodes]
         return [answer.get("state") if answer else None for answer in answers]
 
     def wait_ready(self, nodes: list[Node] | None = None, seconds: float = LEADER_SECONDS) -> int:
@@ -117,7 +119,8 @@ class Cluster:
         while time.monotonic() < deadline:
             states = self.states()
             healthy = all(
-                (get_json(f"{node.url}/health") or {}).get("ok") is True for node in nodes
+                (get_json(f"{node.url}/health", key=self.api_key) or {}).get("ok") is True
+                for node in nodes
             )
             if LEADER in states and healthy:
                 return states.index(LEADER)
