@@ -1,19 +1,25 @@
 """`search serve` under load, against the same queries answered in-process.
 
-    python benchmarks/serve.py N [--work DIR] [--clients C] [--seconds S] [--load-seconds L]
+    python benchmarks/serve.py N [--work DIR] [--processes P] [--clients C] [--seconds S]
+                                 [--load-seconds L]
 
-Builds (or reuses) the `scale.py` corpus of N articles, starts `search serve` on 127.0.0.1 and
-measures in one run, with `scale.py`'s mixed queries:
+Builds (or reuses) the `scale.py` corpus of N articles, starts `search serve` on 127.0.0.1 (with
+P search processes; without --processes, as many as `search serve` starts by default) and measures
+in one run, with `scale.py`'s mixed queries:
 
 - in-process latency, p50 and p95: each search opening the index as a `search` process does,
   and with the index kept open as the server keeps it;
-- `/api/search` latency from one client, p50 and p95, and their ratio to the in-process figures;
+- `/api/search` latency from one client, p50 and p95, and their ratio to the in-process figures
+  (the in-process search with the index kept open asked in turn with it, query by query);
 - the search page's HTML for the same queries, p95, beside `/api/search` asked for the same
-  facets the page shows and beside plain `/api/search`;
-- throughput with C concurrent clients (keep-alive connections) for S seconds;
+  facets the page shows and beside plain `/api/search`, the three asked in turn for each query
+  so that other work on the machine weighs on them alike;
+- throughput with C concurrent clients (keep-alive connections) for S seconds, and the
+  processor time the server spent a request (which other work on the machine changes far less);
 - a load check: C clients for L seconds sending good and bad requests mixed (bad dates,
   over-long queries, unknown parameters and ids, syntax errors), counting answers by status,
-  and the server's resident memory after the first minute and at the end.
+  and the server's resident memory (its worker processes' included) after the first minute
+  and at the end.
 
 Clients and server share this machine's cores, as a newsroom laptop's would.
 """
@@ -21,6 +27,7 @@ Clients and server share this machine's cores, as a newsroom laptop's would.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
@@ -32,10 +39,15 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import scale
+
+from search.index import keep_open
+from search.query import search
 
 START_SECONDS = 3600  # building a large corpus's index comes first
 BAD_REQUESTS = (
@@ -69,19 +81,21 @@ def percentiles(timings: list[float]) -> tuple[float, float]:
     return 1000 * statistics.median(ordered), 1000 * ordered[int(len(ordered) * 0.95) - 1]
 
 
-def in_process(index: Path, requests: list, *, kept_open: bool) -> tuple[float, float]:
-    from search.index import keep_open
-    from search.query import search
+def in_process(index: Path, requests: list) -> tuple[float, float]:
+    """p50 and p95 of the searches, each opening the index as a `search` process does."""
+    return timed_in_turn([partial(search, index, request) for request in requests])[0]
 
-    if kept_open:
-        keep_open(index)
-    search(index, requests[0])
-    timings = []
-    for request in requests:
-        start = time.perf_counter()
-        search(index, request)
-        timings.append(time.perf_counter() - start)
-    return percentiles(timings)
+
+def timed_in_turn(*kinds: list[Callable[[], object]]) -> list[tuple[float, float]]:
+    """p50 and p95 of each list of calls, their n-th calls made one after the other, so that
+    other work on the machine weighs on each kind alike."""
+    timings: list[list[float]] = [[] for _ in kinds]
+    for calls in zip(*kinds, strict=True):
+        for call, kept in zip(calls, timings, strict=True):
+            start = time.perf_counter()
+            call()
+            kept.append(time.perf_counter() - start)
+    return [percentiles(kept) for kept in timings]
 
 
 class Client:
@@ -96,15 +110,9 @@ class Client:
         response.read()
         return response.status
 
-    def timed(self, paths: list[str]) -> tuple[float, float]:
-        self.get(paths[0])
-        timings = []
-        for path in paths:
-            start = time.perf_counter()
-            status = self.get(path)
-            timings.append(time.perf_counter() - start)
-            assert status == 200, (status, path)
-        return percentiles(timings)
+    def answered(self, path: str) -> None:
+        status = self.get(path)
+        assert status == 200, (status, path)
 
 
 def hammer(port: int, paths: list[str], clients: int, seconds: float) -> tuple[Counter, int]:
@@ -130,12 +138,38 @@ def hammer(port: int, paths: list[str], clients: int, seconds: float) -> tuple[C
 
 
 def resident_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+    """The resident memory of `pid` and every process under it (a server's workers)."""
+    total = 0
+    for process in [pid, *descendants(pid)]:
+        with contextlib.suppress(OSError):
+            status = Path(f"/proc/{process}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+    return total / 1024
 
 
-def start_server(corpus: Path, index: Path) -> tuple[subprocess.Popen, int]:
+def cpu_seconds(pid: int) -> float:
+    """The processor time `pid` and every process under it have used."""
+    total = 0
+    for process in [pid, *descendants(pid)]:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                found += [int(child), *descendants(int(child))]
+    return found
+
+
+def start_server(corpus: Path, index: Path, workers: int | None) -> tuple[subprocess.Popen, int]:
     command = [sys.executable, "-m", "search", "serve", "--quiet", "--port", "0"]
+    if workers:
+        command += ["--processes", str(workers)]
     server = subprocess.Popen(
         [*command, "--host", "127.0.0.1", "--corpus", str(corpus), "--index", str(index)],
         stderr=subprocess.PIPE,
@@ -167,6 +201,7 @@ def main() -> None:
     parser.add_argument("articles", type=int)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "serve-bench")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--processes", type=int, default=None)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--load-seconds", type=float, default=120.0)
@@ -184,16 +219,28 @@ def main() -> None:
     pages = [f"/?{query_string(request)}" for request in requests]
 
     started = time.perf_counter()
-    server, port = start_server(corpus, index)
+    server, port = start_server(corpus, index, options.processes)
     ready = time.perf_counter() - started
     print(f"corpus: {options.articles} articles; server ready in {ready:.1f} s")
     try:
-        opened = in_process(index, requests, kept_open=False)
-        kept = in_process(index, requests, kept_open=True)
+        in_process(index, requests[:8])  # the operating system's file cache
+        opened = in_process(index, requests)
+        keep_open(index)
         client = Client(port)
-        served = client.timed(api)
-        served_faceted = client.timed(faceted)
-        page = client.timed(pages)
+        for path in api[:8] + faceted[:8] + pages[:8]:  # the first requests, once workers are up
+            client.answered(path)
+        workers = sum(
+            b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            for pid in descendants(server.pid)
+        )
+        print(f"server: {workers or 1} worker process{'es' if workers > 1 else ''}")
+        kept, served, served_faceted, page = timed_in_turn(
+            [partial(search, index, request) for request in requests],
+            *(
+                [partial(client.answered, path) for path in paths]
+                for paths in (api, faceted, pages)
+            ),
+        )
         print(
             f"in-process, index opened each search: p50 {opened[0]:.1f} ms, p95 {opened[1]:.1f} ms"
         )
@@ -209,10 +256,14 @@ def main() -> None:
             f" {page[1] - served_faceted[1]:+.1f} ms; plain /api/search"
             f" {page[1] - served[1]:+.1f} ms)"
         )
+        used = cpu_seconds(server.pid)
         statuses, count = hammer(port, api, options.clients, options.seconds)
+        used = cpu_seconds(server.pid) - used
         print(
             f"throughput, {options.clients} clients, {options.seconds:g} s:"
-            f" {count / options.seconds:.1f} requests/s, statuses {dict(statuses)}"
+            f" {count / options.seconds:.1f} requests/s, statuses {dict(statuses)};"
+            f" the server used {used / options.seconds:.2f} cores,"
+            f" {1000 * used / count:.1f} ms of processor time a request"
         )
         mixed = [path for pair in zip(api, pages, strict=True) for path in pair]
         mixed = [

@@ -748,6 +748,8 @@ def verify_command(
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+DEFAULT_MAX_WORKERS = 4
+MAX_WORKERS = 32
 
 
 @cli.command(
@@ -756,6 +758,7 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
         "search serve                     # http://127.0.0.1:8765",
         "search serve --port 9000 --open  # and open it in the browser",
         "search serve --host 0.0.0.0      # on purpose only: readable from the network",
+        "search serve --processes 1       # one process, the least memory",
     ),
 )
 @click.option(
@@ -772,12 +775,20 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
     help="Port to listen on (0: any free one, printed at start).",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the search page in the browser.")
+@click.option(
+    "--processes",
+    type=click.IntRange(1, MAX_WORKERS),
+    default=None,
+    help=f"Processes searching the Whoosh index, each keeping it open; 1: the server's own"
+    f" [default: one a core, at most {DEFAULT_MAX_WORKERS}].",
+)
 @_shared
 @_user_errors
 def serve_command(
     host: str,
     port: int,
     open_browser: bool,
+    processes: int | None,
     corpus: Path,
     index_root: Path,
     quiet: bool,
@@ -797,6 +808,8 @@ def serve_command(
     from search.web.app import create_app
 
     engine = _engine(index_root, engine_name, nodes)
+    if engine.name != "whoosh" and (processes or 1) > 1:
+        _fail(f"--processes: the {engine.name} engine searches on its own nodes; leave it out")
     if corpus.is_dir():
         _update(engine, corpus, quiet=quiet)
     else:
@@ -816,13 +829,23 @@ def serve_command(
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
     if warning := network_warning(host):
         click.echo(f"search: warning: {warning}", err=True)
+    app = create_app(
+        engine, workers=processes or (default_workers() if engine.name == "whoosh" else 1)
+    )
     server = uvicorn.Server(
-        uvicorn.Config(create_app(engine), log_level="warning", access_log=False, lifespan="off")
+        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     )
     if open_browser:
         _open_when_started(server, url)
     click.echo(f"search: serving {url} (Ctrl-C stops)", err=True)
     server.run(sockets=[listener])
+
+
+def default_workers() -> int:
+    """One worker a core the process may use, up to `DEFAULT_MAX_WORKERS`: a search holds
+    Python's lock on one core, and each worker keeps its own open index in memory."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, DEFAULT_MAX_WORKERS))
 
 
 def network_warning(host: str) -> str | None:

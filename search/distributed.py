@@ -19,6 +19,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
+from pathlib import Path
 from typing import TypeVar
 
 from search import __version__
@@ -243,7 +244,7 @@ def _batches(
     size = 0
     for file in files:
         try:
-            data = file.path.read_bytes()
+            data = Path(file.path).read_bytes()
         except OSError:
             unreadable.append(file)
             continue

@@ -93,9 +93,9 @@ class Identities:
         if forms[0] in self._by_form:
             return list({self._by_form[form].key: self._by_form[form] for form in forms}.values())
         identities = _group(forms, self._parts, self._counts)
-        for identity in identities:
-            for form in identity.forms:
-                self._by_form[form] = identity
+        # All of a surname's forms at once: a server's threads share one Identities, and one
+        # must never see some of the forms grouped and not the others.
+        self._by_form.update((form, identity) for identity in identities for form in identity.forms)
         return identities
 
 

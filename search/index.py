@@ -5,6 +5,7 @@ Layout of an index folder:
     CURRENT            JSON naming the live generation, its schema and the program version
     gen-<stamp>/       one complete Whoosh index; only the one CURRENT names is live
       <segment>.sizes  JSON: the size of each of the segment's files when it was written
+      files-<n>.marshal  every indexed file's hash and signature as of Whoosh's commit n
     .lock              held by whoever is updating, so two updates never interleave
 
 A rebuild writes a fresh generation beside the live one and replaces CURRENT in one atomic
@@ -19,8 +20,11 @@ import datetime as dt
 import errno
 import fcntl
 import functools
+import gc
 import hashlib
+import itertools
 import json
+import marshal
 import os
 import re
 import shutil
@@ -28,8 +32,9 @@ import struct
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import (
@@ -51,6 +56,8 @@ from whoosh.lang.stopwords import stoplists
 from whoosh.query import Term
 from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import PostingPool, SegmentWriter
 
 from search import __version__
 from search.errors import (
@@ -70,14 +77,26 @@ CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
 FILE_KIND = "file"
-# Per writing process; a rebuild has two: together under 500 MB at 20,000 articles.
-WRITER_MEMORY_MB = 96
+# Postings each writing process keeps in memory before sorting them out to a run on disk (by
+# Whoosh's estimate; a process's memory grows by about 1.3 times this). More runs cost little
+# (`_PostingPool`); at 80,000 articles 64 MB took a build over 500 MB, with the terms each
+# process holds as it finishes its segment.
+WRITER_MEMORY_MB = 40
+# An update with this many files to read writes them in `WRITER_PROCESSES` processes, each
+# reading, extracting and writing a share of them into a segment of its own; fewer files are
+# not worth starting a process for.
+PARALLEL_FROM = 64
+WRITER_PROCESSES = 2
+FILES_TAKEN = 16  # at a time by a writing process
 # Columns every document fills, per-file records too: their files hold one value a document.
 # (Whoosh leaves off a column's trailing default values, so most columns may be shorter.)
 FULL_COLUMNS = frozenset({"article_key"})
 # Beside each segment: the sizes of its files, which never change once written (Whoosh names
 # it as one of the segment's files, so it is deleted with them).
 SIZES_EXT = "sizes"
+# Beside the latest commit: every indexed file's hash and signature, as its per-file records
+# hold them. Reading 80,000 records took longer than the rest of an update of one file.
+FILE_LIST = "files-{commit}.marshal"
 # The only searchable fields a per-file record has: queries on other fields never match one.
 BOOKKEEPING_FIELDS = frozenset({"id", "kind", "file"})
 # Words are runs of letters and digits, single letters included: "U.S.", "U. S." and "u s" all
@@ -464,14 +483,42 @@ def _damage_reported(root: Path) -> Iterator[None]:
 
 
 def indexed_files(root: Path) -> dict[str, IndexedFile]:
-    """Every corpus file the live index holds, by name, with its hash and signature then."""
-    with open_index(root).searcher() as searcher:
+    """Every corpus file the live index holds, by name, with its hash and signature then.
+
+    From the list written with the latest commit (`_write_file_list`), or, for an index
+    without one (lost, or from an older version), from the per-file records.
+    """
+    index = open_index(root)
+    listed = Path(index.storage.folder) / FILE_LIST.format(commit=index.latest_generation())
+    try:
+        with open(listed, "rb") as handle:
+            listing = marshal.loads(handle.read())  # `marshal.load` reads a few bytes a call
+        return {
+            name: IndexedFile(name, content_hash, signature)
+            for name, (content_hash, signature) in listing.items()
+        }
+    except (OSError, EOFError, ValueError, TypeError, AttributeError):
+        pass
+    with index.searcher() as searcher:
         return {
             fields["file"]: IndexedFile(
                 fields["file"], fields["content_hash"], fields.get("signature", "")
             )
             for fields in searcher.documents(kind=FILE_KIND)
         }
+
+
+def _write_file_list(folder: Path, commit: int, files: Iterable[IndexedFile]) -> None:
+    """Write down what `indexed_files` gives for `commit`, and drop the lists of older ones."""
+    listed = folder / FILE_LIST.format(commit=commit)
+    temporary = folder / f".{listed.name}.{os.getpid()}.tmp"
+    temporary.write_bytes(
+        marshal.dumps({file.name: (file.content_hash, file.signature) for file in files})
+    )
+    os.replace(temporary, listed)
+    for older in folder.glob(FILE_LIST.format(commit="*")):
+        if older != listed:
+            older.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -517,10 +564,17 @@ def _busy(root: Path, timeout: float) -> IndexBusy:
     )
 
 
+File = TypeVar("File")
+Read = TypeVar("Read")
+
+
 class IndexWriter:
     """Writes article documents into one generation; used while holding `update_lock`."""
 
-    def __init__(self, root: Path, *, fresh: bool) -> None:
+    def __init__(
+        self, root: Path, *, fresh: bool, files: dict[str, IndexedFile] | None = None
+    ) -> None:
+        """`files` is what `indexed_files` gave for the index as it is (read again if not)."""
         self.root = root
         self.fresh = fresh
         if fresh:
@@ -532,66 +586,275 @@ class IndexWriter:
         else:
             self.generation = _read_current(root)["generation"]
             self._index = open_index(root)
+        # What `indexed_files` will give once this writer has committed.
+        self._files = {} if fresh else dict(indexed_files(root) if files is None else files)
         self._damage_reported = functools.partial(_damage_reported, root)
-        # A new generation is written by two processes, each into a segment of its own:
-        # measured 1.5 times faster than one process, and no final merge is needed.
-        # Whoosh starts its writer processes with the default start method, and has only been
-        # seen to work with "fork"; elsewhere (macOS, newer Pythons) one process writes.
-        import multiprocessing  # here, not at the top: searches never need it
+        self._writer = self._segment_writer()
+        self._processes: list = []
+        self._segments: list = []  # written by other processes, committed with this writer's
 
-        parallel = fresh and multiprocessing.get_start_method() == "fork"
-        options = {"procs": 2, "multisegment": True} if parallel else {}
+    def _segment_writer(self, **options) -> _SegmentWriter:
         # Separate segment files, not one compound file: opening a compound file copies it
         # into memory, which made every search process pay for the whole index.
-        self._writer = self._index.writer(limitmb=WRITER_MEMORY_MB, compound=False, **options)
+        return _SegmentWriter(self._index, limitmb=WRITER_MEMORY_MB, compound=False, **options)
 
     def remove_file(self, name: str) -> None:
         with self._damage_reported():
             self._writer.delete_by_term("file", name)
+        self._files.pop(name, None)
 
     def add_file(self, file: IndexedFile, documents: Iterable[IndexDocument]) -> None:
         """Add the documents of one corpus file; what an earlier version of it gave is replaced."""
         if not self.fresh:
             self.remove_file(file.name)
-        self._writer.add_document(**_file_record(file))
-        # The words as written serve only to expand prefixes, so the file's first document
-        # carries them all, each title and paragraph once.
-        documents = list(documents)
-        texts = dict.fromkeys(text for doc in documents for text in (doc.title, doc.body))
-        for place, document in enumerate(documents):
-            written = {"written": "\n".join(texts)} if place == 0 else {}
-            self._writer.add_document(
-                file=file.name, reading_order=place, **written, **_fields(document)
-            )
+        _add_file(self._writer, file, documents)
+        self._files[file.name] = file
+
+    def add_files(
+        self,
+        files: Sequence[File],
+        record: Callable[[File], IndexedFile],
+        read: Callable[[File], tuple[list[IndexDocument], Read]],
+    ) -> Iterator[tuple[int, bool, Read]]:
+        """Add the documents `read` gives for each of `files`, replacing what an earlier version
+        gave; a file without documents keeps what it had. Yields, as each file is written, its
+        place in `files`, whether it had documents, and the rest of what `read` gave.
+
+        Many files are read and written in `WRITER_PROCESSES` processes at once (see
+        `_write_share`), in no set order. The processes are forked, inheriting `files` and the
+        functions as they are; where Python does not fork by default (macOS, newer Pythons)
+        this process does all the work.
+        """
+        import multiprocessing  # here, not at the top: searches never need it
+
+        if len(files) < PARALLEL_FROM or multiprocessing.get_start_method() != "fork":
+            for place, file in enumerate(files):
+                documents, rest = read(file)
+                if documents:
+                    self.add_file(record(file), documents)
+                yield place, bool(documents), rest
+            return
+        context = multiprocessing.get_context("fork")
+        yield from self._add_in_processes(files, record, read, context)
+
+    def _add_in_processes(self, files, record, read, context) -> Iterator[tuple[int, bool, Read]]:
+        from multiprocessing.connection import wait
+
+        receivers = {}
+        taken = context.Value("q", 0)  # how many of `files` the processes have taken
+        # What the processes inherit stays shared with this one: their garbage collector
+        # would otherwise write to every object it holds, copying each page of them.
+        gc.freeze()
+        try:
+            for _ in range(WRITER_PROCESSES):
+                receiving, sending = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=self._write_share,
+                    args=(files, taken, record, read, sending),
+                    daemon=True,
+                )
+                process.start()
+                sending.close()
+                self._processes.append(process)
+                receivers[receiving] = process
+        finally:
+            gc.unfreeze()
+        while receivers:
+            for receiving in wait(list(receivers)):
+                try:
+                    kind, *message = receiving.recv()
+                except EOFError:
+                    process = receivers.pop(receiving)
+                    process.join()
+                    raise OSError(f"an index-writing process ended ({process.exitcode})") from None
+                if kind == "error":
+                    raise message[0]
+                if kind == "segment":
+                    del receivers[receiving]
+                    if message[0] is not None:
+                        self._segments.append(message[0])
+                    continue
+                place, written, rest = message
+                if written:
+                    # The record made here, not sent: it shares its strings with `files`.
+                    written_file = record(files[place])
+                    if not self.fresh:
+                        self.remove_file(written_file.name)  # from the segments there were
+                    self._files[written_file.name] = written_file
+                yield place, written, rest
+        for process in self._processes:
+            process.join()
+
+    def _write_share(self, files, taken, record, read, connection) -> None:
+        """In a process of its own: take files a few at a time, read them and write their
+        documents into a new segment, handed back to be committed.
+
+        Reading and extracting a file here rather than in a process that feeds the writers
+        spares pickling every document twice on the way. Taking files as the work goes, rather
+        than a fixed half, keeps both processes busy to the end when one gets less of the
+        machine than the other.
+        """
+        try:
+            writer = self._segment_writer(_lk=False)  # this process's parent holds the lock
+            while True:
+                with taken.get_lock():
+                    start = taken.value
+                    taken.value = start + FILES_TAKEN
+                if start >= len(files):
+                    break
+                for place in range(start, min(start + FILES_TAKEN, len(files))):
+                    documents, rest = read(files[place])
+                    if documents:
+                        _add_file(writer, record(files[place]), documents)
+                    connection.send(("file", place, bool(documents), rest))
+            connection.send(("segment", writer.finish_segment()))
+        except BaseException as error:
+            try:
+                connection.send(("error", error))
+            except Exception:  # an exception that cannot be pickled
+                connection.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+        finally:
+            connection.close()
 
     def refresh_file(self, file: IndexedFile) -> None:
         """Record a new signature for a file whose content is as indexed (touched, copied)."""
         with self._damage_reported():
             self._writer.update_document(**_file_record(file))
+        self._files[file.name] = file
 
     def commit(self) -> None:
         """Make the changes visible at once; a fresh generation becomes the live one."""
         with self._damage_reported():
-            self._writer.commit()
+            self._writer.commit_with(self._segments)
         _record_sizes(self._index)
+        folder = Path(self._index.storage.folder)
+        _write_file_list(folder, self._writer.generation, self._files.values())
         if self.fresh:
             _publish(self.root, self.generation)
 
     def cancel(self) -> None:
-        """Drop what was written; the writing processes of a rebuild are stopped too."""
-        # Whoosh's parallel writer only marks its processes cancelled in this process's copy
-        # of them: they would wait for work forever, and Python waits for them on exit. They
-        # stop first, before the files they are writing go; nothing waits for the queues
-        # that fed them either (interrupted, a queue's thread may never finish).
-        for task in getattr(self._writer, "tasks", ()):
-            task.terminate()
-            task.join()
-        for queue in (getattr(self._writer, name, None) for name in ("jobqueue", "resultqueue")):
-            if queue is not None:
-                queue.cancel_join_thread()
+        """Drop what was written; the writing processes are stopped first, before the files
+        they are writing go."""
+        for process in self._processes:
+            process.terminate()
+            process.join()
         self._writer.cancel()
         if self.fresh:
             shutil.rmtree(self.root / self.generation, ignore_errors=True)
+
+
+def _add_file(writer, file: IndexedFile, documents: Iterable[IndexDocument]) -> None:
+    writer.add_document(**_file_record(file))
+    # The words as written serve only to expand prefixes, so the file's first document
+    # carries them all, each title and paragraph once.
+    documents = list(documents)
+    texts = dict.fromkeys(text for doc in documents for text in (doc.title, doc.body))
+    for place, document in enumerate(documents):
+        written = {"written": "\n".join(texts)} if place == 0 else {}
+        writer.add_document(file=file.name, reading_order=place, **written, **_fields(document))
+
+
+class _PostingPool(PostingPool):
+    """Whoosh's pool of postings waiting to be sorted, its sorted runs written as marshalled
+    lists of postings, each after its length, rather than one pickle a posting.
+
+    A large build spills nearly every posting to a run on disk and reads it back once:
+    pickling them one at a time took a third of a writing process's time. Lists of them
+    marshal six times faster, into a third of the bytes, and read back in one call each
+    (`marshal.load` from a file reads it a few bytes a call, ten times slower).
+    """
+
+    CHUNK = 256  # postings a list: a run being merged holds one in memory
+    LENGTH = struct.Struct("<I")
+    MERGED_AT_ONCE = 256  # runs, each an open file: more are first merged in groups
+
+    def iter_postings(self):
+        return self.items(maxfiles=self.MERGED_AT_ONCE)
+
+    def _write_run(self, f, items) -> None:
+        items = iter(items)
+        while chunk := list(itertools.islice(items, self.CHUNK)):
+            data = marshal.dumps(chunk)
+            f.write(self.LENGTH.pack(len(data)))
+            f.write(data)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while header := f.read(self.LENGTH.size):
+                yield from marshal.loads(f.read(self.LENGTH.unpack(header)[0]))
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+class _SegmentWriter(SegmentWriter):
+    """Whoosh's writer of one segment, with its sorting of postings (`_PostingPool`) and its
+    field lengths (`_FieldLengths`) made cheaper."""
+
+    def __init__(self, index, **options) -> None:
+        super().__init__(index, **options)
+        self.pool = _PostingPool(
+            self._tempstorage, self.newsegment, limitmb=options.get("limitmb", WRITER_MEMORY_MB)
+        )
+
+    def per_document_reader(self):
+        return _FieldLengths(super().per_document_reader(), self.storage, self.get_segment())
+
+    def finish_segment(self):
+        """Write out the segment for another process to commit (None if it is empty)."""
+        if not self._added:
+            self._close_segment()
+            return None
+        return self._finalize_segment()
+
+    def commit_with(self, segments: list) -> None:
+        """Commit, adding `segments` other processes wrote into this index, as Whoosh's own
+        parallel writer commits its processes' segments (`MpWriter._commit`)."""
+        if not segments:
+            self.commit()
+            return
+        final = self._merge_segments(None, None, None) + segments
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(final)
+        self._finish()
+
+
+class _FieldLengths:
+    """A new segment's per-document reader, its field lengths each read whole once.
+
+    Whoosh looks up a posting's field length as it writes the posting: a seek and a read of
+    the lengths file, or a failed look for one (fields that keep none), for every posting.
+    """
+
+    CODES = (None, *(byte_to_length(code) for code in range(1, 256)))
+
+    def __init__(self, reader, storage, segment) -> None:
+        self._reader, self._storage, self._segment = reader, storage, segment
+        self._columns: dict[str, bytes | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+        try:
+            column = self._columns[fieldname]
+        except KeyError:
+            column = self._columns[fieldname] = self._read(fieldname)
+        if column is None:
+            return default
+        return self.CODES[column[docnum]] if docnum < len(column) else None
+
+    def _read(self, fieldname: str) -> bytes | None:
+        filename = W3Codec.column_filename(self._segment, f"_{fieldname}_len")
+        if not self._storage.file_exists(filename):
+            return None
+        with self._storage.open_file(filename) as file:
+            return file.read()
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
 
 
 def _file_record(file: IndexedFile) -> dict:

@@ -1,19 +1,19 @@
 """Bringing the index up to date with the corpus folder.
 
-Engine-free orchestration: find what changed by content hash, extract only those articles and
-hand their documents to the engine's writer. A file that cannot be used is named with the reason
-and the run goes on; a file that only became unreadable keeps what was indexed from it before.
+Engine-free orchestration: find what changed by content hash, and have the engine's writer add
+the documents extracted from only those files (in its writing processes, for many files, or as
+a Dask cluster returns them). A file that cannot be used is named with the reason and the run
+goes on; a file that only became unreadable keeps what was indexed from it before.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import ctypes
 import multiprocessing
 import multiprocessing.util
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +25,6 @@ from search.extract import extract
 from search.model import IndexDocument, IndexedFile
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
 
-FILES_WORTH_A_PROCESS = 64
-BATCH = 16  # files sent to the extraction worker at a time
-BATCHES_AHEAD = 4
-_START_METHODS = multiprocessing.get_all_start_methods()
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 Extracted = tuple[SourceFile, list[IndexDocument], list[str]]
@@ -40,8 +36,8 @@ Extraction = Callable[
 
 
 def _as_helper(_owner: object) -> None:
-    """In every process an update forks (index writers, the extraction worker): die with the
-    update, and leave Ctrl-C to it.
+    """In every process an update forks (index writers): die with the update, and leave Ctrl-C
+    to it.
 
     Killed outright (`kill -9`), an update cannot stop its helpers, and they would wait for
     work forever: Linux sends them a signal when it dies (elsewhere nothing is done). Ctrl-C
@@ -61,6 +57,17 @@ class DocumentWriter(Protocol):
 
     def remove_file(self, name: str) -> None: ...
     def add_file(self, file: IndexedFile, documents: Iterable[IndexDocument]) -> None: ...
+    def add_files(
+        self,
+        files: Sequence[SourceFile],
+        record: Callable[[SourceFile], IndexedFile],
+        read: Callable[[SourceFile], tuple[list[IndexDocument], list[str]]],
+    ) -> Iterator[tuple[int, bool, list[str]]]:
+        """Add what `read` gives for each of `files` (the engine may read them in processes
+        of its own, in any order), yielding each file's place, whether it had documents, and
+        its warnings."""
+        ...
+
     def refresh_file(self, file: IndexedFile) -> None: ...
     def commit(self) -> None: ...
     def cancel(self) -> None: ...
@@ -134,7 +141,7 @@ def update_index(
     An index written with another schema is rebuilt rather than mixed with new documents.
     `index_root` is an engine's store, or a folder: the Whoosh index there.
     `extraction` runs the reading of changed files elsewhere (`DaskCluster.map`); by default
-    they are read here.
+    the engine's writer reads them.
     """
     check_folder(corpus)
     from search.engine.whoosh import WhooshStore
@@ -153,22 +160,30 @@ def update_index(
         if not (fresh or changed or removed or touched):
             return report
         writer = store.writer(fresh=fresh)
-        extracted = extraction(_documents_of, changed) if extraction else _extract_all(changed)
+        if extraction is None:
+            added = writer.add_files(changed, _record, _documents_of)
+        else:
+            added = add_read(writer, changed, _record, extraction(_extracted, changed))
         try:
             for name in removed:
                 writer.remove_file(name)
                 report.removed += 1
             for file in touched:
                 writer.refresh_file(_record(file))
-            for file, documents, warnings in extracted:
-                report.warnings += [f"{file.source}: {warning}" for warning in warnings]
+            written = bytearray(len(changed))  # a flag a file: little to keep for 80,000
+            warnings_of: dict[int, list[str]] = {}
+            for place, has_documents, warnings in added:
+                written[place] = has_documents
+                if warnings:
+                    warnings_of[place] = warnings
                 if progress:
                     progress()
-                if not documents:
+            for place, file in enumerate(changed):  # in the corpus's order, whoever wrote it
+                warnings = warnings_of.get(place, ())
+                report.warnings += [f"{file.source}: {warning}" for warning in warnings]
+                if not written[place]:
                     report.skipped.append(Skipped(file.source, "no article in it could be read"))
-                    continue
-                writer.add_file(_record(file), documents)
-                if file.source in indexed:
+                elif file.source in indexed:
                     report.updated += 1
                 else:
                     report.added += 1
@@ -177,7 +192,7 @@ def update_index(
             else:
                 writer.cancel()
         except BaseException:  # Ctrl-C too: the index is left as it was
-            extracted.close()  # stops the extraction worker now, not when Python exits
+            added.close()  # a Dask cluster's batches are let go now, not when Python exits
             writer.cancel()
             raise
     return report
@@ -215,37 +230,31 @@ def _record(file: SourceFile) -> IndexedFile:
     return IndexedFile(file.source, file.content_hash, file.signature)
 
 
-def _extract_all(
-    files: list[SourceFile],
-) -> Iterator[tuple[SourceFile, list[IndexDocument], list[str]]]:
-    """Each file's documents, in order; a large batch is read in a second process.
-
-    Writing the index takes most of a build; reading and extracting in a process of its own
-    lets that work overlap the writing. A few files are not worth starting a process for.
-    """
-    if len(files) < FILES_WORTH_A_PROCESS:
-        yield from map(_documents_of, files)
-        return
-    context = multiprocessing.get_context("fork" if "fork" in _START_METHODS else "spawn")
-    batches = [files[start : start + BATCH] for start in range(0, len(files), BATCH)]
-    with context.Pool(processes=1) as pool:
-        # A few batches ahead of the writer, no more: results waiting for it cost memory.
-        pending: collections.deque = collections.deque()
-        for batch in batches:
-            pending.append(pool.apply_async(_documents_of_batch, (batch,)))
-            if len(pending) > BATCHES_AHEAD:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+def add_read(
+    writer: DocumentWriter,
+    files: Sequence[SourceFile],
+    record: Callable[[SourceFile], IndexedFile],
+    results: Iterable[Extracted],
+) -> Iterator[tuple[int, bool, list[str]]]:
+    """Add each file's documents as `results` brings them, in any order, and yield what
+    `DocumentWriter.add_files` yields: a writer that reads nothing itself, and a Dask
+    cluster's results, go through here."""
+    places = {file.source: place for place, file in enumerate(files)}
+    for file, documents, warnings in results:
+        place = places[file.source]
+        if documents:
+            writer.add_file(record(files[place]), documents)
+        yield place, bool(documents), warnings
 
 
-def _documents_of_batch(
-    files: list[SourceFile],
-) -> list[tuple[SourceFile, list[IndexDocument], list[str]]]:
-    return [_documents_of(file) for file in files]
+def _extracted(file: SourceFile, data: bytes | None) -> Extracted:
+    """What a Dask worker sends back for one file: the file, its documents and warnings."""
+    return (file, *_documents_of(file, data))
 
 
-def _documents_of(file: SourceFile, data: bytes | None = None) -> Extracted:
+def _documents_of(
+    file: SourceFile, data: bytes | None = None
+) -> tuple[list[IndexDocument], list[str]]:
     """Read, extract and lay out one file's documents; one bad article does not sink the file.
 
     `data` is the file's content when it was read elsewhere (see `read_articles`).
@@ -257,4 +266,4 @@ def _documents_of(file: SourceFile, data: bytes | None = None) -> Extracted:
             documents += article_documents(article, extract(article))
         except Exception as error:  # one article the extractor trips on must not stop the run
             warnings.append(f"{article.source}: extraction failed ({error!r}); skipped")
-    return file, documents, warnings
+    return documents, warnings

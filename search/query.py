@@ -18,13 +18,14 @@ import datetime as dt
 import fnmatch
 import heapq
 import re
+import threading
 import time
-import weakref
+from array import array
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
-from operator import itemgetter
+from itertools import compress, pairwise
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import TypeVar
 
@@ -54,6 +55,7 @@ from whoosh.query import (
     Wildcard,
 )
 
+from search import pruning
 from search.errors import QueryError, folder, shown
 from search.identities import Identities
 from search.index import (
@@ -77,6 +79,7 @@ from search.index import (
     text_analyzer,
 )
 from search.model import Hit, Record, SearchResult, SpeakerSummary
+from search.pruning import PrunedRanking, prunable, worth_pruning
 from search.ranking import AdjacentPair, Bonus, Ranker, Scores, StandardIdfBM25F
 
 FIELD_WEIGHTS = {"quote": 0.5, "body": 1.0, "title": 1.0}
@@ -95,6 +98,9 @@ MAX_EXPANSIONS = 100
 # three fields and paired with its neighbour, and 10,000 words took 9 s. Longer is refused.
 MAX_QUERY_WORDS = 100
 MAX_QUERY_CHARS = 1000
+# Hits are counted exactly up to this many, and beyond it reported as "10,000 or more", as
+# Elasticsearch's `track_total_hits` does: a ranked search need not enumerate every match.
+TRACK_TOTAL_HITS = 10_000
 # Where a snippet is cut from, in order of preference: the quotation, then the narrative.
 SNIPPET_SOURCES = ("quote", "body")
 
@@ -112,6 +118,7 @@ SORTS = ("relevance", "date", "-date")
 FACETS = ("speaker", "year", "month")
 FEW_HITS = 3  # fewer hits than this, and the query's unknown words get a suggestion
 NO_DATE = 0  # what the date column holds for a document without a date
+_NEVER = 99999999  # later than any date number, for the earliest of dates and NO_DATE
 SYNTAX_WORDS = frozenset({"AND", "OR", "NOT", "TO"})
 _WORD = re.compile(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*])")
 _WORDS = re.compile(r"\w")  # what every searchable word holds: punctuation and emoji alone do not
@@ -160,33 +167,54 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
         needed = request.speakers or "speaker" in request.facets
         identities = speaker_identities(searcher) if needed else Identities({})
         speakers = speaker_filter(request.speakers, identities)
-        scores, bonuses, undated = _matching_documents(
-            ranker, query, own, speakers, days, request.include_undated
-        )
         keys = ranker.column("quote_key") if request.group else None
         corpus_order = _corpus_order(ranker)
-        groups = _Groups(keys, scores, corpus_order)
         first = (request.page - 1) * request.limit
-        dates = ranker.column("date")
+        count = first + request.limit
+        relation = "eq"
+        if (
+            request.sort == "relevance"
+            and not request.facets
+            and prunable(ranker, query)
+            and worth_pruning(searcher, query)
+        ):
+            ranking, undated = _pruned_ranking(
+                ranker, query, own, speakers, days, request.include_undated, keys, count
+            )
+            scores, bonuses = ranking.scores, ranking.bonuses
+            groups: Mapping = _Groups(keys, ranking.counted, corpus_order)
+            total = len(groups)
+            if not ranking.exact:
+                relation, total = "gte", ranking.groups
+                groups = _PageGroups(searcher, ranker, keys, ranking, corpus_order)
+        else:
+            scores, bonuses, undated = _matching_documents(
+                ranker, query, own, speakers, days, request.include_undated
+            )
+            groups = _Groups(keys, scores, corpus_order)
+            total = len(groups)
         if request.sort == "relevance":
             order = ranker.best(
                 scores,
                 bonuses,
                 lambda number: _group_key(keys, number),
-                first + request.limit,
+                count,
                 _equal_scores_order(ranker),
             )
         else:
-            order = _dated_groups(dates, groups, request.sort == "-date", corpus_order)
+            order = _dated_groups(
+                ranker.column("date"), groups, request.sort == "-date", corpus_order
+            )
         terms = _highlight_terms(query)
         hits = tuple(
             _hit(searcher, groups[key], score, terms, request.snippet_chars)
             for key, score in order[first : first + request.limit]
         )
-        few = len(groups) < FEW_HITS
+        few = total < FEW_HITS
         return SearchResult(
             query=request.query,
-            total=len(groups),
+            total=total,
+            total_relation=relation,
             hits=hits,
             first=first + 1,
             facets=_facets(searcher, ranker, groups, request.facets, identities),
@@ -199,6 +227,89 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
         )
 
     return read_index(index_root, run, weighting=weighting)
+
+
+def _pruned_ranking(
+    ranker: Ranker,
+    query: Query,
+    own_text: Query,
+    speakers: Query | None,
+    days: tuple[int, int] | None,
+    include_undated: bool,
+    keys: Sequence[int] | None,
+    count: int,
+) -> tuple[PrunedRanking, set[int]]:
+    """The best `count` groups of a query of words and phrases, scoring only the documents
+    that could reach them (`search.pruning`), with hits counted up to `TRACK_TOTAL_HITS`;
+    and the undated documents the date range kept out, among those counted."""
+    allowed_speakers = set(ranker.scores(speakers)) if speakers is not None else None
+    dates = ranker.column("date") if days is not None else None
+    start, end = days or (0, 0)
+
+    def speaker_allows(number: int) -> bool:
+        return allowed_speakers is None or number in allowed_speakers
+
+    def allowed(number: int) -> bool:
+        if not speaker_allows(number):
+            return False
+        if dates is None:
+            return True
+        date = dates[number]
+        return include_undated if date == NO_DATE else start <= date <= end
+
+    own_children = set(own_text.subqueries if type(own_text) is Or else [own_text])
+    ranking = PrunedRanking(
+        ranker,
+        query,
+        own_children,
+        allowed if allowed_speakers is not None or dates is not None else None,
+        lambda number: _group_key(keys, number),
+        count,
+        max(TRACK_TOTAL_HITS, count),
+    )
+    ranking.run(exhaustive=pruning.EXHAUSTIVE)
+    undated: set[int] = set()
+    if dates is not None and not include_undated:
+        undated = {
+            number
+            for number in ranking.rejected
+            if dates[number] == NO_DATE and speaker_allows(number)
+        }
+    return ranking, undated
+
+
+class _PageGroups(Mapping[int, list[int]]):
+    """The copies of the page's hits when not every match was enumerated: the documents
+    carrying the same quotation (found through its rarest word) that are hits themselves."""
+
+    def __init__(self, searcher, ranker, keys, ranking: PrunedRanking, corpus_order) -> None:
+        self._searcher, self._ranker, self._keys = searcher, ranker, keys
+        self._ranking, self._corpus_order = ranking, corpus_order
+        self._scored = {_group_key(keys, number): number for number in ranking.scores}
+
+    def __getitem__(self, key: int) -> list[int]:
+        if key < 0:
+            return [~key]
+        return sorted(
+            (number for number in self._carrying(key) if self._ranking.accepted(number)),
+            key=self._corpus_order,
+        )
+
+    def _carrying(self, key: int) -> list[int]:
+        """Every document carrying the quotation `key`, through its rarest word."""
+        keys, searcher = self._keys, self._searcher
+        quote = searcher.stored_fields(self._scored[key]).get("quote") or ""
+        words = {token.text for token in text_analyzer()(quote)}
+        if not words:
+            return [number for number, value in enumerate(keys) if value == key]
+        rarest = min(sorted(words), key=lambda word: searcher.doc_frequency("quote", word))
+        return [n for n in self._ranker.term_documents("quote", rarest) if keys[n] == key]
+
+    def __len__(self) -> int:
+        raise TypeError("the hits were not all enumerated")
+
+    def __iter__(self) -> Iterator[int]:
+        raise TypeError("the hits were not all enumerated")
 
 
 def _matching_documents(
@@ -217,7 +328,7 @@ def _matching_documents(
     else:
         scores, bonuses = ranker.rank(parsed)
         if own_text is not parsed:
-            scores = _through_own_text(ranker, scores, ranker.rank(own_text)[0])
+            scores = _through_own_text(ranker, scores, ranker.matching(own_text))
         if speakers is not None:
             allowed = ranker.scores(speakers)
             scores = {number: score for number, score in scores.items() if number in allowed}
@@ -311,8 +422,8 @@ def _corpus_order(ranker: Ranker) -> Callable[[int], tuple[int, int]]:
     Document numbers cannot serve: a rebuild's two writer processes share out the documents
     as they come, so equal scores or dates would be listed differently from build to build.
     """
-    articles, places = ranker.column("article_key"), ranker.column("reading_order")
-    return lambda number: (articles[number], places[number])
+    column = ranker.column  # whole columns, read on first use: a group's copies sort by it
+    return lambda number: (column("article_key")[number], column("reading_order")[number])
 
 
 def _equal_scores_order(ranker: Ranker) -> Callable[[int], tuple[int, int, int]]:
@@ -321,9 +432,12 @@ def _equal_scores_order(ranker: Ranker) -> Callable[[int], tuple[int, int, int]]
     One flat key rather than `_corpus_order`'s inside another: a run of equal scores may hold
     every document (a search by date alone).
     """
-    dates, articles = ranker.column("date"), ranker.column("article_key")
-    places = ranker.column("reading_order")
-    return lambda number: (-dates[number], articles[number], places[number])
+    value = ranker.value
+    return lambda number: (
+        -value("date", number),
+        value("article_key", number),
+        value("reading_order", number),
+    )
 
 
 def _group_key(keys: Sequence[int] | None, number: int) -> int:
@@ -376,6 +490,21 @@ class _Groups(Mapping[int, list[int]]):
             if (key := _group_key(self._keys, number)) < 0:
                 yield key
 
+    def earliest_copies(self, dates: Sequence[int]) -> list[int]:
+        """One document for each hit, its earliest dated copy (every copy of a quotation has
+        its speaker), gathered in C: a facet counts tens of thousands of hits."""
+        documents, keys = self._documents, self._keys
+        if not keys:
+            return list(documents)
+        alone = compress(documents, map(not_, map(keys.__getitem__, documents)))
+        firsts = self._quoted
+        if self._shared:
+            firsts = firsts | {
+                key: min(numbers, key=lambda number: dates[number] or _NEVER)
+                for key, numbers in self._shared.items()
+            }
+        return [*alone, *firsts.values()]
+
 
 def _dated_groups(
     dates: Sequence[int],
@@ -407,32 +536,131 @@ def _facets(
     searcher, ranker: Ranker, groups: Mapping, facets: tuple[str, ...], identities: Identities
 ) -> dict:
     """Counts over every hit of the result, not just the page: by speaker (one count for each
-    identity, however its name was written), year or month."""
+    identity, however its name was written), year or month.
+
+    Each hit's value is read from an array over the whole index and counted in C (`Counter`
+    over `map`): a common word has tens of thousands of hits, and a Python loop over them cost
+    a page with the three facets more than its search.
+    """
+    if not facets:  # a pruned ranking, which never enumerates every hit, asks for none
+        return {}
+    firsts = groups.earliest_copies(ranker.column("date"))
     counts: dict[str, dict[str, int]] = {}
+    if "speaker" in facets:
+        counts["speaker"] = _speaker_counts(searcher, firsts, identities)
+    if "year" in facets or "month" in facets:
+        counts.update(_date_counts(ranker.column("date"), firsts))
+    return {facet: counts[facet] for facet in facets}
+
+
+def _speaker_counts(searcher, numbers: list[int], identities: Identities) -> dict[str, int]:
+    """Hits by identity, most first (then by key), under the name the articles write."""
+    speakers = _index_speakers(searcher)
+    by_key = speakers.counts(searcher, numbers, identities)
+    ranked = sorted(sorted(by_key), key=by_key.__getitem__, reverse=True)  # stable: ties by key
+    shown = speakers.shown_names(searcher, ranked)
+    return {shown[key]: by_key[key] for key in ranked}
+
+
+def _date_counts(dates: Sequence[int], numbers: list[int]) -> dict[str, dict[str, int]]:
+    """Hits by month and by year, in time order: days counted first, then their months
+    (a date number is YYYYMMDD), so only the few distinct days are looked at in Python."""
+    days = Counter(map(dates.__getitem__, numbers))
+    days.pop(NO_DATE, None)
+    months: Counter = Counter()
+    for day, count in days.items():
+        months[day // 100] += count
+    years: Counter = Counter()
+    for month, count in months.items():
+        years[month // 100] += count
+    by_month = {f"{month // 100:04d}-{month % 100:02d}": n for month, n in sorted(months.items())}
+    return {"year": {f"{year:04d}": n for year, n in sorted(years.items())}, "month": by_month}
+
+
+_UNREAD, _NO_SPEAKER = 0, 1  # a document's identity number before it is read, and without one
+
+
+class _IndexSpeakers:
+    """What a speaker facet needs of one unchanging state of the index (`_index_state`):
+    each document's speaker as an identity's number, read the first time a facet counts the
+    document, and names as the articles write them.
+
+    Shared by every reader of that state: a server lends out several, and reading a
+    document's speaker again for every hit of every search cost a page more than its search.
+    """
+
+    def __init__(self, documents: int) -> None:
+        self._lock = threading.Lock()
+        self._identities: Identities | None = None
+        self._numbers = array("I", bytes(4 * documents))  # _UNREAD, by document number
+        self._keys = ["", ""]  # identity keys by number, after _UNREAD and _NO_SPEAKER
+        self._by_key: dict[str, int] = {}
+        self._shown: dict[str, str] = {UNNAMED_KEY: UNNAMED_KEY}
+
+    def identities(self, searcher) -> Identities:
+        with self._lock:
+            if self._identities is None:
+                self._identities = _read_identities(searcher)
+        return self._identities
+
+    def counts(self, searcher, documents: list[int], identities: Identities) -> dict[str, int]:
+        """How many of `documents` each identity has, by key; counted in C once all are read."""
+        tally = Counter(map(self._numbers.__getitem__, documents))
+        if _UNREAD in tally:
+            self._read(searcher.reader(), documents, identities)
+            tally = Counter(map(self._numbers.__getitem__, documents))
+        tally.pop(_NO_SPEAKER, None)
+        return {self._keys[number]: count for number, count in tally.items()}
+
+    def _read(self, reader, documents: list[int], identities: Identities) -> None:
+        column, numbers = reader.column_reader("speaker_key"), self._numbers
+        with self._lock:
+            for document in documents:
+                if numbers[document] == _UNREAD:
+                    numbers[document] = self._number(column[document], identities)
+
+    def _number(self, form: str, identities: Identities) -> int:
+        if not form:
+            return _NO_SPEAKER
+        key = form if form == UNNAMED_KEY else identities.of(form).key
+        if (number := self._by_key.get(key)) is None:
+            number = self._by_key[key] = len(self._keys)
+            self._keys.append(key)
+        return number
+
+    def shown_names(self, searcher, keys: Iterable[str]) -> Mapping[str, str]:
+        """Speaker keys' names as the articles write them, each looked up once: a facet
+        names thousands."""
+        for key in keys:
+            if key not in self._shown:
+                self._shown[key] = searcher.document(speaker_key=key)["speaker"]
+        return self._shown
+
+
+def _index_speakers(searcher) -> _IndexSpeakers:
     reader = searcher.reader()
-    for facet in facets:
-        tally: dict[str, int] = {}
-        if facet == "speaker":
-            names = reader.column_reader("speaker_key")
-            for numbers in groups.values():
-                if key := names[numbers[0]]:
-                    key = key if key == UNNAMED_KEY else identities.of(key).key
-                    tally[key] = tally.get(key, 0) + 1
-            tally = {
-                key if key == UNNAMED_KEY else _shown_name(searcher, key): count
-                for key, count in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
-            }
-        else:
-            dates = ranker.column("date")
-            width = 4 if facet == "year" else 7
-            for numbers in groups.values():
-                value = _earliest(dates, numbers)
-                if value != NO_DATE:
-                    label = number_day(value).isoformat()[:width]
-                    tally[label] = tally.get(label, 0) + 1
-            tally = dict(sorted(tally.items()))
-        counts[facet] = tally
-    return counts
+    state = _index_state(reader)
+    with _STATES_LOCK:
+        if (speakers := _SPEAKERS.get(state)) is None:
+            speakers = _SPEAKERS[state] = _IndexSpeakers(reader.doc_count_all())
+            while len(_SPEAKERS) > _STATES_KEPT:
+                del _SPEAKERS[next(iter(_SPEAKERS))]
+    return speakers
+
+
+def _index_state(reader) -> tuple:
+    """What names one unchanging state of the index, whichever reader sees it: its segments
+    and how many documents each has deleted (deletions only grow)."""
+    return tuple(
+        (leaf.segment().segment_id(), leaf.segment().deleted_count())
+        for leaf, _ in reader.leaf_readers()
+    )
+
+
+# States whose speakers are kept: a search on a state just replaced may still be running.
+_STATES_KEPT = 2
+_SPEAKERS: dict[tuple, _IndexSpeakers] = {}
+_STATES_LOCK = threading.Lock()
 
 
 def _suggest_query(searcher, text: str) -> str | None:
@@ -477,46 +705,37 @@ def speaker_identities(searcher) -> Identities:
     """The corpus's speakers as identities (`search.identities`), from the speaker keys the
     index holds and how many live documents each has.
 
-    Kept with the reader they were read from, which sees one unchanging state of the index: a
-    server lends its readers to search after search, and a --speaker search spent most of its
-    time reading them again.
+    Kept for each state of the index, which all its readers share (`_IndexSpeakers`): a server
+    lends its readers to search after search, and a --speaker search spent most of its time
+    reading them again.
     """
-    reader = searcher.reader()
-    if (known := _IDENTITIES.get(reader)) is None:
-        known = _IDENTITIES[reader] = _read_identities(searcher)
-    return known
-
-
-_IDENTITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    return _index_speakers(searcher).identities(searcher)
 
 
 def _read_identities(searcher) -> Identities:
-    reader = searcher.reader()
-    deletions = reader.has_deletions()
-    counts = {}
-    for term in reader.lexicon("speaker_key"):
-        key = term.decode("utf-8")
-        if not key or key == UNNAMED_KEY:
-            continue
-        if deletions:  # a deleted document's key stays in the lexicon until segments merge
-            count = sum(1 for _ in searcher.docs_for_query(Term("speaker_key", key)))
-        else:
-            count = reader.doc_frequency("speaker_key", key)
-        if count:
-            counts[key] = count
-    return Identities(counts)
+    """Each segment's speaker keys with their document frequencies, read in one pass; a
+    deleted document's key, which stays counted until segments merge, is taken off.
+
+    Looking each key up, and counting a key's live documents one by one once an update had
+    deleted any, took a --speaker search over a second at 20,000 articles.
+    """
+    counts: Counter[str] = Counter()
+    for segment, _ in searcher.subsearchers or [(searcher, 0)]:
+        reader = segment.reader()
+        for text, info in reader.iter_field("speaker_key"):
+            counts[text.decode("utf-8")] += info.doc_frequency()
+        if reader.has_deletions():
+            keys = reader.column_reader("speaker_key")
+            for number in reader.deleted_docs_set:
+                counts[keys[number]] -= 1
+    return Identities(
+        {key: count for key, count in counts.items() if count > 0 and key and key != UNNAMED_KEY}
+    )
 
 
 def _shown_name(searcher, key: str) -> str:
-    """A speaker key's name as the articles write it; kept with the reader, as identities are:
-    a speaker facet names thousands."""
-    names = _SHOWN_NAMES.setdefault(searcher.reader(), {})
-    if key not in names:
-        names[key] = searcher.document(speaker_key=key)["speaker"]
-    return names[key]
-
-
-_SHOWN_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    """A speaker key's name as the articles write it."""
+    return _index_speakers(searcher).shown_names(searcher, (key,))[key]
 
 
 def clean_query(text: str) -> str:

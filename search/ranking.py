@@ -37,6 +37,8 @@ from search.index import bookkeeping, keeps_positions
 
 Scores = dict[int, float]
 CHECK_BATCH = 32  # documents whose adjacency bonuses are checked in one pass
+# Past this many documents' values of a column, the whole column is read (`Ranker.value`).
+WHOLE_COLUMN_AFTER = 2000
 
 
 class StandardIdfBM25F(scoring.BM25F):
@@ -99,6 +101,9 @@ class Bonus:
     pair: AdjacentPair
     boost: float  # of the OR group holding the pair
     potential: Scores
+    # Which of some documents hold the words side by side, when the ranker did not read the
+    # words' postings itself (`search.pruning`).
+    adjacent: Callable[[list[int]], Iterable[int]] | None = None
 
 
 class Ranker:
@@ -121,6 +126,9 @@ class Ranker:
         self._length_norms: dict[str, list[float]] = {}
         self._searchable_count: int | None = None
         self._segment_lengths: dict[tuple[int, str], Sequence[int]] = {}
+        self._offsets = [offset for _, offset in self.segments]
+        self._column_readers: dict[tuple[int, str], Any] = {}
+        self._values_asked: dict[str, int] = {}
 
     def rank(self, query: Query) -> tuple[Scores, list[Bonus]]:
         """Every match with its score, leaving a top-level OR's adjacency bonuses to `best`."""
@@ -186,7 +194,11 @@ class Ranker:
         for bonus in bonuses:
             pair = bonus.pair
             candidates = [number for number in numbers if number in bonus.potential]
-            for number in self._in_sequence(pair.fieldname, pair.words, pair.slop, candidates):
+            if bonus.adjacent is not None:
+                found = bonus.adjacent(candidates)
+            else:
+                found = self._in_sequence(pair.fieldname, pair.words, pair.slop, candidates)
+            for number in found:
                 real[number] += bonus.boost * bonus.potential[number]
         return real
 
@@ -216,6 +228,22 @@ class Ranker:
             return dict.fromkeys(self.all_documents(), query.boost)
         return self._whoosh_scores(query)
 
+    def matching(self, query: Query) -> set[int]:
+        """The documents `query` matches, unscored, from the postings `scores` reads (and
+        caches): which documents match through some fields, without ranking them again."""
+        if query is NullQuery or isinstance(query, AdjacentPair):
+            return set()  # a pair only adds to the score of documents its words match
+        if type(query) is Term and self._scorable(query.fieldname):
+            return set(self._frequencies(query.fieldname, query.text))
+        if type(query) in (Or, And, AndNot):
+            parts = [self.matching(child) for child in query.subqueries]
+            if type(query) is Or:
+                return set().union(*parts)
+            if type(query) is And:
+                return set.intersection(*parts) if parts else set()
+            return parts[0] - parts[1]
+        return set(self.scores(query))
+
     def _words(self, children: list[Query]) -> tuple[list[list[Term]], list[Query]]:
         """An OR group's words in `combined_fields`, each as its terms there, and the rest."""
         words: dict[str, list[Term]] = {}
@@ -234,8 +262,7 @@ class Ranker:
         Summing each field's BM25 instead let a word found in both a quotation and its
         paragraph, or in a title and a body, count nearly as two words. The largest boost is
         the word's own weight (how often the query gives it, a user's boost); the fields'
-        boosts weigh them relative to it. The idf counts the documents holding the word in any
-        of the fields.
+        boosts weigh them relative to it. The idf is `_word_idf`'s.
         """
         if len(terms) == 1:
             return _scaled(self._term(terms[0].fieldname, terms[0].text), terms[0].boost)
@@ -246,10 +273,20 @@ class Ranker:
             for number, frequency in self._frequencies(term.fieldname, term.text).items():
                 combined[number] = combined.get(number, 0.0) + weight * frequency
         k1 = self.weighting.K1
-        scale = boost * standard_idf(len(combined), self._count()) * (k1 + 1)
+        scale = boost * self._word_idf(terms) * (k1 + 1)
         return {
             number: scale * frequency / (frequency + k1) for number, frequency in combined.items()
         }
+
+    def _word_idf(self, terms: list[Term]) -> float:
+        """The idf of one word over several fields, from the most documents any one field
+        holds it in, as Lucene's BM25F (`CombinedFieldQuery`) takes it.
+
+        The documents holding it in any field would need every posting read to count: a
+        ranking that skips documents (`search.pruning`) could not afford it.
+        """
+        holding = max(self.searcher.doc_frequency(term.fieldname, term.text) for term in terms)
+        return standard_idf(holding, self._count())
 
     def _scorable(self, field: str) -> bool:
         """Whether `field` keeps term frequencies, lengths and positions, as text fields do."""
@@ -287,6 +324,21 @@ class Ranker:
                 joined = [value for part in parts for value in part]
             self._columns[field] = joined
         return self._columns[field]
+
+    def value(self, field: str, number: int) -> int:
+        """One document's value of a numeric column: read alone, until so many are asked for
+        that reading the whole column (`column`) costs less."""
+        if field in self._columns:
+            return self._columns[field][number]
+        asked = self._values_asked[field] = self._values_asked.get(field, 0) + 1
+        if asked > WHOLE_COLUMN_AFTER:
+            return self.column(field)[number]
+        index = bisect.bisect_right(self._offsets, number) - 1
+        segment, offset = self.segments[index]
+        if (index, field) not in self._column_readers:
+            reader = segment.reader().column_reader(field, translate=False)
+            self._column_readers[index, field] = reader
+        return self._column_readers[index, field][number - offset]
 
     def _term(self, field: str, text: str) -> Scores:
         """BM25F scores of one term in one field, unboosted: Whoosh's formula, in bulk."""

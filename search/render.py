@@ -106,12 +106,18 @@ def footer(result: SearchResult) -> str:
     plural = "s" if result.total != 1 else ""
     if result.total == 0:
         return f"no hits for {shown(result.query)}"
+    total = total_text(result)
     if not result.hits:
-        return f"no hits on this page: {result.total} hit{plural} in all"
+        return f"no hits on this page: {total} hit{plural} in all"
     last = result.first + len(result.hits) - 1
-    if result.first == 1 and last == result.total:
-        return f"{result.total} hit{plural}"
-    return f"showing hits {result.first}–{last} of {result.total}"
+    if result.first == 1 and last == result.total and result.total_relation == "eq":
+        return f"{total} hit{plural}"
+    return f"showing hits {result.first}–{last} of {total}"
+
+
+def total_text(result: SearchResult) -> str:
+    """The number of hits, `10,000 or more` when counting stopped at its bound."""
+    return f"{result.total:,} or more" if result.total_relation == "gte" else str(result.total)
 
 
 def facet_table(name: str, counts: dict[str, int]) -> str:
@@ -153,6 +159,7 @@ def result_json(result: SearchResult) -> str:
     payload: dict = {
         "query": result.query,
         "total": result.total,
+        "total_relation": result.total_relation,
         "first": result.first,
         "hits": [_hit_json(hit) for hit in result.hits],
     }

@@ -24,9 +24,15 @@ STOP_SECONDS = 10
 LOOPBACK_ONLY = ("--host", "127.0.0.1", "--no-dashboard", "--dashboard-address", "127.0.0.1:0")
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str  # http://127.0.0.1:PORT
+    pid: int
+
+
 @contextlib.contextmanager
-def serving(corpus: Path, index: Path, *options: str) -> Iterator[str]:
-    """The base URL (`http://127.0.0.1:PORT`) of `search serve` while the block runs."""
+def serving(corpus: Path, index: Path, *options: str) -> Iterator[Served]:
+    """`search serve`'s base URL and process id while the block runs."""
     command = [sys.executable, "-m", "search", "serve", "--host", "127.0.0.1", "--port", "0"]
     process = subprocess.Popen(
         [*command, "--corpus", str(corpus), "--index", str(index), *options],
@@ -35,7 +41,7 @@ def serving(corpus: Path, index: Path, *options: str) -> Iterator[str]:
         text=True,
     )
     try:
-        yield _announced_url(process)
+        yield Served(_announced_url(process), process.pid)
     finally:
         _stop(process)  # as Ctrl-C: uvicorn shuts down gracefully
         if process.stderr:

@@ -29,7 +29,7 @@ def test_search_narrow_open_and_cite_in_a_browser(tmp_path: Path):
         {"harbour.txt": HARBOUR, "council.txt": COUNCIL, "reprint.txt": COUNCIL_REPRINT},
     )
     shots = tmp_path / "screenshots"
-    with serving(corpus, tmp_path / "index") as url, playwright_api.sync_playwright() as driver:
+    with serving(corpus, tmp_path / "index") as served, playwright_api.sync_playwright() as driver:
         browser = driver.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
         )
@@ -47,7 +47,7 @@ def test_search_narrow_open_and_cite_in_a_browser(tmp_path: Path):
                 ),
             )
 
-            page.goto(url)
+            page.goto(served.url)
             page.fill("input[name=q]", "lighthouse dredging")
             page.press("input[name=q]", "Enter")
             page.wait_for_selector("ol.hits li.hit")

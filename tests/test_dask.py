@@ -166,7 +166,9 @@ def test_each_file_goes_out_with_its_bytes_and_comes_back_once(cluster, corpus):
     with distributed.DaskCluster(cluster.address) as dask:
         # A lambda travels by value: the workers cannot import this test module.
         digests = list(dask.map(lambda file, data: (file.source, hashlib.sha256(data).digest()), files, files_a_batch=5))  # fmt: skip
-    expected = [(file.source, hashlib.sha256(file.path.read_bytes()).digest()) for file in files]
+    expected = [
+        (file.source, hashlib.sha256(Path(file.path).read_bytes()).digest()) for file in files
+    ]
     assert len(digests) == len(expected) > GENERATED_ARTICLES
     assert sorted(digests) == sorted(expected)
 

@@ -282,3 +282,149 @@ def test_files_changed_a_moment_ago_are_always_read(corpus: Path, tmp_path: Path
     reads.clear()
     update_index(corpus, tmp_path / "index")
     assert sorted(reads) == ["council.txt", "harbour.txt"]
+
+
+def _write_piers(folder: Path, count: int, word: str = "ferry") -> None:
+    """Enough articles for an update to write them in several processes (`PARALLEL_FROM`)."""
+    folder.mkdir(exist_ok=True)
+    for number in range(count):
+        (folder / f"pier{number:03}.txt").write_text(
+            f"Pier {number} Reopens\n\nKELDMOUTH, March {number % 28 + 1}, 2024 — The {word} "
+            f"returned to pier {number}.\n\n“We rebuilt berth {number},” said Ansel Morrow, "
+            "the pier master.\n",
+            "utf-8",
+        )
+
+
+def _everything(index: Path) -> list[SearchResult]:
+    return [
+        search(index, SearchRequest(words, limit=200))
+        for words in ("ferry", "pier master", '"rebuilt berth"', "berth 7", "ansel")
+    ]
+
+
+def test_many_files_written_in_several_processes_index_as_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from search.index import PARALLEL_FROM
+
+    corpus = tmp_path / "corpus"
+    _write_piers(corpus, PARALLEL_FROM + 16)
+    in_processes = update_index(corpus, tmp_path / "parallel")
+    with monkeypatch.context() as patched:
+        patched.setattr("multiprocessing.get_start_method", lambda: "spawn")
+        in_one = update_index(corpus, tmp_path / "serial")
+    assert in_processes.summary() == in_one.summary()
+    assert in_processes.added == PARALLEL_FROM + 16
+    assert _everything(tmp_path / "parallel") == _everything(tmp_path / "serial")
+
+    _write_piers(corpus, PARALLEL_FROM + 8, word="tugboat")  # changed, in processes again
+    report = update_index(corpus, tmp_path / "parallel")
+    assert (report.updated, report.unchanged) == (PARALLEL_FROM + 8, 8)
+    assert search(tmp_path / "parallel", SearchRequest("ferry")).total == 8
+    assert search(tmp_path / "parallel", SearchRequest("tugboat")).total == PARALLEL_FROM + 8
+
+
+def _file_lists(index: Path) -> list[Path]:
+    (generation,) = generations(index)
+    return sorted(generation.glob("files-*"))
+
+
+@pytest.mark.usefixtures("no_recent_window")
+def test_the_list_of_indexed_files_agrees_with_their_records_after_every_update(
+    corpus: Path, tmp_path: Path
+):
+    from search.index import indexed_files
+
+    index = tmp_path / "index"
+
+    def listed_and_recorded() -> tuple[dict, dict]:
+        (listing,) = _file_lists(index)
+        listed = indexed_files(index)
+        listing.unlink()  # read from the per-file records instead
+        return listed, indexed_files(index)
+
+    update_index(corpus, index)
+    for change in (
+        lambda: (corpus / "ferry.txt").write_text("Ferry\n\nThe ferry sailed late.\n", "utf-8"),
+        lambda: (corpus / "ferry.txt").write_text("Ferry\n\nThe ferry sailed at noon.\n", "utf-8"),
+        lambda: os.utime(corpus / "council.txt", (1_000_000_000, 1_000_000_000)),
+        lambda: (corpus / "ferry.txt").unlink(),
+    ):
+        change()
+        update_index(corpus, index)  # each commits, writing a list
+        listed, recorded = listed_and_recorded()
+        assert listed == recorded
+        assert sorted(listed) == sorted(path.name for path in corpus.glob("*.txt"))
+
+
+def test_a_damaged_list_of_indexed_files_is_read_from_the_records(corpus: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    update_index(corpus, index)
+    (listing,) = _file_lists(index)
+    listing.write_bytes(b"\x00garbled")
+    report = update_index(corpus, index)
+    assert (report.unchanged, report.added, report.updated) == (2, 0, 0)
+
+
+def _postings(index: Path) -> dict:
+    """Every posting of every word, with what its block records of the lengths it holds."""
+    from search.index import open_index
+
+    postings = {}
+    with open_index(index).reader() as reader:
+        for field, word in reader.all_terms():
+            matcher, items = reader.postings(field, word), []
+            while matcher.is_active():
+                block = (matcher.block_min_length(), matcher.block_max_length())
+                items.append((matcher.id(), matcher.weight(), matcher.value(), *block))
+                matcher.next()
+            postings[field, word] = items
+    return postings
+
+
+def test_postings_spilled_to_disk_and_lengths_read_whole_are_as_whoosh_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The index's faster writing (`_PostingPool`, `_FieldLengths`) against Whoosh's own, in
+    one process so that documents are numbered alike."""
+    from whoosh.writing import PostingPool, SegmentWriter
+
+    from search import index as engine
+
+    corpus = tmp_path / "corpus"
+    _write_piers(corpus, 40)
+    monkeypatch.setattr("multiprocessing.get_start_method", lambda: "spawn")
+    monkeypatch.setattr(engine, "WRITER_MEMORY_MB", 0.05)  # a run every few hundred postings
+    update_index(corpus, tmp_path / "ours")
+    monkeypatch.setattr(engine._PostingPool, "_write_run", PostingPool._write_run)
+    monkeypatch.setattr(engine._PostingPool, "_read_run", PostingPool._read_run)
+    monkeypatch.setattr(
+        engine._SegmentWriter, "per_document_reader", SegmentWriter.per_document_reader
+    )
+    update_index(corpus, tmp_path / "whoosh")
+    ours = _postings(tmp_path / "ours")
+    assert len(ours) > 100
+    assert ours == _postings(tmp_path / "whoosh")
+
+
+def test_a_full_disk_in_a_writing_process_is_one_line_and_keeps_the_index(
+    run, corpus: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from search.index import PARALLEL_FROM
+
+    assert run("index").exit_code == 0
+    _write_piers(corpus, PARALLEL_FROM)
+
+    def disk_full(*_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("search.index._add_file", disk_full)  # in the processes it forks too
+    result = run("index")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "search: error: No space left on device"
+    monkeypatch.undo()
+    assert run("lighthouse").exit_code == 0
+    assert run("pier").exit_code == 1  # none of the failed update's documents
+    assert run("index").exit_code == 0
+    assert run("pier").exit_code == 0

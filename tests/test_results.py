@@ -84,6 +84,22 @@ def test_copies_of_a_quotation_are_one_hit_with_the_earliest_date(run, corpus: P
     assert every["total"] == 2
 
 
+def test_facets_count_copies_once_in_the_month_of_the_earliest(run, corpus: Path):
+    for name, date in (("earlier.txt", "November 20, 2022"), ("later.txt", "May 2, 2025")):
+        (corpus / name).write_text(COUNCIL_REPRINT.replace("June 1, 2023", date), "utf-8")
+    facets = ("--facet", "speaker", "--facet", "year", "--facet", "month", "--format", "json")
+    grouped = payload(run("lighthouse", "--speaker", "Ferreira", *facets))
+    assert grouped["facets"] == {
+        "speaker": {"Lucia Ferreira": 1},
+        "year": {"2022": 1},
+        "month": {"2022-11": 1},
+    }
+    every = payload(run("lighthouse", "--speaker", "Ferreira", "--no-group", *facets))
+    assert every["facets"]["speaker"] == {"Lucia Ferreira": every["total"]}
+    assert sum(every["facets"]["month"].values()) == every["total"] >= 3
+    assert {"2022-11", "2025-05"} <= set(every["facets"]["month"])
+
+
 def test_a_misspelled_query_gets_a_suggestion_from_the_index_vocabulary(run):
     result = run("dreging")
     assert result.exit_code == 1

@@ -392,6 +392,29 @@ def test_no_request_fails_while_updates_and_rebuilds_swap_the_index(corpus: Path
     assert set(statuses) == {200}
 
 
+def test_facets_follow_each_update_of_the_live_index(corpus: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    update_index(corpus, index)
+    client = TestClient(create_app(index))
+    url = "/api/search?q=lighthouse+OR+dredging&facet=speaker&facet=month"
+    before = json_of(client, url)["facets"]
+    assert before["speaker"] == {"Maria Okafor": 1, "Lucia Ferreira": 1, "Tomas Lu": 1}
+    (corpus / "keeper.txt").write_text(
+        "Keeper Retires\n\nBRENNA, January 9, 2025 — The last keeper left the lighthouse.\n\n"
+        "“The lighthouse kept me as much as I kept it,” said Edda Voss, the keeper.\n",
+        "utf-8",
+    )
+    update_index(corpus, index)
+    added = json_of(client, url)["facets"]
+    assert added["speaker"] == {**before["speaker"], "Edda Voss": 1}
+    assert added["month"] == {**before["month"], "2025-01": 2}  # the quotation and its lead
+    (corpus / "council.txt").unlink()
+    update_index(corpus, index)
+    removed = json_of(client, url)["facets"]
+    assert removed["speaker"] == {"Edda Voss": 1, "Maria Okafor": 1, "Tomas Lu": 1}
+    assert "2023-06" not in removed["month"]
+
+
 def test_serving_never_writes_to_the_index(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
     update_index(corpus, index)

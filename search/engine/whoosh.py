@@ -24,6 +24,7 @@ class WhooshEngine(Engine):
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._indexed: dict[str, IndexedFile] | None = None
 
     def describe(self) -> str:
         return folder(self.root)
@@ -91,6 +92,7 @@ class WhooshStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._indexed: dict[str, IndexedFile] | None = None
 
     def locked(self, timeout: float) -> AbstractContextManager[None]:
         return index.update_lock(self.root, timeout)
@@ -109,7 +111,9 @@ class WhooshStore:
         return True
 
     def indexed_files(self) -> dict[str, IndexedFile]:
-        return index.indexed_files(self.root)
+        self._indexed = index.indexed_files(self.root)
+        return self._indexed
 
     def writer(self, *, fresh: bool) -> index.IndexWriter:
-        return index.IndexWriter(self.root, fresh=fresh)
+        """The writer, given the files `indexed_files` read, so it does not read them again."""
+        return index.IndexWriter(self.root, fresh=fresh, files=None if fresh else self._indexed)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
@@ -29,10 +30,11 @@ from search import render
 from search.engine import Engine, open_engine
 from search.errors import IndexProblem, QueryError, shown
 from search.index import UNNAMED_KEY
-from search.model import SpeakerSummary
+from search.model import SearchResult, SpeakerSummary
 from search.query import FACETS, SORTS, SearchRequest
 from search.web import pages, params
 from search.web.openapi import openapi_document
+from search.web.workers import WorkerEngine
 from search.wording import verify
 
 HERE = Path(__file__).parent
@@ -79,6 +81,7 @@ def _templates() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
+        auto_reload=False,  # the templates ship with the package: no file checks a request
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -96,11 +99,15 @@ def _templates() -> Environment:
     return environment
 
 
-def create_app(engine: Engine | Path, *, time_limit: float = SEARCH_SECONDS) -> Starlette:
+def create_app(
+    engine: Engine | Path, *, time_limit: float = SEARCH_SECONDS, workers: int = 1
+) -> Starlette:
     """The application serving the engine's index (a folder: the Whoosh index there), kept
-    open between requests."""
+    open between requests: by this process, or by `workers` worker processes."""
     if isinstance(engine, Path):
         engine = open_engine(index_root=engine)
+    if workers > 1:
+        engine = WorkerEngine(engine, workers, time_limit=time_limit)
     engine.keep_open()
     templates = _templates()
     everyone_by_version: dict[Hashable, list[SpeakerSummary]] = {}
@@ -165,7 +172,7 @@ def create_app(engine: Engine | Path, *, time_limit: float = SEARCH_SECONDS) -> 
                 timeline=pages.timeline("/", query, result.facets.get("month", {})),
                 facet_links=_facet_links(query, asked, result.facets),
                 active=_active_filters(query, asked),
-                paging=_paging(query, asked, result.total),
+                paging=_paging(query, asked, result),
                 suggestion_url=(
                     pages.url_with("/", query, q=result.suggestion) if result.suggestion else None
                 ),
@@ -238,7 +245,7 @@ def create_app(engine: Engine | Path, *, time_limit: float = SEARCH_SECONDS) -> 
             asked=asked,
             footer=render.footer(result),
             timeline=pages.timeline(path, query, result.facets.get("month", {})),
-            paging=_paging(query, asked, result.total, path),
+            paging=_paging(query, asked, result, path),
             api_url=pages.url_with("/api/search", query, speaker=name, sort="date"),
             path=path,
         )
@@ -281,7 +288,16 @@ def create_app(engine: Engine | Path, *, time_limit: float = SEARCH_SECONDS) -> 
         Route("/api/openapi.json", api_openapi),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if isinstance(engine, WorkerEngine):
+            engine.close()
+
+    app = Starlette(
+        routes=routes, exception_handlers={HTTPException: http_error}, lifespan=lifespan
+    )
     app.add_middleware(_SecurityHeaders)
     return app
 
@@ -310,7 +326,7 @@ def _facet_links(query, asked: SearchRequest, facets: dict[str, dict[str, int]])
 
 def _most_frequent(counts: dict[str, int], limit: int) -> list[tuple[str, int]]:
     """The `limit` largest counts, in the order `counts` has them (time order for dates)."""
-    kept = set(sorted(counts, key=lambda value: -counts[value])[:limit])
+    kept = set(sorted(counts, key=counts.__getitem__, reverse=True)[:limit])  # stable on ties
     return [(value, count) for value, count in counts.items() if value in kept]
 
 
@@ -331,17 +347,21 @@ def _active_filters(query, asked: SearchRequest) -> list[tuple[str, str]]:
     return active
 
 
-def _paging(query, asked: SearchRequest, total: int, path: str = "/") -> dict:
-    last_page = max(1, -(-total // asked.limit))
+def _paging(query, asked: SearchRequest, result: SearchResult, path: str = "/") -> dict:
+    """Links to the pages around this one; with a lower-bound total (`total_relation`
+    "gte") the last page is a lower bound too, and there may be a next page beyond it."""
+    last_page = max(1, -(-result.total // asked.limit))
+    more = result.total_relation == "gte"
     return {
         "page": asked.page,
         "pages": last_page,
+        "more": more,
         "previous": (
             pages.url_with(path, query, page=str(asked.page - 1)) if asked.page > 1 else None
         ),
         "next": (
             pages.url_with(path, query, page=str(asked.page + 1))
-            if asked.page < last_page
+            if asked.page < last_page or more
             else None
         ),
     }

@@ -93,7 +93,8 @@ def openapi_document() -> dict:
             "/api/search": _operation(
                 "Ranked hits, as `search --format json`",
                 search_parameters,
-                "{query, total, first, hits, facets?, suggestions?, undated_left_out?}",
+                "{query, total, total_relation, first, hits, facets?, suggestions?,"
+                " undated_left_out?}",
             ),
             "/api/quotes/{id}": _operation(
                 "One document in full, as `search show --format json`",

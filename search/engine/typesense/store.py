@@ -18,14 +18,16 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from typing import TypeVar
 
 from search import __version__
+from search.corpus import SourceFile
 from search.engine.typesense.cluster import CHECK_SECONDS, cluster_errors
 from search.errors import EngineUnavailable
 from search.index import UNNAMED_KEY, article_key, day_number, name_key, quote_key
+from search.indexer import add_read
 from search.model import IndexDocument, IndexedFile
 
 T = TypeVar("T")
@@ -295,6 +297,15 @@ class TypesenseWriter:
         self._pending.append(_file_record(file))
         if len(self._pending) >= IMPORT_BATCH:
             self._flush()
+
+    def add_files(
+        self,
+        files: Sequence[SourceFile],
+        record: Callable[[SourceFile], IndexedFile],
+        read: Callable[[SourceFile], tuple[list[IndexDocument], list[str]]],
+    ) -> Iterator[tuple[int, bool, list[str]]]:
+        """Each file read here, in turn: the cluster's nodes do the indexing work."""
+        return add_read(self, files, record, ((file, *read(file)) for file in files))
 
     def refresh_file(self, file: IndexedFile) -> None:
         self._pending.append(_file_record(file))
