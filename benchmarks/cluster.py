@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dask_extraction import reading_seconds
-from scale import generate, in_child, mixed_requests
+from scale import generate, in_child, mixed_requests, percentile_95
 
 from search.corpus import iter_corpus
 from search.distributed import DaskCluster
@@ -122,11 +122,6 @@ def query_round(engine: Engine, requests: list) -> tuple[dict[str, list[float]],
             continue
         timings[KINDS[number % len(KINDS)]].append(time.perf_counter() - start)
     return timings, refused
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
 def rss_mb(pid: int) -> float:
@@ -349,7 +344,7 @@ def main() -> None:
                 for kind, each in kinds.items():
                     by_kind[name].setdefault(kind, []).extend(each)
                 refused[name] = refusals
-                rounds[name].append((statistics.median(timings), percentile(timings, 0.95)))
+                rounds[name].append((statistics.median(timings), percentile_95(sorted(timings))))
                 middle, high = rounds[name][-1]
                 say(
                     f"round {number + 1} {name}: {len(timings)} answered, {refusals} refused,"

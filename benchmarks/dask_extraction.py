@@ -24,7 +24,7 @@ from scale import generate
 
 from search.corpus import SourceFile, iter_corpus
 from search.distributed import DaskCluster
-from search.indexer import _documents_of
+from search.indexer import _extracted
 from search.settings import DEFAULT_MAX_BYTES
 
 SEARCH = Path(sys.executable).with_name("search")  # the command installed beside Python
@@ -43,7 +43,8 @@ def build_seconds(corpus: Path, index: Path, *options: str) -> float:
 def reading_seconds(files: list[SourceFile], cluster: DaskCluster | None) -> float:
     """Every file read, extracted and laid out as documents, and nothing written."""
     start = time.perf_counter()
-    results = cluster.map(_documents_of, files) if cluster else map(_documents_of, files)
+    here = (_extracted(file, None) for file in files)
+    results = cluster.map(_extracted, files) if cluster else here
     documents = sum(len(result[1]) for result in results)
     assert documents > len(files)
     return time.perf_counter() - start
