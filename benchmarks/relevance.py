@@ -30,7 +30,7 @@ import ir_measures
 from ir_measures import AP, R, nDCG
 
 from search.engine import ENGINES, Engine, open_engine
-from search.query import SearchRequest
+from search.engine.request import SearchRequest
 
 RANKING_DEPTH = 100
 PAGE = 100  # hits a request

@@ -133,8 +133,8 @@ def generate(folder: Path, count: int, seed: int) -> None:
 
 
 def child_project_build(corpus: str, index: str) -> dict:
+    from search.engine.whoosh.query import read_index
     from search.indexer import update_index
-    from search.query import read_index
 
     start = time.perf_counter()
     report = update_index(Path(corpus), Path(index), rebuild=True)
@@ -194,7 +194,7 @@ def mixed_requests(count: int = 240) -> list:
     phrase beside words (`benchmarks/serve.py` sends them over HTTP too)."""
     import datetime as dt
 
-    from search.query import SearchRequest
+    from search.engine.request import SearchRequest
 
     rng = random.Random(7)
     speakers = [f"{first} {last}" for first in FIRST_NAMES for last in SURNAMES]
@@ -229,7 +229,7 @@ def long_and_short_queries(count: int = 20) -> tuple[list[str], list[str]]:
 
 
 def timed(index: Path, requests: list) -> list[float]:
-    from search.query import search
+    from search.engine.whoosh.query import search
 
     timings = []
     for request in requests:
@@ -245,8 +245,9 @@ def child_project_queries(index: str) -> dict:
     the mixed queries with every facet, which enumerate every match."""
     import dataclasses
 
-    from search import pruning
-    from search.query import FACETS, SearchRequest, search
+    from search.engine.request import FACETS, SearchRequest
+    from search.engine.whoosh import pruning
+    from search.engine.whoosh.query import search
 
     requests = mixed_requests()
     search(Path(index), requests[0])  # warm the operating system's file cache

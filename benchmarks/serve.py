@@ -46,8 +46,8 @@ from urllib.parse import quote, urlencode
 
 import scale
 
-from search.index import keep_open
-from search.query import search
+from search.engine.whoosh.index import keep_open
+from search.engine.whoosh.query import search
 
 START_SECONDS = 3600  # building a large corpus's index comes first
 BAD_REQUESTS = (

@@ -479,7 +479,7 @@ def query_command(
     (or date:[2023-01-01 to 2023-06-30], date:>2023-01-01).
     """
     from search import render
-    from search.query import MAX_EXPANSIONS, SearchRequest
+    from search.engine.request import MAX_EXPANSIONS, SearchRequest
 
     engine = _engine(index_root, engine_name, nodes)
     _ensure_index(engine, corpus, quiet)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from search.dates import full_dates
+from search.extract.dates import full_dates
+from search.extract.quotes import CLOSE, OPEN
 from search.model import Article, Extraction, IndexDocument, Quote
-from search.quotes import CLOSE, OPEN
 
 # What stands in a quotation document's body where another quotation of its paragraph stood.
 OMITTED = "…"

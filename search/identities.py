@@ -5,7 +5,7 @@ Each article names its speakers in the fullest form it gives them; across articl
 differ. Two forms are one identity when the shorter one's parts all appear, in order, in the
 longer one with the same surname (an initial stands for any part it begins), and when that is
 unambiguous in the corpus: `Clinton` stays apart when both `Hillary Clinton` and `Bill Clinton`
-are quoted. Forms are name keys (`search.index.name_key`: lower case, accents folded, words
+are quoted. Forms are name keys (`search.engine.keys.name_key`: lower case, accents folded, words
 joined by spaces), so the table needs nothing but the distinct speaker keys and their counts.
 A name that is no one's finds the identities nearest it, compared part for part.
 """

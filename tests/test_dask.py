@@ -30,8 +30,8 @@ from servers import START_SECONDS, DaskProcesses, dask_cluster
 from search import __version__, distributed
 from search.cli import cli
 from search.corpus import SourceFile, iter_corpus
+from search.engine.whoosh.index import index_exists
 from search.errors import ClusterError
-from search.index import index_exists
 from search.indexer import update_index
 from search.settings import DEFAULT_MAX_BYTES
 

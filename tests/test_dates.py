@@ -1,4 +1,4 @@
-"""Date reading (`search.dates`): what counts as a date and how relative dates resolve."""
+"""Date reading (`search.extract.dates`): what counts as a date and how relative dates resolve."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from extracting import run
 
-from search.dates import article_date, full_dates, mentioned_dates
+from search.extract.dates import article_date, full_dates, mentioned_dates
 
 FRIDAY = dt.date(2024, 5, 10)
 

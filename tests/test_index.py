@@ -16,10 +16,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.index import CURRENT_FILE, IndexBusy, exact_analyzer, name_key, update_lock
+from search.engine.keys import name_key
+from search.engine.request import SearchRequest
+from search.engine.whoosh.index import CURRENT_FILE, IndexBusy, exact_analyzer, update_lock
+from search.engine.whoosh.query import search
 from search.indexer import update_index
 from search.model import SearchResult
-from search.query import SearchRequest, search
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60) | st.sampled_from(
@@ -205,7 +207,7 @@ def test_a_full_disk_during_a_rebuild_is_one_line_and_keeps_the_old_index(
     def disk_full(self):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("search.index.IndexWriter.commit", disk_full)
+    monkeypatch.setattr("search.engine.whoosh.index.IndexWriter.commit", disk_full)
     result = run("index", "--rebuild")
     assert result.exit_code == 2
     assert result.stderr.strip() == "search: error: No space left on device"
@@ -306,7 +308,7 @@ def _everything(index: Path) -> list[SearchResult]:
 def test_many_files_written_in_several_processes_index_as_in_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from search.index import PARALLEL_FROM
+    from search.engine.whoosh.index import PARALLEL_FROM
 
     corpus = tmp_path / "corpus"
     _write_piers(corpus, PARALLEL_FROM + 16)
@@ -334,7 +336,7 @@ def _file_lists(index: Path) -> list[Path]:
 def test_the_list_of_indexed_files_agrees_with_their_records_after_every_update(
     corpus: Path, tmp_path: Path
 ):
-    from search.index import indexed_files
+    from search.engine.whoosh.index import indexed_files
 
     index = tmp_path / "index"
 
@@ -369,7 +371,7 @@ def test_a_damaged_list_of_indexed_files_is_read_from_the_records(corpus: Path, 
 
 def _postings(index: Path) -> dict:
     """Every posting of every word, with what its block records of the lengths it holds."""
-    from search.index import open_index
+    from search.engine.whoosh.index import open_index
 
     postings = {}
     with open_index(index).reader() as reader:
@@ -390,7 +392,7 @@ def test_postings_spilled_to_disk_and_lengths_read_whole_are_as_whoosh_writes_th
     one process so that documents are numbered alike."""
     from whoosh.writing import PostingPool, SegmentWriter
 
-    from search import index as engine
+    from search.engine.whoosh import index as engine
 
     corpus = tmp_path / "corpus"
     _write_piers(corpus, 40)
@@ -411,7 +413,7 @@ def test_postings_spilled_to_disk_and_lengths_read_whole_are_as_whoosh_writes_th
 def test_a_full_disk_in_a_writing_process_is_one_line_and_keeps_the_index(
     run, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from search.index import PARALLEL_FROM
+    from search.engine.whoosh.index import PARALLEL_FROM
 
     assert run("index").exit_code == 0
     _write_piers(corpus, PARALLEL_FROM)
@@ -419,7 +421,9 @@ def test_a_full_disk_in_a_writing_process_is_one_line_and_keeps_the_index(
     def disk_full(*_args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("search.index._add_file", disk_full)  # in the processes it forks too
+    monkeypatch.setattr(
+        "search.engine.whoosh.index._add_file", disk_full
+    )  # in the processes it forks too
     result = run("index")
     assert result.exit_code == 2
     assert result.stderr.strip() == "search: error: No space left on device"

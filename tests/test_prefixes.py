@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from articles import write_articles
 
-from search.query import MAX_EXPANSIONS
+from search.engine.request import MAX_EXPANSIONS
 
 MIGRATION = """\
 Valley Towns Court Newcomers

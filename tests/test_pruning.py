@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search import pruning, query
 from search.cli import cli
+from search.engine.request import SearchRequest
+from search.engine.whoosh import pruning, query
+from search.engine.whoosh.query import search
 from search.indexer import update_index
-from search.query import SearchRequest, search
 
 WORDS = "harbour vote budget energy grid rail line storm flood tax reform court ruling".split()
 FILLER = "the of and to in that for on with as".split()
@@ -137,7 +138,7 @@ def test_a_low_count_bound_changes_the_total_alone(
 
 
 def test_scores_are_the_rankers_own(index: Path, monkeypatch: pytest.MonkeyPatch):
-    """The pruned ranking scores a document as `search.ranking.Ranker` does (bonuses too),
+    """The pruned ranking scores a document as `search.engine.whoosh.ranking.Ranker` does (bonuses too),
     which the facets' path still uses: a page asked with facets ranks alike."""
     for text in QUERIES:
         plain = search(index, SearchRequest(text, limit=20))

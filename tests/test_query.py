@@ -10,14 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.query import (
-    MAX_QUERY_CHARS,
-    MAX_QUERY_WORDS,
-    QueryError,
-    SearchRequest,
-    make_snippet,
-    search,
-)
+from search.engine.hits import make_snippet
+from search.engine.request import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SearchRequest
+from search.engine.whoosh.query import QueryError, search
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from search.index import build_schema
+from search.engine.request import SearchRequest
+from search.engine.whoosh.index import build_schema
+from search.engine.whoosh.query import parse_query, search
 from search.indexer import update_index
 from search.model import SearchResult
-from search.query import SearchRequest, parse_query, search
 
 
 def search_articles(tmp_path: Path, articles: dict[str, str], query: str) -> SearchResult:
@@ -215,9 +216,9 @@ def test_scores_are_whoosh_own_across_segments_and_deletions(tmp_path: Path):
     The index has several segments and deleted documents (files changed after the first
     build), where reading posting blocks directly could go wrong.
     """
-    from search.index import open_index
-    from search.query import apply_exclusions
-    from search.ranking import Ranker, StandardIdfBM25F
+    from search.engine.whoosh.index import open_index
+    from search.engine.whoosh.query import apply_exclusions
+    from search.engine.whoosh.ranking import Ranker, StandardIdfBM25F
 
     rng = random.Random(5)
     words = "alpha beta gamma delta harbour vote budget energy grid rail the of and".split()

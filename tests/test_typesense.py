@@ -371,7 +371,7 @@ class Searching(threading.Thread):
 
     def run(self) -> None:
         from search.engine import open_engine
-        from search.query import SearchRequest
+        from search.engine.request import SearchRequest
 
         engine = open_engine("typesense", index_root=Path(self.index_name), nodes=self.urls)
         while not self.stopped.is_set():

@@ -18,9 +18,9 @@ from search.errors import EngineUnavailable
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
+    from search.engine.request import SearchRequest
     from search.indexer import Extraction, UpdateReport
     from search.model import Record, SearchResult, SpeakerSummary
-    from search.query import SearchRequest
 
 ENGINES = ("whoosh", "typesense")
 DEFAULT_ENGINE = "whoosh"

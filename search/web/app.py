@@ -28,10 +28,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search import render
 from search.engine import Engine, open_engine
+from search.engine.keys import UNNAMED_KEY
+from search.engine.request import FACETS, SORTS, SearchRequest
 from search.errors import IndexProblem, QueryError, shown
-from search.index import UNNAMED_KEY
 from search.model import SearchResult, SpeakerSummary
-from search.query import FACETS, SORTS, SearchRequest
 from search.web import pages, params
 from search.web.openapi import openapi_document
 from search.web.workers import WorkerEngine

@@ -7,7 +7,7 @@ line's JSON, which the README documents field by field.
 from __future__ import annotations
 
 from search import __version__
-from search.query import FACETS, MAX_QUERY_CHARS, SORTS
+from search.engine.request import FACETS, MAX_QUERY_CHARS, SORTS
 from search.web.params import MAX_LIMIT, MAX_PAGE, MAX_SPEAKERS
 
 

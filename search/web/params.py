@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from starlette.datastructures import QueryParams
 
-from search.query import FACETS, MAX_QUERY_CHARS, MAX_QUERY_WORDS, SearchRequest
+from search.engine.request import FACETS, MAX_QUERY_CHARS, MAX_QUERY_WORDS, SearchRequest
 
 MAX_LIMIT = 100  # hits a page; more is paging
 MAX_PAGE = 1000

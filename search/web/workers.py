@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from search.engine import Engine
 
 if TYPE_CHECKING:
+    from search.engine.request import SearchRequest
     from search.indexer import UpdateReport
     from search.model import Record, SearchResult, SpeakerSummary
-    from search.query import SearchRequest
 
 
 class WorkerEngine(Engine):

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable
-from dataclasses import fields
 from pathlib import Path
 
 from search.engine import Engine
+from search.engine.hits import hit_of, record_of, summarise_speakers
+from search.engine.keys import UNNAMED_KEY, name_key
+from search.engine.request import FEW_HITS, SearchRequest, check, day_range, speaker_key
 from search.engine.typesense import cluster, syntax
 from search.engine.typesense.store import (
     FILE_KIND,
@@ -27,18 +29,8 @@ from search.engine.typesense.store import (
 )
 from search.errors import QueryError
 from search.identities import Identities
-from search.index import UNNAMED_KEY, name_key, number_day
 from search.indexer import Extraction, UpdateReport, update_index
 from search.model import Hit, Record, SearchResult, SpeakerSummary
-from search.query import (
-    FEW_HITS,
-    SearchRequest,
-    _check,
-    _day_range,
-    _speaker_key,
-    make_snippet,
-    summarise_speakers,
-)
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
 
 SEARCHED = "quote_words,body_words,lead_title"
@@ -58,7 +50,6 @@ SORTS = {
 }
 START, END = "\x02", "\x03"  # around a highlighted word: characters no article text holds
 _MARKED = re.compile(f"{START}(.*?){END}", re.DOTALL)
-RECORD_FIELDS = tuple(field.name for field in fields(Record))
 
 
 class TypesenseEngine(Engine):
@@ -109,13 +100,13 @@ class TypesenseEngine(Engine):
         return retrying(lambda: documents.search(parameters), f"searching {self.alias!r}")
 
     def search(self, request: SearchRequest) -> SearchResult:
-        _check(request)
+        check(request)
         if request.limit > MOST_A_PAGE:
             raise QueryError(f"--limit: the typesense engine shows at most {MOST_A_PAGE} a page")
         text = syntax.parse(request.query)
         for name in (*request.speakers, *text.speakers):
-            _speaker_key(name)
-        days = _day_range(request)
+            speaker_key(name)
+        days = day_range(request)
         filtered = request.speakers or text.speakers or text.date_filters or days is not None
         if not text.has_words and not filtered:
             raise QueryError("empty query: give words to search for, or a --speaker or date filter")
@@ -209,7 +200,7 @@ class TypesenseEngine(Engine):
         self, speakers: tuple[str, ...] = (), min_confidence: float | None = None
     ) -> list[Record]:
         for name in speakers:
-            _speaker_key(name)
+            speaker_key(name)
         filters = ["kind:=quote"]
         if speakers:
             filters.append(_speaker_filter(speakers, self._identities()[0]))
@@ -280,7 +271,7 @@ class TypesenseEngine(Engine):
 def _speaker_filter(names: tuple[str, ...], identities: Identities) -> str:
     """Quotes by any of `names` and every other form of the identities they name, as the
     Whoosh engine finds them; a name matching no one matches nothing."""
-    forms = set().union(*(identities.claimed_by(_speaker_key(name)) for name in names))
+    forms = set().union(*(identities.claimed_by(speaker_key(name)) for name in names))
     if not forms:
         return "speaker_key:=`(nobody)`"
     return f"speaker_key:=[{','.join(f'`{form}`' for form in sorted(forms))}]"
@@ -294,49 +285,17 @@ def _date_filter(days: tuple[int, int] | None, include_undated: bool) -> list[st
 
 
 def _hit(hits: list[dict], request: SearchRequest, searched_words: bool) -> Hit:
-    """The hit for a group of copies: the first copy's words (in corpus order), the earliest
-    date, every source, the best copy's score."""
-    best = hits[0]
+    """The hit for a group of copies, in corpus order, with the best copy's score."""
     copies = sorted(hits, key=lambda hit: hit["document"]["corpus_order"])
-    document = copies[0]["document"]
-    source, text, spans = _snippet_source(copies[0], searched_words)
-    snippet, highlights = make_snippet(text, spans, request.snippet_chars)
-    dates = [doc["date"] for hit in copies if (doc := hit["document"])["date"]]
-    return Hit(
-        id=document["doc_id"],
-        kind=document["kind"],
-        score=best["text_match"] if request.sort == "relevance" else None,
-        speaker=document.get("speaker"),
-        role=document.get("role"),
-        date=number_day(min(dates)) if dates else None,
-        quote=document.get("quote"),
-        snippet=snippet,
-        highlights=highlights,
-        title=document.get("title", ""),
-        source=document["source"],
-        copies=len(copies),
-        sources=tuple(sorted({hit["document"]["source"] for hit in copies})),
-        confidence=document.get("confidence"),
-        described_as=document.get("described_as"),
-        in_quotation=source == "quote",
-        url=document.get("url"),
-        publication=document.get("publication"),
+    marked = {item["field"]: item.get("value") or "" for item in copies[0].get("highlights", [])}
+    return hit_of(
+        [hit["document"] for hit in copies],
+        hits[0]["text_match"] if request.sort == "relevance" else None,
+        lambda field, text: _spans(marked.get(f"{field}_words", ""), text),
+        searched_words,
+        request.snippet_chars,
+        id_field="doc_id",
     )
-
-
-def _snippet_source(hit: dict, searched_words: bool) -> tuple[str, str, list[tuple[int, int]]]:
-    """The quotation when it holds a matched word, else the paragraph, with the matches; with
-    no match in either, the quotation when no words were searched for, else the paragraph
-    (the words stand in the title): the Whoosh engine's choice."""
-    document = hit["document"]
-    marked = {item["field"]: item.get("value") or "" for item in hit.get("highlights", [])}
-    texts = [(name, document[name]) for name in ("quote", "body") if document.get(name)]
-    for name, text in texts:
-        if spans := _spans(marked.get(f"{name}_words", ""), text):
-            return name, text, spans
-    if not texts:
-        return "body", "", []
-    return (*(texts[-1] if searched_words else texts[0]), [])
 
 
 def _spans(marked: str, text: str) -> list[tuple[int, int]]:
@@ -371,19 +330,11 @@ def _suggest_speakers(
     return {
         name: [names.get(key, key) for key in identities.closest(name_key(name))]
         for name in asked
-        if not identities.claimed_by(_speaker_key(name))
+        if not identities.claimed_by(speaker_key(name))
     }
 
 
 def _record(stored: dict) -> Record:
-    """A stored document as the package's record: the index document's fields as given."""
-    values = {name: stored.get(name) for name in RECORD_FIELDS}
-    values.update(
-        id=stored["doc_id"],
-        date=number_day(stored["date"]) if stored.get("date") else None,
-        aliases=tuple(stored.get("aliases") or ()),
-        statement=tuple(stored.get("statement") or ()),
-        title=stored.get("title", ""),
-        paragraph=stored.get("paragraph", stored.get("body", "")),
-    )
-    return Record(**values)
+    """A stored document as the package's record (Typesense keeps its own `id`, so the index
+    document's is `doc_id`)."""
+    return record_of(stored, id_field="doc_id")

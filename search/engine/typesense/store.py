@@ -24,9 +24,9 @@ from typing import TypeVar
 
 from search import __version__
 from search.corpus import SourceFile
+from search.engine.keys import UNNAMED_KEY, article_key, day_number, name_key, quote_key
 from search.engine.typesense.cluster import CHECK_SECONDS, cluster_errors
 from search.errors import EngineUnavailable
-from search.index import UNNAMED_KEY, article_key, day_number, name_key, quote_key
 from search.indexer import add_read
 from search.model import IndexDocument, IndexedFile
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from search.engine.keys import TEXT_STOP_WORDS
+from search.engine.request import QUERYABLE_FIELDS, clean_query
 from search.errors import QueryError, shown
-from search.index import TEXT_STOP_WORDS
-from search.query import QUERYABLE_FIELDS, clean_query
 
 _TOKEN = re.compile(
     r'(?P<clause>\w+:(?:"[^"]*"|\[[^\]]*\]|\{[^}]*\}))|(?P<phrase>"[^"]*"?)|(?P<bracket>[()])'

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from search.lexicon import words
+from search.extract.lexicon import words
 
 OPEN, CLOSE = "“", "”"
 # Quotation contents are overwritten with this character so offsets stay valid but no word survives.

@@ -1,7 +1,7 @@
 """The Whoosh engine: the index in a folder on this machine, the default.
 
-A thin adapter: every call goes to the Whoosh modules (`search.index`, `search.indexer`,
-`search.query`), which do the work.
+A thin adapter: every call goes to the modules beside it (`index`, `query`) or to
+`search.indexer`, which do the work.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from search import index, indexer, query
+from search import indexer
 from search.engine import Engine
+from search.engine.whoosh import index, query
 from search.errors import IndexIncompatible, folder
 from search.model import IndexedFile, Record, SearchResult, SpeakerSummary
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
@@ -24,7 +25,6 @@ class WhooshEngine(Engine):
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self._indexed: dict[str, IndexedFile] | None = None
 
     def describe(self) -> str:
         return folder(self.root)

@@ -32,8 +32,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.numeric import byte_to_length
 
+from search.engine.whoosh.index import bookkeeping, keeps_positions
 from search.errors import IndexDamaged
-from search.index import bookkeeping, keeps_positions
 
 Scores = dict[int, float]
 CHECK_BATCH = 32  # documents whose adjacency bonuses are checked in one pass
@@ -47,8 +47,8 @@ class StandardIdfBM25F(scoring.BM25F):
 
     Whoosh's own idf, log(N / (df + 1)) + 1, flattens the difference between rare and common
     words; the standard form ranked better on the relevance collections measured here. The
-    index also holds a text-less record per corpus file (`search.index.bookkeeping`): counted
-    in, they would raise N and lower every field's average length, by half where articles
+    index also holds a text-less record per corpus file (`index.bookkeeping`): counted in, they
+    would raise N and lower every field's average length, by half where articles
     are one paragraph long.
     """
 
@@ -102,7 +102,7 @@ class Bonus:
     boost: float  # of the OR group holding the pair
     potential: Scores
     # Which of some documents hold the words side by side, when the ranker did not read the
-    # words' postings itself (`search.pruning`).
+    # words' postings itself (`search.engine.whoosh.pruning`).
     adjacent: Callable[[list[int]], Iterable[int]] | None = None
 
 
@@ -283,7 +283,7 @@ class Ranker:
         holds it in, as Lucene's BM25F (`CombinedFieldQuery`) takes it.
 
         The documents holding it in any field would need every posting read to count: a
-        ranking that skips documents (`search.pruning`) could not afford it.
+        ranking that skips documents (`search.engine.whoosh.pruning`) could not afford it.
         """
         holding = max(self.searcher.doc_frequency(term.fieldname, term.text) for term in terms)
         return standard_idf(holding, self._count())

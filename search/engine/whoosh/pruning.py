@@ -34,7 +34,7 @@ from itertools import accumulate
 
 from whoosh.query import Or, Phrase, Term
 
-from search.ranking import AdjacentPair, Bonus, Ranker, Scores, _deleted_in
+from search.engine.whoosh.ranking import AdjacentPair, Bonus, Ranker, Scores, _deleted_in
 
 EXHAUSTIVE = False  # score every match: what the pruned ranking must equal
 # Postings a query's terms hold, together, from which a search is pruned (`worth_pruning`).
@@ -494,7 +494,7 @@ class PrunedRanking:
 
     def _exact_leads(self) -> set[int]:
         """Every article's first matching document, for articles matching through their title
-        alone (`search.query._through_own_text`), when every match has been counted."""
+        alone (`query._through_own_text`), when every match has been counted."""
         articles, places = self.ranker.column("article_key"), self.ranker.column("reading_order")
         answered = {articles[number] for number in self.own_all}
         leads: dict[int, int] = {}

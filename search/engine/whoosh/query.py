@@ -8,13 +8,13 @@ frequency). Every document carries its paragraph in `body` (a quotation document
 paragraph's other quotations); a quotation document adds its own words in `quote` as a bonus,
 so a quotation outranks a narrative paragraph that matches equally well. A document matches
 through those fields; its article's title only adds to the score (`OWN_TEXT_FIELDS`).
-`search.ranking` scores every match in one pass, which also gives exact totals and groups.
+`search.engine.whoosh.ranking` scores every match in one pass, which also gives exact totals
+and groups.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import fnmatch
 import heapq
 import re
@@ -23,7 +23,6 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import compress, pairwise
 from operator import itemgetter, not_
 from pathlib import Path
@@ -55,32 +54,37 @@ from whoosh.query import (
     Wildcard,
 )
 
-from search import pruning
-from search.errors import QueryError, folder, shown
-from search.identities import Identities
-from search.index import (
+from search.engine.hits import SNIPPET_SOURCES, hit_of, record_of, summarise_speakers
+from search.engine.keys import TEXT_STOP_WORDS, UNNAMED_KEY, fold, name_key
+from search.engine.request import (
+    FEW_HITS,
+    MAX_EXPANSIONS,
+    QUERYABLE_FIELDS,
+    SearchRequest,
+    check,
+    clean_query,
+    day_range,
+    speaker_key,
+)
+from search.engine.whoosh import pruning
+from search.engine.whoosh.index import (
     BOOKKEEPING_FIELDS,
     FILE_KIND,
-    QUERYABLE_FIELDS,
     STEMMED_FIELDS,
-    TEXT_STOP_WORDS,
-    UNNAMED_KEY,
     IndexDamaged,
     bookkeeping,
     build_schema,
-    day_number,
     exact_analyzer,
-    fold,
     keeps_positions,
-    name_key,
-    number_day,
     raised_by_whoosh,
     searching,
     text_analyzer,
 )
+from search.engine.whoosh.pruning import PrunedRanking, prunable, worth_pruning
+from search.engine.whoosh.ranking import AdjacentPair, Bonus, Ranker, Scores, StandardIdfBM25F
+from search.errors import QueryError, folder, shown
+from search.identities import Identities
 from search.model import Hit, Record, SearchResult, SpeakerSummary
-from search.pruning import PrunedRanking, prunable, worth_pruning
-from search.ranking import AdjacentPair, Bonus, Ranker, Scores, StandardIdfBM25F
 
 FIELD_WEIGHTS = {"quote": 0.5, "body": 1.0, "title": 1.0}
 # The fields a document matches through: a word of the title only adds to the score of a
@@ -89,65 +93,29 @@ OWN_TEXT_FIELDS = ("quote", "body")
 # Two query words found side by side (as in the query, stop words allowed between) add this
 # share of their own scores: enough to reorder near-ties, too little to outweigh a third word.
 ADJACENCY_BONUS = 0.25
-DEFAULT_SNIPPET_CHARS = 240
 RETRIES = 5
-# The most words a prefix or wildcard expands to (the most frequent), as Lucene bounds its
-# clauses and Elasticsearch its max_expansions: `a*` would otherwise score every word in `a`.
-MAX_EXPANSIONS = 100
-# The longest query a search takes, in words and in characters: every word is looked up in
-# three fields and paired with its neighbour, and 10,000 words took 9 s. Longer is refused.
-MAX_QUERY_WORDS = 100
-MAX_QUERY_CHARS = 1000
 # Hits are counted exactly up to this many, and beyond it reported as "10,000 or more", as
 # Elasticsearch's `track_total_hits` does: a ranked search need not enumerate every match.
 TRACK_TOTAL_HITS = 10_000
-# Where a snippet is cut from, in order of preference: the quotation, then the narrative.
-SNIPPET_SOURCES = ("quote", "body")
-
-_ISO_DATE = re.compile(r"(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?")
-_RANGE_TO = re.compile(r"\s+to\s+|^to\s+|\s+to$", re.IGNORECASE)
-_DATE_CLAUSE = re.compile(r"\bdate:\s*(\[[^\]]*\]|\{[^}]*\}|[<>]=?\s*\S+|\S+)", re.IGNORECASE)
 _INNER_PUNCTUATION = re.compile(r"[^\w\s]")  # between the parts of one written word
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# `<` and `>` compare dates (`date:>2023-01-01`); anywhere else they are punctuation.
-_STRAY_COMPARISON = re.compile(r"(?<!date:)(?<!date:[<>])[<>]", re.IGNORECASE)
+
 
 T = TypeVar("T")
-
-SORTS = ("relevance", "date", "-date")
-FACETS = ("speaker", "year", "month")
-FEW_HITS = 3  # fewer hits than this, and the query's unknown words get a suggestion
 NO_DATE = 0  # what the date column holds for a document without a date
 _NEVER = 99999999  # later than any date number, for the earliest of dates and NO_DATE
+
 SYNTAX_WORDS = frozenset({"AND", "OR", "NOT", "TO"})
 _WORD = re.compile(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*])")
 _WORDS = re.compile(r"\w")  # what every searchable word holds: punctuation and emoji alone do not
 
 
-@dataclass(frozen=True)
-class SearchRequest:
-    """What the user asked for, independent of how the engine answers it."""
-
-    query: str
-    speakers: tuple[str, ...] = ()
-    since: dt.date | None = None
-    until: dt.date | None = None
-    limit: int = 10
-    page: int = 1
-    sort: str = "relevance"  # one of SORTS
-    facets: tuple[str, ...] = ()  # each one of FACETS
-    group: bool = True  # one hit for a quotation however many articles carry it
-    include_undated: bool = False  # with --since/--until, keep hits that have no date
-    snippet_chars: int = DEFAULT_SNIPPET_CHARS
-
-
 def search(index_root: Path, request: SearchRequest) -> SearchResult:
     """A page of ranked hits for `request`, the total, facet counts and suggestions."""
-    _check(request)
+    check(request)
     text = clean_query(request.query)
     for name in request.speakers:
-        _speaker_key(name)
-    days = _day_range(request)
+        speaker_key(name)
+    days = day_range(request)
     if not text and not request.speakers and days is None:
         raise QueryError("empty query: give words to search for, or a --speaker or date filter")
     schema = build_schema()
@@ -240,8 +208,8 @@ def _pruned_ranking(
     count: int,
 ) -> tuple[PrunedRanking, set[int]]:
     """The best `count` groups of a query of words and phrases, scoring only the documents
-    that could reach them (`search.pruning`), with hits counted up to `TRACK_TOTAL_HITS`;
-    and the undated documents the date range kept out, among those counted."""
+    that could reach them (`search.engine.whoosh.pruning`), with hits counted up to
+    `TRACK_TOTAL_HITS`; and the undated documents the date range kept out, among those counted."""
     allowed_speakers = set(ranker.scores(speakers)) if speakers is not None else None
     dates = ranker.column("date") if days is not None else None
     start, end = days or (0, 0)
@@ -375,44 +343,6 @@ def _may_match_bookkeeping(query: Query) -> bool:
     if query.is_leaf():
         return query.field() in BOOKKEEPING_FIELDS
     return any(_may_match_bookkeeping(child) for child in query.children())
-
-
-def _day_range(request: SearchRequest) -> tuple[int, int] | None:
-    """--since and --until as an inclusive range of day numbers, or None without either."""
-    if request.since and request.until and request.since > request.until:
-        raise _reversed_dates(f"--since {request.since} --until {request.until}")
-    if not request.since and not request.until:
-        return None
-    start = day_number(request.since) if request.since else 0
-    end = day_number(request.until) if request.until else day_number(dt.date.max)
-    return start, end
-
-
-def _reversed_dates(written: str) -> QueryError:
-    """One error for a date range that ends before it starts, however it was written: such a
-    range holds nothing, and silently finding nothing would look like an answer."""
-    return QueryError(f"{written}: the range ends before it starts")
-
-
-def _check(request: SearchRequest) -> None:
-    if len(request.query) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"the query is {len(request.query)} characters long: a search takes at most"
-            f" {MAX_QUERY_CHARS}, so shorten it"
-        )
-    if (words := len(request.query.split())) > MAX_QUERY_WORDS:
-        raise QueryError(
-            f"the query has {words} words: a search takes at most {MAX_QUERY_WORDS}, so shorten it"
-        )
-    if request.limit < 1:
-        raise QueryError(f"--limit must be at least 1, not {request.limit}")
-    if request.page < 1:
-        raise QueryError(f"--page must be at least 1, not {request.page}")
-    if request.sort not in SORTS:
-        raise QueryError(f"--sort must be one of {', '.join(SORTS)}, not {request.sort!r}")
-    for facet in request.facets:
-        if facet not in FACETS:
-            raise QueryError(f"--facet must be one of {', '.join(FACETS)}, not {facet!r}")
 
 
 def _corpus_order(ranker: Ranker) -> Callable[[int], tuple[int, int]]:
@@ -689,7 +619,7 @@ def _suggest_speakers(
     return {
         name: [_shown_name(searcher, key) for key in identities.closest(name_key(name))]
         for name in names
-        if not identities.claimed_by(_speaker_key(name))
+        if not identities.claimed_by(speaker_key(name))
     }
 
 
@@ -736,66 +666,6 @@ def _read_identities(searcher) -> Identities:
 def _shown_name(searcher, key: str) -> str:
     """A speaker key's name as the articles write it."""
     return _index_speakers(searcher).shown_names(searcher, (key,))[key]
-
-
-def clean_query(text: str) -> str:
-    """Drop control characters and stray `<`/`>`, and turn the dates of `date:` clauses into
-    index day numbers."""
-    text = _STRAY_COMPARISON.sub(_drop_comparison, _CONTROL.sub(" ", text)).strip()
-    return _DATE_CLAUSE.sub(lambda match: "date:" + _day_numbers(match.group(1)), text)
-
-
-def _drop_comparison(match: re.Match) -> str:
-    """A stray `<` or `>` goes; after a field's colon nothing is left in its place, so the
-    field still reads as one (`role:>x` is `role:x`)."""
-    return "" if match.string[match.start() - 1 : match.start()] == ":" else " "
-
-
-def _day_numbers(clause: str) -> str:
-    """`2023-02-06` → `20230206`; a year or month → the range of its days; `>2023` → after it.
-
-    The index keeps dates as YYYYMMDD numbers, so ranges and comparisons are numeric (Whoosh's
-    own date parsing widens ISO dates in ranges to whole years).
-    """
-    if clause[0] in "[{":
-        closing = "]" if clause[0] == "[" else "}"
-        if clause[-1] != closing:
-            raise QueryError(
-                f"a date range opened with {clause[0]} has no closing {closing}:"
-                " write date:[2023-01-01 to 2023-06-30]"
-            )
-        low, high = ([*_RANGE_TO.split(clause[1:-1].strip(), maxsplit=1), ""])[:2]
-        exclusive = clause[0] == "{"  # {2023 to 2025}: after all of 2023, before all of 2025
-        start = _day_number(low, last=exclusive) if low else None
-        end = _day_number(high, last=not exclusive) if high else None
-        if low and high and _day_number(low, last=False) > _day_number(high, last=True):
-            raise _reversed_dates(f"date:{clause}")
-        shown_start = f"{start} " if start is not None else ""
-        shown_end = f" {end}" if end is not None else ""
-        return f"{clause[0]}{shown_start}to{shown_end}{closing}"
-    if match := re.fullmatch(r"([<>]=?)\s*(\S+)", clause):
-        operator, value = match.groups()
-        # After a month is after its last day, up to and including it too; before it, its first.
-        return f"{operator}{_day_number(value, last=operator in ('>', '<='))}"
-    return f"[{_day_number(clause, last=False)} to {_day_number(clause, last=True)}]"
-
-
-def _day_number(value: str, *, last: bool) -> int:
-    """The first (or last) day of an ISO year, month or date, as a YYYYMMDD number."""
-    match = _ISO_DATE.fullmatch(value.strip())
-    if not match:
-        raise QueryError(f"cannot read the date {shown(value.strip())}: write dates as YYYY-MM-DD")
-    year, month, day = match.groups()
-    try:
-        first = dt.date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        raise QueryError(f"there is no date {shown(value.strip())}") from None
-    if not last or day:
-        return day_number(first)
-    if month:
-        following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        return day_number(following - dt.timedelta(days=1))
-    return day_number(dt.date(first.year, 12, 31))
 
 
 def parse_query(text: str, schema, fields: Sequence[str] = tuple(FIELD_WEIGHTS)) -> Query:
@@ -1054,14 +924,8 @@ def speaker_filter(names: tuple[str, ...], identities: Identities) -> Query | No
     by every other form of the identities they name: `Barack Obama` finds `Obama` too."""
     if not names:
         return None
-    forms = set().union(*(identities.claimed_by(_speaker_key(name)) for name in names))
+    forms = set().union(*(identities.claimed_by(speaker_key(name)) for name in names))
     return Or([Term("speaker_key", form) for form in sorted(forms)]) if forms else NullQuery
-
-
-def _speaker_key(name: str) -> str:
-    if not (key := name_key(name)):
-        raise QueryError(f"--speaker {shown(name)} holds no name")
-    return key
 
 
 def _expand_patterns(query: Query, reader) -> tuple[Query, tuple[str, ...]]:
@@ -1175,53 +1039,14 @@ def _highlight_terms(query: Query) -> dict[str, set[str]]:
 def _hit(
     searcher, numbers: list[int], score: float | None, matched: dict, snippet_chars: int
 ) -> Hit:
-    """The hit for a group of copies: the first copy's words, the earliest date, every source."""
-    copies = [searcher.stored_fields(number) for number in numbers]
-    fields = copies[0]
-    source, text, spans = _snippet_source(fields, matched)
-    snippet, highlights = make_snippet(text, spans, snippet_chars)
-    dates = [date for copy in copies if (date := _date(copy.get("date")))]
-    return Hit(
-        id=fields["id"],
-        kind=fields["kind"],
-        score=round(score, 4) if score is not None else None,
-        speaker=fields.get("speaker"),
-        role=fields.get("role"),
-        date=min(dates, default=None),
-        quote=fields.get("quote"),
-        snippet=snippet,
-        highlights=highlights,
-        title=fields.get("title", ""),
-        source=fields["source"],
-        copies=len(copies),
-        sources=tuple(sorted({copy["source"] for copy in copies})),
-        confidence=fields.get("confidence"),
-        described_as=fields.get("described_as"),
-        in_quotation=source == "quote",
-        url=fields.get("url"),
-        publication=fields.get("publication"),
+    """The hit for a group of copies (`numbers`, in corpus order)."""
+    return hit_of(
+        [searcher.stored_fields(number) for number in numbers],
+        round(score, 4) if score is not None else None,
+        lambda field, text: _matches(text, matched.get(field, set())),
+        any(matched.values()),
+        snippet_chars,
     )
-
-
-def _snippet_source(fields: dict, matched: dict) -> tuple[str, str, list[tuple[int, int]]]:
-    """The quotation when it holds a matched word, else the narrative (`body`): which one, its
-    text and the matches.
-
-    With no match in either, the quotation when no words were searched for (a --speaker
-    search); else the words stand elsewhere (the title), and the narrative is shown, so that
-    the quotation does not look as if it held them.
-    """
-    texts = [(name, text) for name in SNIPPET_SOURCES if (text := fields.get(name))]
-    for name, text in texts:
-        if spans := _matches(text, matched.get(name, set())):
-            return name, text, spans
-    if not texts:
-        return "body", "", []
-    return (*(texts[-1] if any(matched.values()) else texts[0]), [])
-
-
-def _date(value: int | None) -> dt.date | None:
-    return number_day(value) if value else None
 
 
 def _matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
@@ -1244,35 +1069,6 @@ def _matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     return [(start, end) for start, end in spans if end - start > 1 or not text[start].isalpha()]
 
 
-def make_snippet(
-    text: str, spans: list[tuple[int, int]], limit: int
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The `limit`-character window of `text` holding the most matches, cut at word boundaries."""
-    if len(text) <= limit:
-        return text, tuple(spans)
-    best_start = 0
-    if spans:
-        best_count = -1
-        for first, _ in spans:
-            begin = max(0, first - limit // 4)
-            count = sum(1 for s, e in spans if s >= begin and e <= begin + limit)
-            if count > best_count:
-                best_start, best_count = begin, count
-    start = best_start
-    if start > 0:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < start + 20 else start
-    end = min(len(text), start + limit)
-    if end < len(text):
-        space = text.rfind(" ", start, end)
-        end = space if space > start + limit // 2 else end
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    shift = len(prefix) - start
-    kept = tuple((s + shift, e + shift) for s, e in spans if s >= start and e <= end)
-    return f"{prefix}{text[start:end]}{suffix}", kept
-
-
 def iter_quotes(
     index_root: Path, speakers: tuple[str, ...] = (), min_confidence: float | None = None
 ) -> list[Record]:
@@ -1280,7 +1076,7 @@ def iter_quotes(
     those whose speaker is at least `min_confidence` likely to be right."""
     quotes = Term("kind", "quote")
     for name in speakers:
-        _speaker_key(name)
+        speaker_key(name)
 
     def collect(searcher) -> list[dict]:
         """Stored fields in document order, which within an article is reading order."""
@@ -1292,7 +1088,7 @@ def iter_quotes(
     stored = sorted(
         read_index(index_root, collect), key=lambda fields: (fields["source"], fields["position"])
     )
-    records = [_record(fields) for fields in stored]
+    records = [record_of(fields) for fields in stored]
     if min_confidence is None:
         return records
     return [r for r in records if r.confidence is not None and r.confidence >= min_confidence]
@@ -1314,7 +1110,7 @@ def wording_candidates(index_root: Path, words: str, limit: int) -> list[Record]
     def collect(searcher) -> list[dict]:
         return [hit.fields() for hit in searcher.search(query, limit=limit)]
 
-    return [_record(fields) for fields in read_index(index_root, collect, StandardIdfBM25F())]
+    return [record_of(fields) for fields in read_index(index_root, collect, StandardIdfBM25F())]
 
 
 def get_record(index_root: Path, document_id: str) -> Record | None:
@@ -1325,60 +1121,13 @@ def get_record(index_root: Path, document_id: str) -> Record | None:
         return None if found is None or found.get("kind") == FILE_KIND else found
 
     fields = read_index(index_root, lookup)
-    return _record(fields) if fields else None
-
-
-def _record(fields: dict) -> Record:
-    return Record(
-        id=fields["id"],
-        kind=fields["kind"],
-        speaker=fields.get("speaker"),
-        role=fields.get("role"),
-        aliases=tuple(fields.get("aliases") or ()),
-        date=_date(fields.get("date")),
-        quote=fields.get("quote"),
-        paragraph=fields.get("paragraph", fields.get("body", "")),
-        title=fields.get("title", ""),
-        source=fields["source"],
-        confidence=fields.get("confidence"),
-        described_as=fields.get("described_as"),
-        statement=tuple(fields.get("statement") or ()),
-        url=fields.get("url"),
-        publication=fields.get("publication"),
-    )
+    return record_of(fields) if fields else None
 
 
 def speaker_summaries(index_root: Path) -> list[SpeakerSummary]:
     """Every quoted person, most quoted first, with roles and the forms of the name merged:
     within articles (`Lavrov` for Sergey Lavrov) and across them (`search.identities`)."""
     return summarise_speakers(iter_quotes(index_root), read_index(index_root, speaker_identities))
-
-
-def summarise_speakers(records: list[Record], identities: Identities) -> list[SpeakerSummary]:
-    """Each identity's quotes counted, with roles, dates and the forms of the name merged
-    (engine-free: every engine lists its quotes and identities)."""
-    by_identity: dict[str, list[Record]] = {}
-    for quote in records:
-        if quote.speaker:  # unnamed sources are nobody's to count
-            key = identities.of(name_key(quote.speaker)).key
-            by_identity.setdefault(key, []).append(quote)
-    summaries = []
-    for key, quotes in by_identity.items():
-        dates = [quote.date for quote in quotes if quote.date]
-        written = {quote.speaker for quote in quotes if quote.speaker}
-        name = next((name for name in sorted(written) if name_key(name) == key), min(written))
-        aliases = {alias for quote in quotes for alias in quote.aliases} | written
-        summaries.append(
-            SpeakerSummary(
-                name=name,
-                quotes=len(quotes),
-                roles=tuple(sorted({quote.role for quote in quotes if quote.role})),
-                aliases=tuple(sorted(aliases - {name})),
-                first_date=min(dates, default=None),
-                last_date=max(dates, default=None),
-            )
-        )
-    return sorted(summaries, key=lambda summary: (-summary.quotes, summary.name))
 
 
 def copies_of(index_root: Path, document_id: str) -> list[Record]:
@@ -1394,4 +1143,4 @@ def copies_of(index_root: Path, document_id: str) -> list[Record]:
             return [searcher.stored_fields(number)]
         return [searcher.stored_fields(other) for other, value in enumerate(keys) if value == key]
 
-    return [_record(fields) for fields in read_index(index_root, collect)]
+    return [record_of(fields) for fields in read_index(index_root, collect)]

@@ -2,9 +2,9 @@
 
 Two passes over the narrative (the text outside quotation marks):
 
-1. *Registry* (`search.names`): every name, with its roles, titles, gender and kind.
+1. *Registry* (`search.extract.names`): every name, with its roles, titles, gender and kind.
 2. *Attribution*: for each quotation the attribution clause next to it is parsed into a reference
-   (`search.clauses`) and resolved here against the registry and the mentions seen so far: a
+   (`search.extract.clauses`) and resolved here against the registry and the mentions seen so far: a
    name, a pronoun, a role noun, an organisation noun or an unnamed source (no speaker). A
    quotation with no clause of its own continues the speaker before it.
 """
@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from search.clauses import (
+from search.extract.clauses import (
     Reference,
     parse_after,
     parse_lead_in,
     parse_statement_intro,
 )
-from search.lexicon import (
+from search.extract.lexicon import (
     ANONYMITY_CUES,
     DEPUTY_WORDS,
     DOCUMENT_NOUNS,
@@ -34,7 +34,7 @@ from search.lexicon import (
     SPEECH_VERBS,
     STANCE_VERBS,
 )
-from search.names import (
+from search.extract.names import (
     Entity,
     Mention,
     NarrativePronoun,
@@ -47,7 +47,7 @@ from search.names import (
     tokenize,
     without_parentheticals,
 )
-from search.quotes import CLOSE, OPEN, QuoteSpan, Sentence, is_non_statement
+from search.extract.quotes import CLOSE, OPEN, QuoteSpan, Sentence, is_non_statement
 
 
 @dataclass(frozen=True)

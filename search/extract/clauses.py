@@ -1,8 +1,8 @@
 """Attribution clauses: how the narrative next to a quotation names its speaker.
 
 `…,” the minister said`, `X said: “…`, `according to X`: the clause is parsed into a `Reference`
-(a name, pronoun, role noun, organisation noun or an unnamed source) for `search.speakers` to
-resolve.
+(a name, pronoun, role noun, organisation noun or an unnamed source) for
+`search.extract.speakers` to resolve.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from search.lexicon import (
+from search.extract.lexicon import (
     ASIDE_OPENERS,
     FUNCTION_TITLES,
     FUNCTION_WORDS,
@@ -27,7 +27,7 @@ from search.lexicon import (
     STATEMENT_NOUNS,
     STATEMENT_VERBS,
 )
-from search.names import (
+from search.extract.names import (
     DETERMINERS,
     INDEFINITES,
     NP_STOPS_AFTER_VERB,
@@ -50,7 +50,7 @@ from search.names import (
     np_allowed,
     tail_noun_phrase,
 )
-from search.quotes import BLANK
+from search.extract.quotes import BLANK
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,10 @@ import errno
 import fcntl
 import functools
 import gc
-import hashlib
 import itertools
 import json
 import marshal
 import os
-import re
 import shutil
 import struct
 import threading
@@ -38,7 +36,6 @@ from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import (
-    STOP_WORDS,
     Analyzer,
     CharsetFilter,
     LowercaseFilter,
@@ -52,7 +49,6 @@ from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.lang.porter2 import stem
-from whoosh.lang.stopwords import stoplists
 from whoosh.query import Term
 from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
@@ -60,6 +56,15 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
 from search import __version__
+from search.engine.keys import (
+    EXACT_WORD,
+    TEXT_STOP_WORDS,
+    UNNAMED_KEY,
+    article_key,
+    day_number,
+    name_key,
+    quote_key,
+)
 from search.errors import (
     IndexBusy,
     IndexDamaged,
@@ -72,7 +77,6 @@ from search.model import IndexDocument, IndexedFile
 
 SCHEMA_VERSION = 11
 # The speaker key of a quotation from a source the article does not name: no name folds to it.
-UNNAMED_KEY = "(unnamed)"
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
@@ -102,20 +106,9 @@ BOOKKEEPING_FIELDS = frozenset({"id", "kind", "file"})
 # Words are runs of letters and digits, single letters included: "U.S.", "U. S." and "u s" all
 # give the words u and s, and initials ("John F. Kennedy") stay searchable.
 WORD = r"\w+"
-# Words as written, keeping inner full stops ("j.k") and asterisks ("f***"): the pattern of
-# Whoosh's default tokenizer.
-EXACT_WORD = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
-# The fields a query may name (`speaker:lavrov`); every other field exists for the index's own use.
-QUERYABLE_FIELDS = ("quote", "body", "title", "speaker", "role", "date")
 # The fields whose words are stemmed: a prefix or wildcard on them is expanded over the words as
 # written (`written`), then searched as those words' stems.
 STEMMED_FIELDS = frozenset({"quote", "body", "title", "role"})
-# Whoosh's stop words and NLTK's English list: words such as "what", "which" and "about" only
-# add noise to a ranking. NLTK's "s" and "t" stay words, or "U.S." would be cut down to "u".
-# Shorter lists (Lucene's 33 words, Whoosh's 34 alone) ranked worse on TIME and Cranfield
-# (`benchmarks/relevance.py`): lower nDCG@10 on both, and no more relevant documents in the
-# first 100 (Recall@100 within 0.001 on TIME, lower on Cranfield).
-TEXT_STOP_WORDS = (STOP_WORDS | stoplists["en"]) - {"s", "t"}
 
 
 @functools.cache  # one instance: its stemmer caches stems across calls
@@ -146,47 +139,6 @@ def written_analyzer() -> Analyzer:
     what a prefix such as `immigra*` is compared with, since Porter2 stems `immigration` to
     `immigr`."""
     return RegexTokenizer(WORD) | LowercaseFilter() | CharsetFilter(accent_map)
-
-
-def fold(text: str) -> str:
-    """Lower case, accents folded: a query's prefix as the `written` field keeps its words."""
-    return text.lower().translate(accent_map)
-
-
-def name_key(name: str) -> str:
-    """The exact, case- and accent-insensitive form of a speaker name, for equality filters.
-
-    The exact analyzer's words, joined. Indexing computes it for every quotation's whole
-    wording (`quote_key`), so it folds the string in one pass instead of token by token.
-    """
-    return " ".join(EXACT_WORD.findall(name)).lower().translate(accent_map)
-
-
-def day_number(date: dt.date) -> int:
-    """A date as the number the index keeps: 2023-02-06 → 20230206."""
-    return date.year * 10000 + date.month * 100 + date.day
-
-
-def number_day(number: int) -> dt.date:
-    return dt.date(number // 10000, number // 100 % 100, number % 100)
-
-
-def quote_key(document: IndexDocument) -> int:
-    """What copies of one quotation by one speaker share, however the articles punctuate it.
-
-    A 64-bit hash of speaker and wording, never 0 (which marks "no quotation"): a fixed-width
-    number a search reads for every document in one go, where a string column is read one
-    document at a time.
-    """
-    wording = f"{name_key(document.speaker or '')}|{name_key(document.quote or '')}"
-    digest = hashlib.blake2b(wording.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") or 1
-
-
-def article_key(source: str) -> int:
-    """A number every document of one article shares, never 0 (which the file records have)."""
-    digest = hashlib.blake2b(source.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") or 1
 
 
 class _RepeatedText(TEXT):

@@ -1,14 +1,14 @@
 """Quotations of an article with who said them and when: the extractor's public entry point.
 
-The work is split by responsibility: `search.quotes` finds the quotations and the narrative
-around them, `search.speakers` decides who said each one and `search.dates` when.
+The work is split by responsibility: `search.extract.quotes` finds the quotations and the narrative
+around them, `search.extract.speakers` decides who said each one and `search.extract.dates` when.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from search import dates, quotes, speakers
+from search.extract import dates, quotes, speakers
 from search.model import Article, Extraction, Quote
 
 _STORY_WEEK = dt.timedelta(days=7)

@@ -3,7 +3,7 @@
 Every capitalised name sequence of the narrative becomes a mention of an `Entity`; short forms
 (`Lu`, `Dr. Li`, `De Wit`) are linked to the fullest form the article gives, and roles, titles,
 gender and evidence of being a person or an organisation are read from the words around each
-mention. `search.clauses` and `search.speakers` build on these.
+mention. `search.extract.clauses` and `search.extract.speakers` build on these.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from search.forenames import gender_of_first_name
-from search.lexicon import (
+from search.extract.forenames import gender_of_first_name
+from search.extract.lexicon import (
     CAMPAIGN_OFFICES,
     FEMALE_NOUNS,
     FUNCTION_TITLES,
@@ -36,7 +36,7 @@ from search.lexicon import (
     TITLE_MODIFIERS,
     words,
 )
-from search.quotes import BLANK, Sentence
+from search.extract.quotes import BLANK, Sentence
 
 # Words (keeping an abbreviation’s full stop), numbers (without a trailing comma: `Pike, 68,`),
 # one token per blanked quotation, marks.
