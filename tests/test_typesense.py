@@ -214,6 +214,39 @@ def test_new_changed_and_deleted_files_update_the_index_as_whoosh_does(cluster, 
     assert "nothing to do" in again.stderr
 
 
+def test_a_resident_engine_sees_the_speakers_of_each_new_update(
+    cluster, tmp_path: Path, monkeypatch
+):
+    """A server keeps one engine: the speakers it read for one search serve the next ones until
+    an update (or a rebuild) commits, and then the new speakers are found at once."""
+    from search.engine import open_engine
+    from search.engine.request import SearchRequest
+
+    for name, value in typesense_env(cluster.urls).items():
+        monkeypatch.setenv(name, value)
+    corpus = write_articles(tmp_path / "corpus", {"harbour.txt": HARBOUR})
+    index = tmp_path / tmp_path.name
+    assert search(corpus, index, "index", env=typesense_env(cluster.urls)).exit_code == 0
+    engine = open_engine("typesense", index_root=index, nodes=cluster.urls)
+    reads = []
+    read_identities = engine._read_identities
+    monkeypatch.setattr(engine, "_read_identities", lambda: reads.append(1) or read_identities())
+
+    def by(speaker: str) -> set[str | None]:
+        request = SearchRequest(query="", speakers=(speaker,))
+        return {hit.speaker for hit in engine.search(request).hits}
+
+    assert by("Okafor") == {"Maria Okafor"}
+    assert by("Maria Okafor") == {"Maria Okafor"} and len(reads) == 1
+    (corpus / "council.txt").write_text(COUNCIL, "utf-8")
+    assert search(corpus, index, "index", env=typesense_env(cluster.urls)).exit_code == 0
+    assert by("Ferreira") == {"Lucia Ferreira"} and len(reads) == 2
+    (corpus / "council.txt").write_text(COUNCIL.replace("Lucia Ferreira", "Ada Voss"), "utf-8")
+    rebuilt = search(corpus, index, "index", "--rebuild", env=typesense_env(cluster.urls))
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    assert by("Voss") == {"Ada Voss"} and by("Ferreira") == set() and len(reads) == 3
+
+
 def test_an_interrupted_rebuild_leaves_the_old_collection_answering(
     cluster, tmp_path: Path, monkeypatch
 ):

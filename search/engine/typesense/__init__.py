@@ -64,6 +64,9 @@ class TypesenseEngine(Engine):
         cluster.check_nodes(self.urls, key)
         self.client = cluster.client(self.urls, key)
         self.store = TypesenseStore(self.client, self.alias, self.urls, key)
+        # The speakers as of one version of the index: a resident engine (`search serve`)
+        # would otherwise count every speaker's quotations again for each --speaker search.
+        self._speakers: tuple[Hashable, tuple[Identities, dict[str, str]]] | None = None
 
     def describe(self) -> str:
         return f"{self.alias!r} on the Typesense nodes {','.join(self.urls)}"
@@ -174,7 +177,14 @@ class TypesenseEngine(Engine):
 
     def _identities(self) -> tuple[Identities, dict[str, str]]:
         """The speakers quoted, as identities (`search.identities`) from how many quotations
-        each speaker key has, and the name each key is most often written as."""
+        each speaker key has, and the name each key is most often written as; read again only
+        when the index has changed since the last time."""
+        version = self.version()
+        if self._speakers is None or self._speakers[0] != version:
+            self._speakers = version, self._read_identities()
+        return self._speakers[1]
+
+    def _read_identities(self) -> tuple[Identities, dict[str, str]]:
         found = self._search(
             {
                 "q": "*",
@@ -264,8 +274,11 @@ class TypesenseEngine(Engine):
         """Nothing to do: the client keeps its connections, and every search asks the cluster."""
 
     def version(self) -> Hashable:
+        """The live collection and its count of updates, from one read of its state document
+        (an index written before the state named its collection asks the alias too)."""
         state = self.store.state() or {}
-        return self.store.live_collection(), state.get("updates")
+        collection = state.get("collection") or self.store.live_collection()
+        return collection, state.get("updates")
 
 
 def _speaker_filter(names: tuple[str, ...], identities: Identities) -> str:

@@ -346,6 +346,7 @@ class TypesenseWriter:
             "schema": SCHEMA_VERSION,
             "version": __version__,
             "updates": self._updates,
+            "collection": self.collection,  # with `updates`, what `TypesenseEngine.version` is
             "date": 0,
             "dated_order": NO_DATE_LAST,
             "corpus_order": 0,
