@@ -8,13 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from updating import updates_running
 
 from search.engine.keys import name_key
 from search.engine.request import SearchRequest
@@ -150,28 +150,8 @@ def test_the_index_records_schema_and_program_version(run, tmp_path: Path):
 def test_searches_during_updates_always_answer(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
     update_index(corpus, index)
-    stop = threading.Event()
-    errors: list[BaseException] = []
-
-    def keep_updating() -> None:
-        extra = corpus / "extra.txt"
-        number = 0
-        while not stop.is_set():
-            number += 1
-            extra.write_text(f"Extra {number}\n\nThe lighthouse count is {number}.\n", "utf-8")
-            try:
-                update_index(corpus, index, rebuild=number % 3 == 0)
-            except BaseException as error:
-                errors.append(error)
-
-    updater = threading.Thread(target=keep_updating)
-    updater.start()
-    try:
+    with updates_running(corpus, index, rebuild_every=3):
         results = [search(index, SearchRequest("lighthouse")) for _ in range(150)]
-    finally:
-        stop.set()
-        updater.join()
-    assert not errors
     assert all(isinstance(result, SearchResult) and result.total >= 1 for result in results)
 
 
