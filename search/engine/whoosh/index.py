@@ -75,7 +75,9 @@ from search.errors import (
 )
 from search.model import IndexDocument, IndexedFile
 
-SCHEMA_VERSION = 11
+# 12: the schema Whoosh stores names its field classes by module, and they moved to
+# `search.engine.whoosh.index`; an index of schema 11 is rebuilt on first use.
+SCHEMA_VERSION = 12
 # The speaker key of a quotation from a source the article does not name: no name folds to it.
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
