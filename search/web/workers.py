@@ -171,4 +171,7 @@ def _serve(connection: Connection, engine: Engine) -> None:
             answer = (True, getattr(engine, method)(*args))
         except Exception as error:
             answer = (False, error)
-        connection.send(answer)
+        try:
+            connection.send(answer)
+        except Exception as error:  # an answer that cannot be pickled: pickling comes first
+            connection.send((False, RuntimeError(f"{method} gave an answer {error}")))
