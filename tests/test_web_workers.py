@@ -1,9 +1,12 @@
 """`search serve --processes N`'s worker processes, through the engine they stand in for: a
-search past the time limit stops its worker, and the next search answers from a new one."""
+search past the time limit stops its worker, and the next search answers from a new one, as it
+does after a worker is killed."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -45,6 +48,21 @@ def test_a_search_past_the_time_limit_stops_its_worker_and_the_next_one_answers(
         with pytest.raises(QueryError):
             engine.search(SearchRequest("((("))
         assert engine.search(SearchRequest("dredging")).total == 3
+    finally:
+        engine.close()
+    assert not multiprocessing.active_children()
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_the_next_search(shared_index: Path):
+    engine = WorkerEngine(WhooshEngine(shared_index), 1, time_limit=10)
+    try:
+        assert engine.search(SearchRequest("dredging")).total == 3
+        (killed,) = multiprocessing.active_children()
+        os.kill(killed.pid, signal.SIGKILL)
+        killed.join(5)
+        assert engine.search(SearchRequest("dredging")).total == 3
+        (replacement,) = multiprocessing.active_children()
+        assert replacement.pid != killed.pid
     finally:
         engine.close()
     assert not multiprocessing.active_children()

@@ -80,28 +80,36 @@ class WorkerEngine(Engine):
             worker = self._idle.get(timeout=self._time_limit)
         except queue.Empty:
             raise TimeoutError from None
+        # A worker that ended while idle (killed, or out of memory) is replaced before use.
+        if not worker.process.is_alive() and (worker := self._replaced(worker)) is None:
+            raise WorkerLost("the server is stopping its search processes")
         try:
             worker.connection.send((method.__name__, args))
             if answered := worker.connection.poll(max(0.0, deadline - time.monotonic())):
                 succeeded, value = worker.connection.recv()
         except (EOFError, OSError):
-            self._replace(worker)
+            self._put_back(self._replaced(worker))
             raise WorkerLost(f"a search process ended during {method.__name__}") from None
         if not answered:
-            self._replace(worker)
+            self._put_back(self._replaced(worker))
             raise TimeoutError
         self._idle.put(worker)
         if not succeeded:
             raise value
         return value
 
-    def _replace(self, worker: _Worker) -> None:
-        """Stop `worker` (past the time limit, or gone) and put a new one in its place."""
+    def _replaced(self, worker: _Worker) -> _Worker | None:
+        """Stop `worker` (past the time limit, or gone): a new one in its place, or None once
+        the server is stopping its workers."""
         self._stop(worker)
         with self._lock:
             if self._closed:
-                return
-        self._idle.put(self._started())
+                return None
+        return self._started()
+
+    def _put_back(self, worker: _Worker | None) -> None:
+        if worker is not None:
+            self._idle.put(worker)
 
     def _stop(self, worker: _Worker) -> None:
         with self._lock:
