@@ -165,11 +165,11 @@ def prunable(ranker: Ranker, query) -> bool:
     )
 
 
-def worth_pruning(searcher, query) -> bool:
+def worth_pruning(ranker: Ranker, query) -> bool:
     """Whether the query's posting lists are long enough for pruning to pay: below
     `PRUNE_FROM` postings, scoring every match in one pass (`Ranker`) costs less than the
     bounds, windows and bounded count."""
-    postings = sum(searcher.doc_frequency(name, text) for name, text in query.iter_all_terms())
+    postings = sum(ranker.doc_frequency(name, text) for name, text in query.iter_all_terms())
     return postings >= PRUNE_FROM
 
 
@@ -198,7 +198,7 @@ class PrunedRanking:
         searcher = ranker.searcher
 
         def term_scale(name: str, text: str) -> float:
-            holding = searcher.doc_frequency(name, text)
+            holding = ranker.doc_frequency(name, text)
             return ranker._word_idf([Term(name, text)]) * (k1 + 1) if holding else 0.0
 
         words: dict[str, list[Term]] = {}
@@ -260,13 +260,11 @@ class PrunedRanking:
                             ),
                         )
                     )
-        # Each clause's pairs, with the pair's other word.
-        self._touching: list[list[tuple[int, int]]] = [[] for _ in self.clauses]
+        # Each clause's places in pairs: (pair, 0) as its first word, (pair, 1) as its second.
+        self._sides: list[list[tuple[int, int]]] = [[] for _ in self.clauses]
         for number, pair in enumerate(self.pairs):
-            first, second = pair.words
-            self._touching[first].append((number, second))
-            if second != first:
-                self._touching[second].append((number, first))
+            for side, clause in enumerate(pair.words):
+                self._sides[clause].append((number, side))
         schema = searcher.schema
         self._decode = {
             name: schema[name].format.decoder("positions")
@@ -277,7 +275,8 @@ class PrunedRanking:
         self._starts = [offset for _, offset in ranker.segments]
         self.own_all: set[int] = set()  # matching through their own text, before filters
         self.title_only: set[int] = set()  # matching through the title alone
-        self.pending: dict[int, tuple[float, list]] = {}  # title-only, to check at the end
+        # Title-only matches, to check at the end: score and bonuses by pair.
+        self.pending: dict[int, tuple[float, dict[int, float]]] = {}
         self.threshold = -math.inf
         self._top: list[float] = []  # the k best groups' first scores
         self._seen_groups: set[Hashable] = set()
@@ -358,20 +357,6 @@ class PrunedRanking:
             for scale, term in zip(clause.scales, clause.terms, strict=True)
         )
 
-    def _pair_bound(self, pair: _Pair, low: int, high: int) -> float:
-        first, second = pair.terms
-        if not first or not second:
-            return 0.0
-        k1 = self.k1
-        return (
-            self.boost
-            * pair.query.boost
-            * (
-                _saturated(pair.scales[0], first.bound(low, high), k1)
-                + _saturated(pair.scales[1], second.bound(low, high), k1)
-            )
-        )
-
     def _in_sequence(self, clause: _Clause, number: int) -> bool:
         decode = self._decode[clause.fields[0]]
         ends: set[int] | None = None
@@ -391,24 +376,30 @@ class PrunedRanking:
     def _contribution(self, clause: _Clause, number: int) -> tuple[float, bool, bool]:
         """What `clause` adds to a document's score, unboosted; whether the clause matches it,
         and whether through an own field."""
+        found = [term.normalised(number) if term else None for term in clause.terms]
+        return self._clause_value(clause, found, number)
+
+    def _clause_value(
+        self, clause: _Clause, found: list[float | None], number: int
+    ) -> tuple[float, bool, bool]:
+        """`_contribution`, from each term's normalised frequency in the document (None where
+        it does not hold the term)."""
         k1 = self.k1
         if clause.kind == "phrase":
-            if not all(clause.terms) or not self._in_sequence(clause, number):
+            if None in found or not self._in_sequence(clause, number):
                 return 0.0, False, False
             total = 0.0
-            for scale, term in zip(clause.scales, clause.terms, strict=True):
-                total += _saturated(scale, term.normalised(number), k1)
+            for scale, frequency in zip(clause.scales, found, strict=True):
+                total += _saturated(scale, frequency, k1)
             return clause.scale * total, True, clause.owns[0]
-        own = matched = False
-        if len(clause.terms) == 1:
-            term = clause.terms[0]
-            frequency = term.normalised(number) if term else None
+        if len(found) == 1:
+            frequency = found[0]
             if frequency is None:
                 return 0.0, False, False
             return _saturated(clause.scale, frequency, k1), True, clause.owns[0]
         combined = 0.0
-        for owned, weight, term in zip(clause.owns, clause.weights, clause.terms, strict=True):
-            frequency = term.normalised(number) if term else None
+        matched = own = False
+        for owned, weight, frequency in zip(clause.owns, clause.weights, found, strict=True):
             if frequency is not None:
                 combined += weight * frequency
                 matched = True
@@ -431,7 +422,7 @@ class PrunedRanking:
                 self._rank(low, high, exhaustive)
         self.exact = exact = self.counting
         for whole, (score, potentials) in self.pending.items():
-            possible = score + sum(self.boost * p for p in potentials if p is not None)
+            possible = score + sum(self.boost * p for p in potentials.values())
             if (exhaustive or possible >= self.threshold) and self._lead(whole) == whole:
                 self._keep(whole, score, potentials)
         if exact:
@@ -552,28 +543,28 @@ class PrunedRanking:
     def _rank(self, low: int, high: int, exhaustive: bool) -> None:
         """Score the documents from `low` to `high` that could reach the page."""
         threshold = -math.inf if exhaustive else self.threshold
+        k1, boost = self.k1, self.boost
         # A pair's bonus is its two words' BM25 in its field: each word's share goes with the
         # word's own bound, so a document's bound counts only bonuses of words it holds.
-        shares = [0.0] * len(self.clauses)
-        for pair in self.pairs:
-            for clause, term, scale in zip(pair.words, pair.terms, pair.scales, strict=True):
-                if term is not None:
-                    share = _saturated(scale, term.bound(low, high), self.k1)
-                    shares[clause] += self.boost * pair.query.boost * share
-        bounds = [
-            self.boost * self._bound(clause, low, high) + share
-            for clause, share in zip(self.clauses, shares, strict=True)
-        ]
+        bounds = []
+        for clause, sides in zip(self.clauses, self._sides, strict=True):
+            bound = boost * self._bound(clause, low, high)
+            for number, side in sides:
+                pair = self.pairs[number]
+                if (term := pair.terms[side]) is not None:
+                    share = _saturated(pair.scales[side], term.bound(low, high), k1)
+                    bound += boost * pair.query.boost * share
+            bounds.append(bound)
         if sum(bounds) < threshold:
             return  # nothing here could reach the page
-        # The clauses that cannot lift a document onto the page alone: the smallest bounds.
-        optional: set[int] = set()
+        # The clauses that cannot lift a document onto the page alone, smallest bounds first.
+        optional: list[int] = []
         if len(self.clauses) > EVERY_CLAUSE_READ:
             ceiling = 0.0
             for index in sorted(range(len(self.clauses)), key=bounds.__getitem__):
                 if ceiling + bounds[index] >= threshold:
                     break
-                optional.add(index)
+                optional.append(index)
                 ceiling += bounds[index]
         rest = sum(bounds[index] for index in optional)
         tables: dict[int, list[dict[int, float]]] = {}
@@ -583,14 +574,12 @@ class PrunedRanking:
             if index in optional:
                 continue
             tables[index] = found = self._tables(clause, low, high)
-            boost = self.boost
             for number, value in self._values(clause, found).items():
                 ceilings[number] = get(number, 0.0) + boost * value
         # The pairs' bonuses, as if their words stood side by side: for documents holding
         # both words in the field, or, beside an optional word, the held word's share.
-        k1 = self.k1
         for pair in self.pairs:
-            weight = self.boost * pair.query.boost
+            weight = boost * pair.query.boost
             (first, second), (one, other) = pair.words, pair.scales
             if first in optional or second in optional:
                 for clause, place, scale in zip(pair.words, pair.places, pair.scales, strict=True):
@@ -603,24 +592,62 @@ class PrunedRanking:
                 ceilings[number] += weight * (
                     _saturated(one, before[number], k1) + _saturated(other, after[number], k1)
                 )
-        deleted, offset, allowed = self.deleted, self.offset, self.allowed
-        surviving = [
-            number
+        # Each candidate's bound, the optional clauses' bounds replaced by what the document
+        # gets from them one clause at a time, largest bounds first: a candidate is dropped as
+        # soon as its bound falls below the threshold.
+        limits = {
+            number: ceiling + rest
             for number, ceiling in ceilings.items()
-            if ceiling + rest >= self.threshold or exhaustive
-        ]
+            if ceiling + rest >= threshold
+        }
+        for index in reversed(optional):
+            if index not in tables:
+                tables[index] = self._tables(self.clauses[index], low, high)
+            gains, floor, reduction = (
+                self._gains(index, tables[index], limits),
+                self.threshold,
+                bounds[index],
+            )
+            limits = {
+                number: limit + gains.get(number, 0.0) - reduction
+                for number, limit in limits.items()
+                if limit >= floor
+            }
+        deleted, offset, allowed = self.deleted, self.offset, self.allowed
         # The most promising first: the threshold rises soonest, and prunes the rest.
-        surviving.sort(key=lambda number: (-ceilings[number], number))
-        for number in surviving:
+        for number in sorted(limits, key=limits.__getitem__, reverse=True):
+            if limits[number] < self.threshold and not exhaustive:
+                continue  # the threshold rose since, or the optional clauses fell short
             whole = number + offset
             if number in deleted or (allowed is not None and not allowed(whole)):
                 continue
-            if ceilings[number] + rest < self.threshold and not exhaustive:
-                continue  # the threshold rose since
-            for index in optional:
-                if index not in tables:
-                    tables[index] = self._tables(self.clauses[index], low, high)
-            self._score(number, whole, tables, exhaustive)
+            # Every clause's table is read now: the clauses the document holds.
+            clauses = [
+                index
+                for index, found in sorted(tables.items())
+                if any(number in table for table in found)
+            ]
+            self._score(number, whole, tables, clauses, exhaustive)
+
+    def _gains(
+        self, index: int, tables: list[dict[int, float]], candidates: Collection[int]
+    ) -> dict[int, float]:
+        """The most an optional clause gives each candidate holding it, its pairs' shares
+        included (a phrase counted wherever its words stand)."""
+        boost, k1 = self.boost, self.k1
+        values = self._values(self.clauses[index], tables)
+        gains = {number: boost * values[number] for number in candidates if number in values}
+        for pair_number, side in self._sides[index]:
+            pair = self.pairs[pair_number]
+            table, scale = tables[pair.places[side]], pair.scales[side]
+            weight = boost * pair.query.boost
+            gains = {
+                number: gain + weight * _saturated(scale, table[number], k1)
+                if number in table
+                else gain
+                for number, gain in gains.items()
+            }
+        return gains
 
     def _values(self, clause: _Clause, tables: list[dict[int, float]]) -> dict[int, float]:
         """Each document's score from the clause, unboosted; a phrase's words anywhere."""
@@ -669,40 +696,14 @@ class PrunedRanking:
             found.append(table)
         return found
 
-    def _from_tables(
-        self, clause: _Clause, tables: list[dict[int, float]], number: int
-    ) -> tuple[float, bool, bool]:
-        """`_contribution`, from a window's tables."""
-        k1 = self.k1
-        if clause.kind == "phrase":
-            found = [table.get(number) for table in tables]
-            if None in found or not self._in_sequence(clause, number):
-                return 0.0, False, False
-            total = 0.0
-            for scale, frequency in zip(clause.scales, found, strict=True):
-                total += _saturated(scale, frequency, k1)
-            return clause.scale * total, True, clause.owns[0]
-        if len(tables) == 1:
-            frequency = tables[0].get(number)
-            if frequency is None:
-                return 0.0, False, False
-            return _saturated(clause.scale, frequency, k1), True, clause.owns[0]
-        combined = 0.0
-        matched = own = False
-        for owned, weight, table in zip(clause.owns, clause.weights, tables, strict=True):
-            frequency = table.get(number)
-            if frequency is not None:
-                combined += weight * frequency
-                matched = True
-                own = own or owned
-        if not matched:
-            return 0.0, False, False
-        return _saturated(clause.scale, combined, k1), True, own
-
-    def _score(self, number: int, whole: int, tables: dict, exhaustive: bool) -> None:
+    def _score(
+        self, number: int, whole: int, tables: dict, clauses: list[int], exhaustive: bool
+    ) -> None:
+        """Score a document from the window's tables of the clauses it holds."""
         total, matched, own = 0.0, False, False
-        for index, clause in enumerate(self.clauses):
-            value, hit, through_own = self._from_tables(clause, tables[index], number)
+        for index in clauses:
+            found = [table.get(number) for table in tables[index]]
+            value, hit, through_own = self._clause_value(self.clauses[index], found, number)
             if hit:
                 total += value
                 matched = True
@@ -710,8 +711,16 @@ class PrunedRanking:
         if not matched:
             return
         score = self.boost * total
-        potentials = [self._pair_potential(pair, tables, number) for pair in self.pairs]
-        possible = score + sum(self.boost * p for p in potentials if p is not None)
+        potentials: dict[int, float] = {}  # by pair
+        holding = set(clauses)
+        for index in clauses:
+            for pair_number, side in self._sides[index]:
+                pair = self.pairs[pair_number]
+                if side == 0 and pair.words[1] in holding:
+                    potential = self._pair_potential(pair, tables, number)
+                    if potential is not None:
+                        potentials[pair_number] = potential
+        possible = score + sum(self.boost * p for p in potentials.values())
         if possible < self.threshold and not exhaustive:
             return
         if not own:
@@ -730,15 +739,14 @@ class PrunedRanking:
             _saturated(pair.scales[0], first, k1) + _saturated(pair.scales[1], second, k1)
         )
 
-    def _keep(self, whole: int, score: float, potentials: list) -> None:
+    def _keep(self, whole: int, score: float, potentials: dict[int, float]) -> None:
         self.scores[whole] = score
-        for found, potential in zip(self.potentials, potentials, strict=True):
-            if potential is not None:
-                found[whole] = potential
+        for pair_number, potential in potentials.items():
+            self.potentials[pair_number][whole] = potential
         group = self.group_of(whole)
         if group in self._seen_groups:
             return  # counted once, at its first score: the threshold stays a lower bound
-        possible = score + sum(self.boost * p for p in potentials if p is not None)
+        possible = score + sum(self.boost * p for p in potentials.values())
         if len(self._top) == self.k and possible <= self._top[0]:
             return  # cannot raise the threshold: its bonuses need not be checked
         # The real score, its bonuses checked: a threshold of real scores prunes the most.
@@ -746,8 +754,8 @@ class PrunedRanking:
             number = self._locate(whole)
             score += sum(
                 self.boost * potential
-                for pair, potential in zip(self.pairs, potentials, strict=True)
-                if potential is not None and self._adjacent(pair, number)
+                for pair_number, potential in potentials.items()
+                if self._adjacent(self.pairs[pair_number], number)
             )
         self._seen_groups.add(group)
         if len(self._top) < self.k:

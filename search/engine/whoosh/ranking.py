@@ -129,6 +129,7 @@ class Ranker:
         self._offsets = [offset for _, offset in self.segments]
         self._column_readers: dict[tuple[int, str], Any] = {}
         self._values_asked: dict[str, int] = {}
+        self._doc_frequencies: dict[tuple[str, str], int] = {}
 
     def rank(self, query: Query) -> tuple[Scores, list[Bonus]]:
         """Every match with its score, leaving a top-level OR's adjacency bonuses to `best`."""
@@ -235,6 +236,8 @@ class Ranker:
             return set()  # a pair only adds to the score of documents its words match
         if type(query) is Term and self._scorable(query.fieldname):
             return set(self._frequencies(query.fieldname, query.text))
+        if type(query) is Term:  # a key, such as a speaker's: its blocks, not Whoosh's matcher
+            return self.term_documents(query.fieldname, query.text)
         if type(query) in (Or, And, AndNot):
             parts = [self.matching(child) for child in query.subqueries]
             if type(query) is Or:
@@ -285,8 +288,16 @@ class Ranker:
         The documents holding it in any field would need every posting read to count: a
         ranking that skips documents (`search.engine.whoosh.pruning`) could not afford it.
         """
-        holding = max(self.searcher.doc_frequency(term.fieldname, term.text) for term in terms)
+        holding = max(self.doc_frequency(term.fieldname, term.text) for term in terms)
         return standard_idf(holding, self._count())
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        """How many documents hold a term: looked up once a search, as a long query's words
+        are counted for its bounds, its idf and whether it is worth pruning."""
+        key = (field, text)
+        if key not in self._doc_frequencies:
+            self._doc_frequencies[key] = self.searcher.doc_frequency(field, text)
+        return self._doc_frequencies[key]
 
     def _scorable(self, field: str) -> bool:
         """Whether `field` keeps term frequencies, lengths and positions, as text fields do."""
@@ -345,7 +356,7 @@ class Ranker:
         key = (field, text)
         if key not in self._term_scores:
             k1 = self.weighting.K1
-            holding = self.searcher.doc_frequency(field, text)
+            holding = self.doc_frequency(field, text)
             scale = standard_idf(holding, self._count()) * (k1 + 1) if holding else 0.0
             self._term_scores[key] = {
                 number: scale * frequency / (frequency + k1)
