@@ -195,12 +195,7 @@ class PrunedRanking:
         self.k1 = k1 = ranker.weighting.K1
         children = query.subqueries if type(query) is Or else [query]
         self.boost = query.boost if type(query) is Or else 1.0
-        searcher = ranker.searcher
-
-        def term_scale(name: str, text: str) -> float:
-            holding = ranker.doc_frequency(name, text)
-            return ranker._word_idf([Term(name, text)]) * (k1 + 1) if holding else 0.0
-
+        searcher, term_scale = ranker.searcher, ranker._term_scale
         words: dict[str, list[Term]] = {}
         self.clauses: list[_Clause] = []
         for child in children:
@@ -574,18 +569,22 @@ class PrunedRanking:
             if index in optional:
                 continue
             tables[index] = found = self._tables(clause, low, high)
-            for number, value in self._values(clause, found).items():
-                ceilings[number] = get(number, 0.0) + boost * value
-        # The pairs' bonuses, as if their words stood side by side: for documents holding
-        # both words in the field, or, beside an optional word, the held word's share.
+            values = self._values(clause, found)
+            for number, value in values.items():
+                ceilings[number] = get(number, 0.0) + value
+        # The pairs' bonuses, as if their words stood side by side, for documents holding both
+        # words in the field. A pair beside an optional word adds only to documents holding
+        # that word: its whole bound goes with the optional word's (`_gains`).
+        reductions = {index: bounds[index] for index in optional}
         for pair in self.pairs:
             weight = boost * pair.query.boost
             (first, second), (one, other) = pair.words, pair.scales
-            if first in optional or second in optional:
-                for clause, place, scale in zip(pair.words, pair.places, pair.scales, strict=True):
-                    if clause not in optional:
-                        for number, frequency in tables[clause][place].items():
-                            ceilings[number] += weight * _saturated(scale, frequency, k1)
+            if first in reductions or second in reductions:
+                if (first in reductions) != (second in reductions):
+                    side = 0 if second in reductions else 1
+                    if (term := pair.terms[side]) is not None:
+                        share = _saturated(pair.scales[side], term.bound(low, high), k1)
+                        reductions[pair.words[1 - side]] += weight * share
                 continue
             before, after = tables[first][pair.places[0]], tables[second][pair.places[1]]
             for number in before.keys() & after.keys():
@@ -595,23 +594,21 @@ class PrunedRanking:
         # Each candidate's bound, the optional clauses' bounds replaced by what the document
         # gets from them one clause at a time, largest bounds first: a candidate is dropped as
         # soon as its bound falls below the threshold.
+        widened = sum(reductions.values())
         limits = {
-            number: ceiling + rest
+            number: ceiling + widened
             for number, ceiling in ceilings.items()
             if ceiling + rest >= threshold
         }
         for index in reversed(optional):
             if index not in tables:
                 tables[index] = self._tables(self.clauses[index], low, high)
-            gains, floor, reduction = (
-                self._gains(index, tables[index], limits),
-                self.threshold,
-                bounds[index],
-            )
+            floor, reduction = self.threshold, reductions[index]
+            limits = {number: limit for number, limit in limits.items() if limit >= floor}
+            gains = self._gains(index, tables, reductions, limits)
             limits = {
                 number: limit + gains.get(number, 0.0) - reduction
                 for number, limit in limits.items()
-                if limit >= floor
             }
         deleted, offset, allowed = self.deleted, self.offset, self.allowed
         # The most promising first: the threshold rises soonest, and prunes the rest.
@@ -630,47 +627,52 @@ class PrunedRanking:
             self._score(number, whole, tables, clauses, exhaustive)
 
     def _gains(
-        self, index: int, tables: list[dict[int, float]], candidates: Collection[int]
+        self, index: int, tables: dict, optional: Collection[int], candidates: Collection[int]
     ) -> dict[int, float]:
-        """The most an optional clause gives each candidate holding it, its pairs' shares
-        included (a phrase counted wherever its words stand)."""
+        """The most an optional clause gives each candidate holding it (a phrase counted
+        wherever its words stand), with its pairs: beside another optional word, its own
+        share; beside an essential word, the whole bonus where both words are in the field."""
         boost, k1 = self.boost, self.k1
-        values = self._values(self.clauses[index], tables)
-        gains = {number: boost * values[number] for number in candidates if number in values}
+        values = self._values(self.clauses[index], tables[index])
+        gains = {number: values[number] for number in candidates if number in values}
         for pair_number, side in self._sides[index]:
             pair = self.pairs[pair_number]
-            table, scale = tables[pair.places[side]], pair.scales[side]
             weight = boost * pair.query.boost
-            gains = {
-                number: gain + weight * _saturated(scale, table[number], k1)
-                if number in table
-                else gain
-                for number, gain in gains.items()
-            }
+            partner, mine = pair.words[1 - side], tables[index][pair.places[side]]
+            if partner in optional:
+                scale = pair.scales[side]
+                for number in gains.keys() & mine.keys():
+                    gains[number] += weight * _saturated(scale, mine[number], k1)
+            else:
+                theirs = tables[partner][pair.places[1 - side]]
+                own, other = pair.scales[side], pair.scales[1 - side]
+                for number in gains.keys() & mine.keys() & theirs.keys():
+                    gains[number] += weight * (
+                        _saturated(own, mine[number], k1) + _saturated(other, theirs[number], k1)
+                    )
         return gains
 
     def _values(self, clause: _Clause, tables: list[dict[int, float]]) -> dict[int, float]:
-        """Each document's score from the clause, unboosted; a phrase's words anywhere."""
-        k1 = self.k1
+        """Each document's score from the clause, with the query's boost; a phrase's words
+        anywhere."""
+        k1, scale = self.k1, self.boost * clause.scale
         if clause.kind == "phrase":
             holding = set(tables[0]).intersection(*tables[1:]) if tables else set()
             return {
-                number: clause.scale
+                number: scale
                 * sum(
-                    _saturated(scale, table[number], k1)
-                    for scale, table in zip(clause.scales, tables, strict=True)
+                    _saturated(own, table[number], k1)
+                    for own, table in zip(clause.scales, tables, strict=True)
                 )
                 for number in holding
             }
         if len(tables) == 1:
-            scale = clause.scale
             return {number: scale * f / (f + k1) for number, f in tables[0].items()}
         combined: dict[int, float] = {}
         get = combined.get
         for weight, table in zip(clause.weights, tables, strict=True):
             for number, frequency in table.items():
                 combined[number] = get(number, 0.0) + weight * frequency
-        scale = clause.scale
         return {number: scale * x / (x + k1) for number, x in combined.items()}
 
     def _tables(self, clause: _Clause, low: int, high: int) -> list[dict[int, float]]:

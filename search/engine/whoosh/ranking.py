@@ -355,14 +355,18 @@ class Ranker:
         """BM25F scores of one term in one field, unboosted: Whoosh's formula, in bulk."""
         key = (field, text)
         if key not in self._term_scores:
-            k1 = self.weighting.K1
-            holding = self.doc_frequency(field, text)
-            scale = standard_idf(holding, self._count()) * (k1 + 1) if holding else 0.0
+            k1, scale = self.weighting.K1, self._term_scale(field, text)
             self._term_scores[key] = {
                 number: scale * frequency / (frequency + k1)
                 for number, frequency in self._frequencies(field, text).items()
             }
         return self._term_scores[key]
+
+    def _term_scale(self, field: str, text: str) -> float:
+        """What a term's saturated frequency is multiplied by: its idf, times k1 + 1."""
+        holding = self.doc_frequency(field, text)
+        k1 = self.weighting.K1
+        return standard_idf(holding, self._count()) * (k1 + 1) if holding else 0.0
 
     def _frequencies(self, field: str, text: str) -> Scores:
         """Each document's frequency of one term over the length normalisation of `field`:
@@ -422,20 +426,30 @@ class Ranker:
         Scored as Whoosh scores a phrase: the sum of its words' scores, times the boost.
         Unchecked, every document holding all the words counts.
         """
-        words = [self._term(query.fieldname, word) for word in query.words]
+        field, k1 = query.fieldname, self.weighting.K1
+        words = [self._frequencies(field, word) for word in query.words]
         if not words or not all(words):
             return {}
-        common = set(words[0]).intersection(*words[1:])
+        common = set(min(words, key=len)).intersection(*words)
         if check:
-            common = self._in_sequence(query.fieldname, query.words, query.slop, common)
-        return {number: query.boost * sum(word[number] for word in words) for number in common}
+            common = self._in_sequence(field, query.words, query.slop, common)
+        # `_term`'s scores, for the documents holding every word only.
+        scales = [self._term_scale(field, word) for word in query.words]
+        return {
+            number: query.boost
+            * sum(
+                scale * frequency / (frequency + k1)
+                for scale, frequency in zip(scales, (word[number] for word in words), strict=True)
+            )
+            for number in common
+        }
 
     def _in_sequence(
         self, field: str, words: list[str], slop: int, candidates: Iterable[int]
     ) -> list[int]:
         """Which `candidates` hold `words` in order with at most `slop` positions between.
 
-        The words must have been scored (`_term`), which keeps their postings.
+        The words' postings must have been read (`_frequencies`), which keeps them.
         """
         numbers = sorted(candidates)
         positions = [self._positions(field, word, numbers) for word in words]
