@@ -39,6 +39,10 @@ Scores = dict[int, float]
 CHECK_BATCH = 32  # documents whose adjacency bonuses are checked in one pass
 # Past this many documents' values of a column, the whole column is read (`Ranker.value`).
 WHOLE_COLUMN_AFTER = 2000
+# Whole columns and field lengths as read, by the segments they come from: a segment never
+# changes once written (deletions are kept apart), so the searches after the first read them
+# from memory. Only the segments of the index last searched are kept (`Ranker.__init__`).
+_SEGMENT_VALUES: dict[tuple[tuple[str, ...], str], Sequence[int]] = {}
 
 
 class StandardIdfBM25F(scoring.BM25F):
@@ -117,6 +121,11 @@ class Ranker:
         self.combined_fields = frozenset(combined_fields)
         # (segment searcher, number of its first document in the whole index)
         self.segments = searcher.subsearchers or [(searcher, 0)]
+        self._segment_ids = tuple(_segment_id(segment.reader()) for segment, _ in self.segments)
+        current = set(self._segment_ids)
+        for key in list(_SEGMENT_VALUES):
+            if not current.issuperset(key[0]):
+                _SEGMENT_VALUES.pop(key, None)
         self._term_scores: dict[tuple[str, str], Scores] = {}
         self._term_frequencies: dict[tuple[str, str], Scores] = {}
         # Each scored term's posting blocks as read: (offset, document numbers, encoded values),
@@ -321,6 +330,8 @@ class Ranker:
 
     def column(self, field: str) -> Sequence[int]:
         """The values of a numeric column for every document of the index, by document number."""
+        if field not in self._columns and (kept := _SEGMENT_VALUES.get((self._segment_ids, field))):
+            self._columns[field] = kept
         if field not in self._columns:
             parts = []
             for segment, _ in self.segments:
@@ -333,14 +344,14 @@ class Ranker:
                     joined += part  # arrays of one type join without a Python loop
             else:  # a segment without the column, or read one value at a time
                 joined = [value for part in parts for value in part]
-            self._columns[field] = joined
+            self._columns[field] = _SEGMENT_VALUES[self._segment_ids, field] = joined
         return self._columns[field]
 
     def value(self, field: str, number: int) -> int:
         """One document's value of a numeric column: read alone, until so many are asked for
         that reading the whole column (`column`) costs less."""
-        if field in self._columns:
-            return self._columns[field][number]
+        if field in self._columns or (self._segment_ids, field) in _SEGMENT_VALUES:
+            return self.column(field)[number]
         asked = self._values_asked[field] = self._values_asked.get(field, 0) + 1
         if asked > WHOLE_COLUMN_AFTER:
             return self.column(field)[number]
@@ -401,7 +412,10 @@ class Ranker:
         """`_field_lengths` of the segment starting at `offset`, read once for all terms."""
         key = (offset, field)
         if key not in self._segment_lengths:
-            self._segment_lengths[key] = _field_lengths(reader, field)
+            kept = ((_segment_id(reader),), f"_{field}_len")
+            if (lengths := _SEGMENT_VALUES.get(kept)) is None:
+                lengths = _SEGMENT_VALUES[kept] = _field_lengths(reader, field)
+            self._segment_lengths[key] = lengths
         return self._segment_lengths[key]
 
     def _count(self) -> int:
@@ -516,6 +530,13 @@ def _intersection(parts: list[Scores]) -> Scores:
         return {}
     common = set(min(parts, key=len)).intersection(*parts)
     return {number: sum(part[number] for part in parts) for number in common}
+
+
+def _segment_id(reader) -> str:
+    """Which segment a reader reads: a random name Whoosh gives each segment it writes. Only
+    the reader of an empty index has none (and no values to keep)."""
+    segment = reader.segment()
+    return segment.segid if segment is not None else ""
 
 
 def _deleted_in(reader) -> frozenset[int]:
