@@ -56,13 +56,19 @@ class Postings:
         self._matcher = matcher = getattr(matcher, "child", matcher)  # deletions are ours to drop
         self.maxids: list[int] = []
         self.bounds: list[float] = []  # the highest frequency over the length normalisation
-        self._starts: list[int] = []
-        start = matcher._baseoffset
+        # Where each block's data lies, as its header says: not read again to decode it.
+        self._extents: list[tuple[int, int, int, int]] = []
         while matcher.is_active():
-            self._starts.append(start)
             self.maxids.append(matcher._maxid)
             self.bounds.append(matcher._maxweight / shortest_norm(matcher._minlength))
-            start = matcher._nextoffset
+            self._extents.append(
+                (
+                    matcher._dataoffset,
+                    matcher._nextoffset,
+                    matcher._compression,
+                    matcher._blocklength,
+                )
+            )
             matcher._next_block()
         self._blocks: dict[int, tuple[Sequence[int], Sequence[float], Sequence]] = {}
 
@@ -70,7 +76,13 @@ class Postings:
         """Document numbers, frequencies and encoded values of one block."""
         if index not in self._blocks:
             matcher = self._matcher
-            matcher._goto(self._starts[index])
+            (
+                matcher._dataoffset,
+                matcher._nextoffset,
+                matcher._compression,
+                matcher._blocklength,
+            ) = self._extents[index]
+            matcher._data = matcher._values = None
             matcher._read_data()
             ids, weights = matcher._data[:2]
             ids = tuple(accumulate(ids))
