@@ -189,6 +189,19 @@ def _saturated(scale: float, frequency: float, k1: float) -> float:
     return scale * frequency / (frequency + k1)
 
 
+def _combined(clause: _Clause, tables: list[dict[int, float]]) -> dict[int, float]:
+    """A word's normalised frequencies in its fields, weighted and summed: what BM25F
+    saturates (`Ranker._bm25f`). A word in one field has its own weight, 1."""
+    if len(tables) == 1:
+        return tables[0]
+    combined: dict[int, float] = {}
+    get = combined.get
+    for weight, table in zip(clause.weights, tables, strict=True):
+        for number, frequency in table.items():
+            combined[number] = get(number, 0.0) + weight * frequency
+    return combined
+
+
 class PrunedRanking:
     """One query's clauses, bounds, threshold and counts, segment after segment."""
 
@@ -581,9 +594,13 @@ class PrunedRanking:
             if index in optional:
                 continue
             tables[index] = found = self._tables(clause, low, high)
-            values = self._values(clause, found)
-            for number, value in values.items():
-                ceilings[number] = get(number, 0.0) + value
+            if clause.kind == "phrase":
+                for number, value in self._values(clause, found).items():
+                    ceilings[number] = get(number, 0.0) + value
+                continue
+            scale = boost * clause.scale  # `_values`, saturated as it is added
+            for number, x in _combined(clause, found).items():
+                ceilings[number] = get(number, 0.0) + scale * x / (x + k1)
         # The pairs' bonuses, as if their words stood side by side, for documents holding both
         # words in the field. A pair beside an optional word adds only to documents holding
         # that word: its whole bound goes with the optional word's (`_gains`).
@@ -678,14 +695,7 @@ class PrunedRanking:
                 )
                 for number in holding
             }
-        if len(tables) == 1:
-            return {number: scale * f / (f + k1) for number, f in tables[0].items()}
-        combined: dict[int, float] = {}
-        get = combined.get
-        for weight, table in zip(clause.weights, tables, strict=True):
-            for number, frequency in table.items():
-                combined[number] = get(number, 0.0) + weight * frequency
-        return {number: scale * x / (x + k1) for number, x in combined.items()}
+        return {number: scale * x / (x + k1) for number, x in _combined(clause, tables).items()}
 
     def _tables(self, clause: _Clause, low: int, high: int) -> list[dict[int, float]]:
         """For each of the clause's terms, the documents from `low` to `high` holding it, with
