@@ -11,7 +11,11 @@ time, in order:
 - within a window, the clauses with the smallest bounds, whose bounds together stay below the
   threshold, cannot lift a document onto the page on their own: only documents holding one of
   the other clauses are candidates, and those clauses are looked up only for the candidates
-  whose exact score so far, with the bounds left, could still reach the threshold (MaxScore).
+  whose exact score so far, with the bounds left, could still reach the threshold (MaxScore):
+  one clause at a time, largest bound first, each replacing its bound by what the candidate
+  gets, so that a candidate leaves as soon as its bound falls below the threshold;
+- only the few candidates left are scored exactly, from the clauses and pairs they hold, and
+  word positions are read only for those that could still raise the threshold.
 
 A document is skipped only when even its bound stays strictly below the threshold, so it could
 neither outscore nor tie a group on the page: the page is the one exhaustive scoring gives, tie
