@@ -29,6 +29,7 @@ from typing import Any
 
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.fields import ID
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.numeric import byte_to_length
 
@@ -245,8 +246,8 @@ class Ranker:
             return set()  # a pair only adds to the score of documents its words match
         if type(query) is Term and self._scorable(query.fieldname):
             return set(self._frequencies(query.fieldname, query.text))
-        if type(query) is Term:  # a key, such as a speaker's: its blocks, not Whoosh's matcher
-            return self.term_documents(query.fieldname, query.text)
+        if type(query) is Term and isinstance(self.searcher.schema[query.fieldname], ID):
+            return self.term_documents(query.fieldname, query.text)  # a key, as a speaker's
         if type(query) in (Or, And, AndNot):
             parts = [self.matching(child) for child in query.subqueries]
             if type(query) is Or:
