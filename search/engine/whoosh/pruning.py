@@ -631,7 +631,7 @@ class PrunedRanking:
         limits = {
             number: ceiling + widened
             for number, ceiling in ceilings.items()
-            if ceiling + rest >= threshold
+            if ceiling + widened >= threshold
         }
         for index in reversed(optional):
             if index not in tables:
