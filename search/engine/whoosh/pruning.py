@@ -590,7 +590,6 @@ class PrunedRanking:
                     break
                 optional.append(index)
                 ceiling += bounds[index]
-        rest = sum(bounds[index] for index in optional)
         tables: dict[int, list[dict[int, float]]] = {}
         ceilings: dict[int, float] = {}  # each candidate's bound from the clauses it holds
         get = ceilings.get
