@@ -39,6 +39,9 @@ QUERIES = [
     '"rail line" storm flood',
     "court ruling tax reform energy grid harbour vote budget storm flood rail",
     "title:harbour vote",
+    # A long query, words repeated: clauses boosted by their count, the ones with the smallest
+    # bounds optional, many adjacency pairs.
+    " ".join(random.Random(1).choices([*WORDS, "ruling court"], k=40)),
 ]
 
 

@@ -11,7 +11,11 @@ time, in order:
 - within a window, the clauses with the smallest bounds, whose bounds together stay below the
   threshold, cannot lift a document onto the page on their own: only documents holding one of
   the other clauses are candidates, and those clauses are looked up only for the candidates
-  whose exact score so far, with the bounds left, could still reach the threshold (MaxScore).
+  whose exact score so far, with the bounds left, could still reach the threshold (MaxScore):
+  one clause at a time, largest bound first, each replacing its bound by what the candidate
+  gets, so that a candidate leaves as soon as its bound falls below the threshold;
+- only the few candidates left are scored exactly, from the clauses and pairs they hold, and
+  word positions are read only for those that could still raise the threshold.
 
 A document is skipped only when even its bound stays strictly below the threshold, so it could
 neither outscore nor tie a group on the page: the page is the one exhaustive scoring gives, tie
@@ -56,13 +60,19 @@ class Postings:
         self._matcher = matcher = getattr(matcher, "child", matcher)  # deletions are ours to drop
         self.maxids: list[int] = []
         self.bounds: list[float] = []  # the highest frequency over the length normalisation
-        self._starts: list[int] = []
-        start = matcher._baseoffset
+        # Where each block's data lies, as its header says: not read again to decode it.
+        self._extents: list[tuple[int, int, int, int]] = []
         while matcher.is_active():
-            self._starts.append(start)
             self.maxids.append(matcher._maxid)
             self.bounds.append(matcher._maxweight / shortest_norm(matcher._minlength))
-            start = matcher._nextoffset
+            self._extents.append(
+                (
+                    matcher._dataoffset,
+                    matcher._nextoffset,
+                    matcher._compression,
+                    matcher._blocklength,
+                )
+            )
             matcher._next_block()
         self._blocks: dict[int, tuple[Sequence[int], Sequence[float], Sequence]] = {}
 
@@ -70,7 +80,13 @@ class Postings:
         """Document numbers, frequencies and encoded values of one block."""
         if index not in self._blocks:
             matcher = self._matcher
-            matcher._goto(self._starts[index])
+            (
+                matcher._dataoffset,
+                matcher._nextoffset,
+                matcher._compression,
+                matcher._blocklength,
+            ) = self._extents[index]
+            matcher._data = matcher._values = None
             matcher._read_data()
             ids, weights = matcher._data[:2]
             ids = tuple(accumulate(ids))
@@ -165,16 +181,29 @@ def prunable(ranker: Ranker, query) -> bool:
     )
 
 
-def worth_pruning(searcher, query) -> bool:
+def worth_pruning(ranker: Ranker, query) -> bool:
     """Whether the query's posting lists are long enough for pruning to pay: below
     `PRUNE_FROM` postings, scoring every match in one pass (`Ranker`) costs less than the
     bounds, windows and bounded count."""
-    postings = sum(searcher.doc_frequency(name, text) for name, text in query.iter_all_terms())
+    postings = sum(ranker.doc_frequency(name, text) for name, text in query.iter_all_terms())
     return postings >= PRUNE_FROM
 
 
 def _saturated(scale: float, frequency: float, k1: float) -> float:
     return scale * frequency / (frequency + k1)
+
+
+def _combined(clause: _Clause, tables: list[dict[int, float]]) -> dict[int, float]:
+    """A word's normalised frequencies in its fields, weighted and summed: what BM25F
+    saturates (`Ranker._bm25f`). A word in one field has its own weight, 1."""
+    if len(tables) == 1:
+        return tables[0]
+    combined: dict[int, float] = {}
+    get = combined.get
+    for weight, table in zip(clause.weights, tables, strict=True):
+        for number, frequency in table.items():
+            combined[number] = get(number, 0.0) + weight * frequency
+    return combined
 
 
 class PrunedRanking:
@@ -195,12 +224,7 @@ class PrunedRanking:
         self.k1 = k1 = ranker.weighting.K1
         children = query.subqueries if type(query) is Or else [query]
         self.boost = query.boost if type(query) is Or else 1.0
-        searcher = ranker.searcher
-
-        def term_scale(name: str, text: str) -> float:
-            holding = searcher.doc_frequency(name, text)
-            return ranker._word_idf([Term(name, text)]) * (k1 + 1) if holding else 0.0
-
+        searcher, term_scale = ranker.searcher, ranker._term_scale
         words: dict[str, list[Term]] = {}
         self.clauses: list[_Clause] = []
         for child in children:
@@ -260,13 +284,11 @@ class PrunedRanking:
                             ),
                         )
                     )
-        # Each clause's pairs, with the pair's other word.
-        self._touching: list[list[tuple[int, int]]] = [[] for _ in self.clauses]
+        # Each clause's places in pairs: (pair, 0) as its first word, (pair, 1) as its second.
+        self._sides: list[list[tuple[int, int]]] = [[] for _ in self.clauses]
         for number, pair in enumerate(self.pairs):
-            first, second = pair.words
-            self._touching[first].append((number, second))
-            if second != first:
-                self._touching[second].append((number, first))
+            for side, clause in enumerate(pair.words):
+                self._sides[clause].append((number, side))
         schema = searcher.schema
         self._decode = {
             name: schema[name].format.decoder("positions")
@@ -277,7 +299,8 @@ class PrunedRanking:
         self._starts = [offset for _, offset in ranker.segments]
         self.own_all: set[int] = set()  # matching through their own text, before filters
         self.title_only: set[int] = set()  # matching through the title alone
-        self.pending: dict[int, tuple[float, list]] = {}  # title-only, to check at the end
+        # Title-only matches, to check at the end: score and bonuses by pair.
+        self.pending: dict[int, tuple[float, dict[int, float]]] = {}
         self.threshold = -math.inf
         self._top: list[float] = []  # the k best groups' first scores
         self._seen_groups: set[Hashable] = set()
@@ -358,20 +381,6 @@ class PrunedRanking:
             for scale, term in zip(clause.scales, clause.terms, strict=True)
         )
 
-    def _pair_bound(self, pair: _Pair, low: int, high: int) -> float:
-        first, second = pair.terms
-        if not first or not second:
-            return 0.0
-        k1 = self.k1
-        return (
-            self.boost
-            * pair.query.boost
-            * (
-                _saturated(pair.scales[0], first.bound(low, high), k1)
-                + _saturated(pair.scales[1], second.bound(low, high), k1)
-            )
-        )
-
     def _in_sequence(self, clause: _Clause, number: int) -> bool:
         decode = self._decode[clause.fields[0]]
         ends: set[int] | None = None
@@ -391,24 +400,30 @@ class PrunedRanking:
     def _contribution(self, clause: _Clause, number: int) -> tuple[float, bool, bool]:
         """What `clause` adds to a document's score, unboosted; whether the clause matches it,
         and whether through an own field."""
+        found = [term.normalised(number) if term else None for term in clause.terms]
+        return self._clause_value(clause, found, number)
+
+    def _clause_value(
+        self, clause: _Clause, found: list[float | None], number: int
+    ) -> tuple[float, bool, bool]:
+        """`_contribution`, from each term's normalised frequency in the document (None where
+        it does not hold the term)."""
         k1 = self.k1
         if clause.kind == "phrase":
-            if not all(clause.terms) or not self._in_sequence(clause, number):
+            if None in found or not self._in_sequence(clause, number):
                 return 0.0, False, False
             total = 0.0
-            for scale, term in zip(clause.scales, clause.terms, strict=True):
-                total += _saturated(scale, term.normalised(number), k1)
+            for scale, frequency in zip(clause.scales, found, strict=True):
+                total += _saturated(scale, frequency, k1)
             return clause.scale * total, True, clause.owns[0]
-        own = matched = False
-        if len(clause.terms) == 1:
-            term = clause.terms[0]
-            frequency = term.normalised(number) if term else None
+        if len(found) == 1:
+            frequency = found[0]
             if frequency is None:
                 return 0.0, False, False
             return _saturated(clause.scale, frequency, k1), True, clause.owns[0]
         combined = 0.0
-        for owned, weight, term in zip(clause.owns, clause.weights, clause.terms, strict=True):
-            frequency = term.normalised(number) if term else None
+        matched = own = False
+        for owned, weight, frequency in zip(clause.owns, clause.weights, found, strict=True):
             if frequency is not None:
                 combined += weight * frequency
                 matched = True
@@ -431,7 +446,7 @@ class PrunedRanking:
                 self._rank(low, high, exhaustive)
         self.exact = exact = self.counting
         for whole, (score, potentials) in self.pending.items():
-            possible = score + sum(self.boost * p for p in potentials if p is not None)
+            possible = score + sum(self.boost * p for p in potentials.values())
             if (exhaustive or possible >= self.threshold) and self._lead(whole) == whole:
                 self._keep(whole, score, potentials)
         if exact:
@@ -552,30 +567,29 @@ class PrunedRanking:
     def _rank(self, low: int, high: int, exhaustive: bool) -> None:
         """Score the documents from `low` to `high` that could reach the page."""
         threshold = -math.inf if exhaustive else self.threshold
+        k1, boost = self.k1, self.boost
         # A pair's bonus is its two words' BM25 in its field: each word's share goes with the
         # word's own bound, so a document's bound counts only bonuses of words it holds.
-        shares = [0.0] * len(self.clauses)
-        for pair in self.pairs:
-            for clause, term, scale in zip(pair.words, pair.terms, pair.scales, strict=True):
-                if term is not None:
-                    share = _saturated(scale, term.bound(low, high), self.k1)
-                    shares[clause] += self.boost * pair.query.boost * share
-        bounds = [
-            self.boost * self._bound(clause, low, high) + share
-            for clause, share in zip(self.clauses, shares, strict=True)
-        ]
+        bounds = []
+        for clause, sides in zip(self.clauses, self._sides, strict=True):
+            bound = boost * self._bound(clause, low, high)
+            for number, side in sides:
+                pair = self.pairs[number]
+                if (term := pair.terms[side]) is not None:
+                    share = _saturated(pair.scales[side], term.bound(low, high), k1)
+                    bound += boost * pair.query.boost * share
+            bounds.append(bound)
         if sum(bounds) < threshold:
             return  # nothing here could reach the page
-        # The clauses that cannot lift a document onto the page alone: the smallest bounds.
-        optional: set[int] = set()
+        # The clauses that cannot lift a document onto the page alone, smallest bounds first.
+        optional: list[int] = []
         if len(self.clauses) > EVERY_CLAUSE_READ:
             ceiling = 0.0
             for index in sorted(range(len(self.clauses)), key=bounds.__getitem__):
                 if ceiling + bounds[index] >= threshold:
                     break
-                optional.add(index)
+                optional.append(index)
                 ceiling += bounds[index]
-        rest = sum(bounds[index] for index in optional)
         tables: dict[int, list[dict[int, float]]] = {}
         ceilings: dict[int, float] = {}  # each candidate's bound from the clauses it holds
         get = ceilings.get
@@ -583,68 +597,108 @@ class PrunedRanking:
             if index in optional:
                 continue
             tables[index] = found = self._tables(clause, low, high)
-            boost = self.boost
-            for number, value in self._values(clause, found).items():
-                ceilings[number] = get(number, 0.0) + boost * value
-        # The pairs' bonuses, as if their words stood side by side: for documents holding
-        # both words in the field, or, beside an optional word, the held word's share.
-        k1 = self.k1
+            if clause.kind == "phrase":
+                for number, value in self._values(clause, found).items():
+                    ceilings[number] = get(number, 0.0) + value
+                continue
+            scale = boost * clause.scale  # `_values`, saturated as it is added
+            for number, x in _combined(clause, found).items():
+                ceilings[number] = get(number, 0.0) + scale * x / (x + k1)
+        # The pairs' bonuses, as if their words stood side by side, for documents holding both
+        # words in the field. A pair beside an optional word adds only to documents holding
+        # that word: its whole bound goes with the optional word's (`_gains`).
+        reductions = {index: bounds[index] for index in optional}
         for pair in self.pairs:
-            weight = self.boost * pair.query.boost
+            weight = boost * pair.query.boost
             (first, second), (one, other) = pair.words, pair.scales
-            if first in optional or second in optional:
-                for clause, place, scale in zip(pair.words, pair.places, pair.scales, strict=True):
-                    if clause not in optional:
-                        for number, frequency in tables[clause][place].items():
-                            ceilings[number] += weight * _saturated(scale, frequency, k1)
+            if first in reductions or second in reductions:
+                if (first in reductions) != (second in reductions):
+                    side = 0 if second in reductions else 1
+                    if (term := pair.terms[side]) is not None:
+                        share = _saturated(pair.scales[side], term.bound(low, high), k1)
+                        reductions[pair.words[1 - side]] += weight * share
                 continue
             before, after = tables[first][pair.places[0]], tables[second][pair.places[1]]
             for number in before.keys() & after.keys():
                 ceilings[number] += weight * (
                     _saturated(one, before[number], k1) + _saturated(other, after[number], k1)
                 )
-        deleted, offset, allowed = self.deleted, self.offset, self.allowed
-        surviving = [
-            number
+        # Each candidate's bound, the optional clauses' bounds replaced by what the document
+        # gets from them one clause at a time, largest bounds first: a candidate is dropped as
+        # soon as its bound falls below the threshold.
+        widened = sum(reductions.values())
+        limits = {
+            number: ceiling + widened
             for number, ceiling in ceilings.items()
-            if ceiling + rest >= self.threshold or exhaustive
-        ]
+            if ceiling + widened >= threshold
+        }
+        for index in reversed(optional):
+            if index not in tables:
+                tables[index] = self._tables(self.clauses[index], low, high)
+            floor, reduction = self.threshold, reductions[index]
+            limits = {number: limit for number, limit in limits.items() if limit >= floor}
+            gains = self._gains(index, tables, reductions, limits)
+            limits = {
+                number: limit + gains.get(number, 0.0) - reduction
+                for number, limit in limits.items()
+            }
+        deleted, offset, allowed = self.deleted, self.offset, self.allowed
         # The most promising first: the threshold rises soonest, and prunes the rest.
-        surviving.sort(key=lambda number: (-ceilings[number], number))
-        for number in surviving:
+        for number in sorted(limits, key=limits.__getitem__, reverse=True):
+            if limits[number] < self.threshold and not exhaustive:
+                continue  # the threshold rose since, or the optional clauses fell short
             whole = number + offset
             if number in deleted or (allowed is not None and not allowed(whole)):
                 continue
-            if ceilings[number] + rest < self.threshold and not exhaustive:
-                continue  # the threshold rose since
-            for index in optional:
-                if index not in tables:
-                    tables[index] = self._tables(self.clauses[index], low, high)
-            self._score(number, whole, tables, exhaustive)
+            # Every clause's table is read now: the clauses the document holds.
+            clauses = [
+                index
+                for index, found in sorted(tables.items())
+                if any(number in table for table in found)
+            ]
+            self._score(number, whole, tables, clauses, exhaustive)
+
+    def _gains(
+        self, index: int, tables: dict, optional: Collection[int], candidates: Collection[int]
+    ) -> dict[int, float]:
+        """The most an optional clause gives each candidate holding it (a phrase counted
+        wherever its words stand), with its pairs: beside another optional word, its own
+        share; beside an essential word, the whole bonus where both words are in the field."""
+        boost, k1 = self.boost, self.k1
+        values = self._values(self.clauses[index], tables[index])
+        gains = {number: values[number] for number in candidates if number in values}
+        for pair_number, side in self._sides[index]:
+            pair = self.pairs[pair_number]
+            weight = boost * pair.query.boost
+            partner, mine = pair.words[1 - side], tables[index][pair.places[side]]
+            if partner in optional:
+                scale = pair.scales[side]
+                for number in gains.keys() & mine.keys():
+                    gains[number] += weight * _saturated(scale, mine[number], k1)
+            else:
+                theirs = tables[partner][pair.places[1 - side]]
+                own, other = pair.scales[side], pair.scales[1 - side]
+                for number in gains.keys() & mine.keys() & theirs.keys():
+                    gains[number] += weight * (
+                        _saturated(own, mine[number], k1) + _saturated(other, theirs[number], k1)
+                    )
+        return gains
 
     def _values(self, clause: _Clause, tables: list[dict[int, float]]) -> dict[int, float]:
-        """Each document's score from the clause, unboosted; a phrase's words anywhere."""
-        k1 = self.k1
+        """Each document's score from the clause, with the query's boost; a phrase's words
+        anywhere."""
+        k1, scale = self.k1, self.boost * clause.scale
         if clause.kind == "phrase":
             holding = set(tables[0]).intersection(*tables[1:]) if tables else set()
             return {
-                number: clause.scale
+                number: scale
                 * sum(
-                    _saturated(scale, table[number], k1)
-                    for scale, table in zip(clause.scales, tables, strict=True)
+                    _saturated(own, table[number], k1)
+                    for own, table in zip(clause.scales, tables, strict=True)
                 )
                 for number in holding
             }
-        if len(tables) == 1:
-            scale = clause.scale
-            return {number: scale * f / (f + k1) for number, f in tables[0].items()}
-        combined: dict[int, float] = {}
-        get = combined.get
-        for weight, table in zip(clause.weights, tables, strict=True):
-            for number, frequency in table.items():
-                combined[number] = get(number, 0.0) + weight * frequency
-        scale = clause.scale
-        return {number: scale * x / (x + k1) for number, x in combined.items()}
+        return {number: scale * x / (x + k1) for number, x in _combined(clause, tables).items()}
 
     def _tables(self, clause: _Clause, low: int, high: int) -> list[dict[int, float]]:
         """For each of the clause's terms, the documents from `low` to `high` holding it, with
@@ -669,40 +723,14 @@ class PrunedRanking:
             found.append(table)
         return found
 
-    def _from_tables(
-        self, clause: _Clause, tables: list[dict[int, float]], number: int
-    ) -> tuple[float, bool, bool]:
-        """`_contribution`, from a window's tables."""
-        k1 = self.k1
-        if clause.kind == "phrase":
-            found = [table.get(number) for table in tables]
-            if None in found or not self._in_sequence(clause, number):
-                return 0.0, False, False
-            total = 0.0
-            for scale, frequency in zip(clause.scales, found, strict=True):
-                total += _saturated(scale, frequency, k1)
-            return clause.scale * total, True, clause.owns[0]
-        if len(tables) == 1:
-            frequency = tables[0].get(number)
-            if frequency is None:
-                return 0.0, False, False
-            return _saturated(clause.scale, frequency, k1), True, clause.owns[0]
-        combined = 0.0
-        matched = own = False
-        for owned, weight, table in zip(clause.owns, clause.weights, tables, strict=True):
-            frequency = table.get(number)
-            if frequency is not None:
-                combined += weight * frequency
-                matched = True
-                own = own or owned
-        if not matched:
-            return 0.0, False, False
-        return _saturated(clause.scale, combined, k1), True, own
-
-    def _score(self, number: int, whole: int, tables: dict, exhaustive: bool) -> None:
+    def _score(
+        self, number: int, whole: int, tables: dict, clauses: list[int], exhaustive: bool
+    ) -> None:
+        """Score a document from the window's tables of the clauses it holds."""
         total, matched, own = 0.0, False, False
-        for index, clause in enumerate(self.clauses):
-            value, hit, through_own = self._from_tables(clause, tables[index], number)
+        for index in clauses:
+            found = [table.get(number) for table in tables[index]]
+            value, hit, through_own = self._clause_value(self.clauses[index], found, number)
             if hit:
                 total += value
                 matched = True
@@ -710,8 +738,16 @@ class PrunedRanking:
         if not matched:
             return
         score = self.boost * total
-        potentials = [self._pair_potential(pair, tables, number) for pair in self.pairs]
-        possible = score + sum(self.boost * p for p in potentials if p is not None)
+        potentials: dict[int, float] = {}  # by pair
+        holding = set(clauses)
+        for index in clauses:
+            for pair_number, side in self._sides[index]:
+                pair = self.pairs[pair_number]
+                if side == 0 and pair.words[1] in holding:
+                    potential = self._pair_potential(pair, tables, number)
+                    if potential is not None:
+                        potentials[pair_number] = potential
+        possible = score + sum(self.boost * p for p in potentials.values())
         if possible < self.threshold and not exhaustive:
             return
         if not own:
@@ -730,15 +766,14 @@ class PrunedRanking:
             _saturated(pair.scales[0], first, k1) + _saturated(pair.scales[1], second, k1)
         )
 
-    def _keep(self, whole: int, score: float, potentials: list) -> None:
+    def _keep(self, whole: int, score: float, potentials: dict[int, float]) -> None:
         self.scores[whole] = score
-        for found, potential in zip(self.potentials, potentials, strict=True):
-            if potential is not None:
-                found[whole] = potential
+        for pair_number, potential in potentials.items():
+            self.potentials[pair_number][whole] = potential
         group = self.group_of(whole)
         if group in self._seen_groups:
             return  # counted once, at its first score: the threshold stays a lower bound
-        possible = score + sum(self.boost * p for p in potentials if p is not None)
+        possible = score + sum(self.boost * p for p in potentials.values())
         if len(self._top) == self.k and possible <= self._top[0]:
             return  # cannot raise the threshold: its bonuses need not be checked
         # The real score, its bonuses checked: a threshold of real scores prunes the most.
@@ -746,8 +781,8 @@ class PrunedRanking:
             number = self._locate(whole)
             score += sum(
                 self.boost * potential
-                for pair, potential in zip(self.pairs, potentials, strict=True)
-                if potential is not None and self._adjacent(pair, number)
+                for pair_number, potential in potentials.items()
+                if self._adjacent(self.pairs[pair_number], number)
             )
         self._seen_groups.add(group)
         if len(self._top) < self.k:

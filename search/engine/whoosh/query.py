@@ -144,7 +144,7 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
             request.sort == "relevance"
             and not request.facets
             and prunable(ranker, query)
-            and worth_pruning(searcher, query)
+            and worth_pruning(ranker, query)
         ):
             ranking, undated = _pruned_ranking(
                 ranker, query, own, speakers, days, request.include_undated, keys, count
@@ -210,7 +210,7 @@ def _pruned_ranking(
     """The best `count` groups of a query of words and phrases, scoring only the documents
     that could reach them (`search.engine.whoosh.pruning`), with hits counted up to
     `TRACK_TOTAL_HITS`; and the undated documents the date range kept out, among those counted."""
-    allowed_speakers = set(ranker.scores(speakers)) if speakers is not None else None
+    allowed_speakers = ranker.matching(speakers) if speakers is not None else None
     dates = ranker.column("date") if days is not None else None
     start, end = days or (0, 0)
 
@@ -292,13 +292,13 @@ def _matching_documents(
     scored by `parsed`, title included; bonuses still to check; and the undated documents the
     date range kept out, so the user can be told how many."""
     if isinstance(parsed, Every) and speakers is not None:
-        scores, bonuses = dict.fromkeys(ranker.scores(speakers), 1.0), []
+        scores, bonuses = dict.fromkeys(sorted(ranker.matching(speakers)), 1.0), []
     else:
         scores, bonuses = ranker.rank(parsed)
         if own_text is not parsed:
             scores = _through_own_text(ranker, scores, ranker.matching(own_text))
         if speakers is not None:
-            allowed = ranker.scores(speakers)
+            allowed = ranker.matching(speakers)
             scores = {number: score for number, score in scores.items() if number in allowed}
     undated: set[int] = set()
     if days is not None:

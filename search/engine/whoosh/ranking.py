@@ -29,6 +29,7 @@ from typing import Any
 
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.fields import ID
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.numeric import byte_to_length
 
@@ -39,6 +40,10 @@ Scores = dict[int, float]
 CHECK_BATCH = 32  # documents whose adjacency bonuses are checked in one pass
 # Past this many documents' values of a column, the whole column is read (`Ranker.value`).
 WHOLE_COLUMN_AFTER = 2000
+# Whole columns and field lengths as read, by the segments they come from: a segment never
+# changes once written (deletions are kept apart), so the searches after the first read them
+# from memory. Only the segments of the index last searched are kept (`Ranker.__init__`).
+_SEGMENT_VALUES: dict[tuple[tuple[str, ...], str], Sequence[int]] = {}
 
 
 class StandardIdfBM25F(scoring.BM25F):
@@ -117,6 +122,11 @@ class Ranker:
         self.combined_fields = frozenset(combined_fields)
         # (segment searcher, number of its first document in the whole index)
         self.segments = searcher.subsearchers or [(searcher, 0)]
+        self._segment_ids = tuple(_segment_id(segment.reader()) for segment, _ in self.segments)
+        current = set(self._segment_ids)
+        for key in list(_SEGMENT_VALUES):
+            if not current.issuperset(key[0]):
+                _SEGMENT_VALUES.pop(key, None)
         self._term_scores: dict[tuple[str, str], Scores] = {}
         self._term_frequencies: dict[tuple[str, str], Scores] = {}
         # Each scored term's posting blocks as read: (offset, document numbers, encoded values),
@@ -129,6 +139,7 @@ class Ranker:
         self._offsets = [offset for _, offset in self.segments]
         self._column_readers: dict[tuple[int, str], Any] = {}
         self._values_asked: dict[str, int] = {}
+        self._doc_frequencies: dict[tuple[str, str], int] = {}
 
     def rank(self, query: Query) -> tuple[Scores, list[Bonus]]:
         """Every match with its score, leaving a top-level OR's adjacency bonuses to `best`."""
@@ -235,6 +246,8 @@ class Ranker:
             return set()  # a pair only adds to the score of documents its words match
         if type(query) is Term and self._scorable(query.fieldname):
             return set(self._frequencies(query.fieldname, query.text))
+        if type(query) is Term and isinstance(self.searcher.schema[query.fieldname], ID):
+            return self.term_documents(query.fieldname, query.text)  # a key, as a speaker's
         if type(query) in (Or, And, AndNot):
             parts = [self.matching(child) for child in query.subqueries]
             if type(query) is Or:
@@ -285,8 +298,16 @@ class Ranker:
         The documents holding it in any field would need every posting read to count: a
         ranking that skips documents (`search.engine.whoosh.pruning`) could not afford it.
         """
-        holding = max(self.searcher.doc_frequency(term.fieldname, term.text) for term in terms)
+        holding = max(self.doc_frequency(term.fieldname, term.text) for term in terms)
         return standard_idf(holding, self._count())
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        """How many documents hold a term: looked up once a search, as a long query's words
+        are counted for its bounds, its idf and whether it is worth pruning."""
+        key = (field, text)
+        if key not in self._doc_frequencies:
+            self._doc_frequencies[key] = self.searcher.doc_frequency(field, text)
+        return self._doc_frequencies[key]
 
     def _scorable(self, field: str) -> bool:
         """Whether `field` keeps term frequencies, lengths and positions, as text fields do."""
@@ -310,6 +331,8 @@ class Ranker:
 
     def column(self, field: str) -> Sequence[int]:
         """The values of a numeric column for every document of the index, by document number."""
+        if field not in self._columns and (kept := _SEGMENT_VALUES.get((self._segment_ids, field))):
+            self._columns[field] = kept
         if field not in self._columns:
             parts = []
             for segment, _ in self.segments:
@@ -322,14 +345,14 @@ class Ranker:
                     joined += part  # arrays of one type join without a Python loop
             else:  # a segment without the column, or read one value at a time
                 joined = [value for part in parts for value in part]
-            self._columns[field] = joined
+            self._columns[field] = _SEGMENT_VALUES[self._segment_ids, field] = joined
         return self._columns[field]
 
     def value(self, field: str, number: int) -> int:
         """One document's value of a numeric column: read alone, until so many are asked for
         that reading the whole column (`column`) costs less."""
-        if field in self._columns:
-            return self._columns[field][number]
+        if field in self._columns or (self._segment_ids, field) in _SEGMENT_VALUES:
+            return self.column(field)[number]
         asked = self._values_asked[field] = self._values_asked.get(field, 0) + 1
         if asked > WHOLE_COLUMN_AFTER:
             return self.column(field)[number]
@@ -344,14 +367,18 @@ class Ranker:
         """BM25F scores of one term in one field, unboosted: Whoosh's formula, in bulk."""
         key = (field, text)
         if key not in self._term_scores:
-            k1 = self.weighting.K1
-            holding = self.searcher.doc_frequency(field, text)
-            scale = standard_idf(holding, self._count()) * (k1 + 1) if holding else 0.0
+            k1, scale = self.weighting.K1, self._term_scale(field, text)
             self._term_scores[key] = {
                 number: scale * frequency / (frequency + k1)
                 for number, frequency in self._frequencies(field, text).items()
             }
         return self._term_scores[key]
+
+    def _term_scale(self, field: str, text: str) -> float:
+        """What a term's saturated frequency is multiplied by: its idf, times k1 + 1."""
+        holding = self.doc_frequency(field, text)
+        k1 = self.weighting.K1
+        return standard_idf(holding, self._count()) * (k1 + 1) if holding else 0.0
 
     def _frequencies(self, field: str, text: str) -> Scores:
         """Each document's frequency of one term over the length normalisation of `field`:
@@ -386,7 +413,10 @@ class Ranker:
         """`_field_lengths` of the segment starting at `offset`, read once for all terms."""
         key = (offset, field)
         if key not in self._segment_lengths:
-            self._segment_lengths[key] = _field_lengths(reader, field)
+            kept = ((_segment_id(reader),), f"_{field}_len")
+            if (lengths := _SEGMENT_VALUES.get(kept)) is None:
+                lengths = _SEGMENT_VALUES[kept] = _field_lengths(reader, field)
+            self._segment_lengths[key] = lengths
         return self._segment_lengths[key]
 
     def _count(self) -> int:
@@ -411,20 +441,30 @@ class Ranker:
         Scored as Whoosh scores a phrase: the sum of its words' scores, times the boost.
         Unchecked, every document holding all the words counts.
         """
-        words = [self._term(query.fieldname, word) for word in query.words]
+        field, k1 = query.fieldname, self.weighting.K1
+        words = [self._frequencies(field, word) for word in query.words]
         if not words or not all(words):
             return {}
-        common = set(words[0]).intersection(*words[1:])
+        common = set(min(words, key=len)).intersection(*words)
         if check:
-            common = self._in_sequence(query.fieldname, query.words, query.slop, common)
-        return {number: query.boost * sum(word[number] for word in words) for number in common}
+            common = self._in_sequence(field, query.words, query.slop, common)
+        # `_term`'s scores, for the documents holding every word only.
+        scales = [self._term_scale(field, word) for word in query.words]
+        return {
+            number: query.boost
+            * sum(
+                scale * frequency / (frequency + k1)
+                for scale, frequency in zip(scales, (word[number] for word in words), strict=True)
+            )
+            for number in common
+        }
 
     def _in_sequence(
         self, field: str, words: list[str], slop: int, candidates: Iterable[int]
     ) -> list[int]:
         """Which `candidates` hold `words` in order with at most `slop` positions between.
 
-        The words must have been scored (`_term`), which keeps their postings.
+        The words' postings must have been read (`_frequencies`), which keeps them.
         """
         numbers = sorted(candidates)
         positions = [self._positions(field, word, numbers) for word in words]
@@ -491,6 +531,13 @@ def _intersection(parts: list[Scores]) -> Scores:
         return {}
     common = set(min(parts, key=len)).intersection(*parts)
     return {number: sum(part[number] for part in parts) for number in common}
+
+
+def _segment_id(reader) -> str:
+    """Which segment a reader reads: a random name Whoosh gives each segment it writes. Only
+    the reader of an empty index has none (and no values to keep)."""
+    segment = reader.segment()
+    return segment.segid if segment is not None else ""
 
 
 def _deleted_in(reader) -> frozenset[int]:
