@@ -382,20 +382,8 @@ class PrunedRanking:
         )
 
     def _in_sequence(self, clause: _Clause, number: int) -> bool:
-        decode = self._decode[clause.fields[0]]
-        ends: set[int] | None = None
-        for term in clause.terms:
-            located = term.postings.find(number)
-            if located is None:
-                return False
-            places = decode(term.postings.value(located))
-            if ends is None:
-                ends = set(places)
-            else:
-                ends = {p for p in places if any(0 < p - e <= clause.slop for e in ends)}
-            if not ends:
-                return False
-        return True
+        """Whether a phrase's words stand in order (within its slop) in its field."""
+        return self._placed_within(clause.terms, clause.fields[0], clause.slop, number)
 
     def _contribution(self, clause: _Clause, number: int) -> tuple[float, bool, bool]:
         """What `clause` adds to a document's score, unboosted; whether the clause matches it,
@@ -798,9 +786,16 @@ class PrunedRanking:
 
     def _adjacent(self, pair: _Pair, number: int) -> bool:
         """Whether a pair's words stand side by side (within its slop) in its field."""
-        decode = self._decode[pair.query.fieldname]
+        return self._placed_within(pair.terms, pair.query.fieldname, pair.query.slop, number)
+
+    def _placed_within(
+        self, terms: Sequence[_Term | None], fieldname: str, slop: int, number: int
+    ) -> bool:
+        """Whether document `number` holds every one of `terms` (None: a word no segment holds),
+        each within `slop` places after the one before it."""
+        decode = self._decode[fieldname]
         ends: set[int] | None = None
-        for term in pair.terms:
+        for term in terms:
             located = term.postings.find(number) if term else None
             if located is None:
                 return False
@@ -808,5 +803,7 @@ class PrunedRanking:
             if ends is None:
                 ends = set(places)
             else:
-                ends = {p for p in places if any(0 < p - e <= pair.query.slop for e in ends)}
-        return bool(ends)
+                ends = {p for p in places if any(0 < p - e <= slop for e in ends)}
+            if not ends:
+                return False
+        return True
