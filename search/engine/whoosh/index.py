@@ -86,8 +86,9 @@ FILE_KIND = "file"
 # Postings each writing process keeps in memory before sorting them out to a run on disk (by
 # Whoosh's estimate; a process's memory grows by about 1.3 times this). More runs cost little
 # (`_PostingPool`); at 80,000 articles 64 MB took a build over 500 MB, with the terms each
-# process holds as it finishes its segment.
-WRITER_MEMORY_MB = 40
+# process holds as it finishes its segment, and 40 MB peaked at 503 MB (RSS summed over the
+# processes; 454 MB counting their shared pages once).
+WRITER_MEMORY_MB = 32
 # An update with this many files to read writes them in `WRITER_PROCESSES` processes, each
 # reading, extracting and writing a share of them into a segment of its own; fewer files are
 # not worth starting a process for.
