@@ -133,25 +133,25 @@ def generate(folder: Path, count: int, seed: int) -> None:
 
 
 def child_project_build(corpus: str, index: str) -> dict:
+    from search.engine.whoosh import WhooshEngine
     from search.engine.whoosh.query import read_index
-    from search.indexer import update_index
 
     start = time.perf_counter()
-    report = update_index(Path(corpus), Path(index), rebuild=True)
+    report = WhooshEngine(Path(index)).update(Path(corpus), rebuild=True)
     elapsed = time.perf_counter() - start
     documents = read_index(Path(index), lambda searcher: searcher.doc_count())
     return {"seconds": elapsed, "articles": report.added, "documents": documents}
 
 
 def child_incremental(corpus: str, index: str) -> dict:
-    from search.indexer import update_index
+    from search.engine.whoosh import WhooshEngine
 
     changed = sorted(Path(corpus).rglob("*.txt"))[0]
     original = changed.read_text("utf-8")
     changed.write_text(original + "\nA late paragraph about the zeppelin.\n")
     try:
         start = time.perf_counter()
-        report = update_index(Path(corpus), Path(index))
+        report = WhooshEngine(Path(index)).update(Path(corpus))
         return {"seconds": time.perf_counter() - start, "updated": report.updated}
     finally:
         changed.write_text(original, "utf-8")  # the corpus as generated, for the next run

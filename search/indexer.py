@@ -128,7 +128,7 @@ class UpdateReport:
 
 def update_index(
     corpus: Path,
-    index_root: Path | DocumentStore,
+    store: DocumentStore,
     *,
     rebuild: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -139,14 +139,11 @@ def update_index(
     """Index new and changed files and forget deleted ones; `rebuild` starts from nothing.
 
     An index written with another schema is rebuilt rather than mixed with new documents.
-    `index_root` is an engine's store, or a folder: the Whoosh index there.
+    `store` is the engine's (`WhooshStore`, `TypesenseStore`): this module knows no engine.
     `extraction` runs the reading of changed files elsewhere (`DaskCluster.map`); by default
     the engine's writer reads them.
     """
     check_folder(corpus)
-    from search.engine.whoosh import WhooshStore
-
-    store = WhooshStore(index_root) if isinstance(index_root, Path) else index_root
     with store.locked(lock_timeout):
         store.remove_leftovers()
         if not rebuild and store.exists() and not store.compatible():

@@ -25,10 +25,10 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of `write_corpus`'s articles, built once for tests that only read it."""
-    from search.indexer import update_index
+    from search.engine.whoosh import WhooshEngine
 
     folder = tmp_path_factory.mktemp("shared")
-    update_index(write_corpus(folder / "corpus"), folder / "index")
+    WhooshEngine(folder / "index").update(write_corpus(folder / "corpus"))
     return folder / "index"
 
 

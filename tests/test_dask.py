@@ -30,9 +30,9 @@ from servers import START_SECONDS, DaskProcesses, dask_cluster
 from search import __version__, distributed
 from search.cli import cli
 from search.corpus import SourceFile, iter_corpus
+from search.engine.whoosh import WhooshEngine
 from search.engine.whoosh.index import index_exists
 from search.errors import ClusterError
-from search.indexer import update_index
 from search.settings import DEFAULT_MAX_BYTES
 
 ROOT = Path(__file__).parent.parent
@@ -201,7 +201,7 @@ def test_a_worker_killed_mid_build_loses_nothing_and_doubles_nothing(
             kill_a_busy_worker()
             yield from results
 
-        report = update_index(corpus, tmp_path / "index", extraction=extraction)
+        report = WhooshEngine(tmp_path / "index").update(corpus, extraction=extraction)
 
     [(victim, batches)] = killed
     assert batches and victim not in cluster.worker_pids()
@@ -363,7 +363,7 @@ def test_a_scheduler_lost_mid_build_stops_it_and_leaves_the_index_as_it_was(corp
             yield from results
 
         with pytest.raises(ClusterError, match=r"^lost the Dask scheduler at .* mid-update"):
-            update_index(corpus, index, rebuild=True, extraction=extraction)
+            WhooshEngine(index).update(corpus, rebuild=True, extraction=extraction)
     assert answers(ROOT / "seeds", index) == before
 
 

@@ -18,9 +18,9 @@ from updating import updates_running
 
 from search.engine.keys import name_key
 from search.engine.request import SearchRequest
+from search.engine.whoosh import WhooshEngine
 from search.engine.whoosh.index import CURRENT_FILE, IndexBusy, exact_analyzer, update_lock
 from search.engine.whoosh.query import search
-from search.indexer import update_index
 from search.model import SearchResult
 
 
@@ -45,9 +45,9 @@ def segment_files(generation: Path) -> list[Path]:
 
 def test_rebuild_replaces_the_generation_and_removes_the_old_one(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     (first,) = generations(index)
-    update_index(corpus, index, rebuild=True)
+    WhooshEngine(index).update(corpus, rebuild=True)
     (second,) = generations(index)
     assert first != second
     assert json.loads((index / CURRENT_FILE).read_text())["generation"] == second.name
@@ -57,7 +57,7 @@ def test_a_failed_rebuild_leaves_the_old_index_answering(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     index = tmp_path / "index"
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     before = search(index, SearchRequest("lighthouse"))
 
     def interrupt(*_args):
@@ -65,7 +65,7 @@ def test_a_failed_rebuild_leaves_the_old_index_answering(
 
     monkeypatch.setattr("search.indexer.article_documents", interrupt)
     with pytest.raises(KeyboardInterrupt):
-        update_index(corpus, index, rebuild=True)
+        WhooshEngine(index).update(corpus, rebuild=True)
     assert search(index, SearchRequest("lighthouse")) == before
     assert len(generations(index)) == 1
 
@@ -78,7 +78,7 @@ def test_a_killed_rebuild_leaves_the_old_index_and_the_next_update_recovers(tmp_
             f"Report {number}\n\nThe lighthouse keeper logged ship {number}.\n", "utf-8"
         )
     index = tmp_path / "index"
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     before = search(index, SearchRequest("lighthouse"))
     (live,) = generations(index)
     process = subprocess.Popen(
@@ -94,7 +94,7 @@ def test_a_killed_rebuild_leaves_the_old_index_and_the_next_update_recovers(tmp_
     process.wait()
     assert len(generations(index)) == 2, "the rebuild was not caught partway"
     assert search(index, SearchRequest("lighthouse")) == before
-    report = update_index(corpus, index)
+    report = WhooshEngine(index).update(corpus)
     assert not report.changed
     assert generations(index) == [live]
 
@@ -104,7 +104,7 @@ def test_a_second_update_gives_up_after_the_wait(run, corpus: Path, tmp_path: Pa
     with update_lock(tmp_path / "index", timeout=0):
         result = run("index", "--wait", "0.2")
         with pytest.raises(IndexBusy):
-            update_index(corpus, tmp_path / "index", lock_timeout=0)
+            WhooshEngine(tmp_path / "index").update(corpus, lock_timeout=0)
     assert result.exit_code == 3
     assert "another `search index`" in result.stderr
     assert run("index").exit_code == 0
@@ -149,7 +149,7 @@ def test_the_index_records_schema_and_program_version(run, tmp_path: Path):
 
 def test_searches_during_updates_always_answer(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     with updates_running(corpus, index, rebuild_every=3):
         results = [search(index, SearchRequest("lighthouse")) for _ in range(150)]
     assert all(isinstance(result, SearchResult) and result.total >= 1 for result in results)
@@ -158,7 +158,7 @@ def test_searches_during_updates_always_answer(corpus: Path, tmp_path: Path):
 def test_leftovers_of_a_first_build_that_never_finished_are_cleared(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
     (index / "gen-unfinished").mkdir(parents=True)
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     assert [path.name for path in generations(index)] != ["gen-unfinished"]
     assert len(generations(index)) == 1
 
@@ -200,7 +200,7 @@ def test_a_rebuild_without_fork_writes_in_one_process(
 ):
     monkeypatch.setattr("multiprocessing.get_start_method", lambda: "spawn")
     index = tmp_path / "index"
-    update_index(corpus, index, rebuild=True)
+    WhooshEngine(index).update(corpus, rebuild=True)
     assert search(index, SearchRequest("lighthouse")).total >= 1
 
 
@@ -230,39 +230,39 @@ def no_recent_window(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_an_update_reads_only_files_whose_signature_changed(
     corpus: Path, tmp_path: Path, reads: list[str]
 ):
-    update_index(corpus, tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(corpus)
     reads.clear()
-    report = update_index(corpus, tmp_path / "index")
+    report = WhooshEngine(tmp_path / "index").update(corpus)
     assert (report.unchanged, reads) == (2, [])
 
 
 @pytest.mark.usefixtures("no_recent_window")
 def test_a_rewrite_of_the_same_size_is_found(corpus: Path, tmp_path: Path):
-    update_index(corpus, tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(corpus)
     harbour = corpus / "harbour.txt"
     harbour.write_text(harbour.read_text("utf-8").replace("harbour", "HARBOUR"), "utf-8")
-    report = update_index(corpus, tmp_path / "index")
+    report = WhooshEngine(tmp_path / "index").update(corpus)
     assert report.updated == 1
     assert search(tmp_path / "index", SearchRequest("HARBOUR")).total >= 1
 
 
 @pytest.mark.usefixtures("no_recent_window")
 def test_a_touched_file_is_read_once_then_trusted(corpus: Path, tmp_path: Path, reads: list[str]):
-    update_index(corpus, tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(corpus)
     os.utime(corpus / "council.txt", (1_000_000_000, 1_000_000_000))
     reads.clear()
-    first = update_index(corpus, tmp_path / "index")
+    first = WhooshEngine(tmp_path / "index").update(corpus)
     assert (first.unchanged, first.changed, reads) == (2, False, ["council.txt"])
     reads.clear()
-    update_index(corpus, tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(corpus)
     assert reads == []
 
 
 def test_files_changed_a_moment_ago_are_always_read(corpus: Path, tmp_path: Path, reads: list[str]):
     """Within the clock's resolution a second change could leave a file's times as they were."""
-    update_index(corpus, tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(corpus)
     reads.clear()
-    update_index(corpus, tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(corpus)
     assert sorted(reads) == ["council.txt", "harbour.txt"]
 
 
@@ -292,16 +292,16 @@ def test_many_files_written_in_several_processes_index_as_in_one(
 
     corpus = tmp_path / "corpus"
     _write_piers(corpus, PARALLEL_FROM + 16)
-    in_processes = update_index(corpus, tmp_path / "parallel")
+    in_processes = WhooshEngine(tmp_path / "parallel").update(corpus)
     with monkeypatch.context() as patched:
         patched.setattr("multiprocessing.get_start_method", lambda: "spawn")
-        in_one = update_index(corpus, tmp_path / "serial")
+        in_one = WhooshEngine(tmp_path / "serial").update(corpus)
     assert in_processes.summary() == in_one.summary()
     assert in_processes.added == PARALLEL_FROM + 16
     assert _everything(tmp_path / "parallel") == _everything(tmp_path / "serial")
 
     _write_piers(corpus, PARALLEL_FROM + 8, word="tugboat")  # changed, in processes again
-    report = update_index(corpus, tmp_path / "parallel")
+    report = WhooshEngine(tmp_path / "parallel").update(corpus)
     assert (report.updated, report.unchanged) == (PARALLEL_FROM + 8, 8)
     assert search(tmp_path / "parallel", SearchRequest("ferry")).total == 8
     assert search(tmp_path / "parallel", SearchRequest("tugboat")).total == PARALLEL_FROM + 8
@@ -326,7 +326,7 @@ def test_the_list_of_indexed_files_agrees_with_their_records_after_every_update(
         listing.unlink()  # read from the per-file records instead
         return listed, indexed_files(index)
 
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     for change in (
         lambda: (corpus / "ferry.txt").write_text("Ferry\n\nThe ferry sailed late.\n", "utf-8"),
         lambda: (corpus / "ferry.txt").write_text("Ferry\n\nThe ferry sailed at noon.\n", "utf-8"),
@@ -334,7 +334,7 @@ def test_the_list_of_indexed_files_agrees_with_their_records_after_every_update(
         lambda: (corpus / "ferry.txt").unlink(),
     ):
         change()
-        update_index(corpus, index)  # each commits, writing a list
+        WhooshEngine(index).update(corpus)  # each commits, writing a list
         listed, recorded = listed_and_recorded()
         assert listed == recorded
         assert sorted(listed) == sorted(path.name for path in corpus.glob("*.txt"))
@@ -342,10 +342,10 @@ def test_the_list_of_indexed_files_agrees_with_their_records_after_every_update(
 
 def test_a_damaged_list_of_indexed_files_is_read_from_the_records(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     (listing,) = _file_lists(index)
     listing.write_bytes(b"\x00garbled")
-    report = update_index(corpus, index)
+    report = WhooshEngine(index).update(corpus)
     assert (report.unchanged, report.added, report.updated) == (2, 0, 0)
 
 
@@ -378,13 +378,13 @@ def test_postings_spilled_to_disk_and_lengths_read_whole_are_as_whoosh_writes_th
     _write_piers(corpus, 40)
     monkeypatch.setattr("multiprocessing.get_start_method", lambda: "spawn")
     monkeypatch.setattr(engine, "WRITER_MEMORY_MB", 0.05)  # a run every few hundred postings
-    update_index(corpus, tmp_path / "ours")
+    WhooshEngine(tmp_path / "ours").update(corpus)
     monkeypatch.setattr(engine._PostingPool, "_write_run", PostingPool._write_run)
     monkeypatch.setattr(engine._PostingPool, "_read_run", PostingPool._read_run)
     monkeypatch.setattr(
         engine._SegmentWriter, "per_document_reader", SegmentWriter.per_document_reader
     )
-    update_index(corpus, tmp_path / "whoosh")
+    WhooshEngine(tmp_path / "whoosh").update(corpus)
     ours = _postings(tmp_path / "ours")
     assert len(ours) > 100
     assert ours == _postings(tmp_path / "whoosh")

@@ -19,9 +19,8 @@ from click.testing import CliRunner
 
 from search.cli import cli
 from search.engine.request import SearchRequest
-from search.engine.whoosh import pruning, query
+from search.engine.whoosh import WhooshEngine, pruning, query
 from search.engine.whoosh.query import search
-from search.indexer import update_index
 
 WORDS = "harbour vote budget energy grid rail line storm flood tax reform court ruling".split()
 FILLER = "the of and to in that for on with as".split()
@@ -72,7 +71,7 @@ def write_corpus(folder: Path, seed: int, articles: int) -> None:
 def index(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp(f"pruning{request.param}")
     write_corpus(folder / "corpus", request.param, 60)
-    update_index(folder / "corpus", folder / "index")
+    WhooshEngine(folder / "index").update(folder / "corpus")
     return folder / "index"
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from search.engine.request import SearchRequest
+from search.engine.whoosh import WhooshEngine
 from search.engine.whoosh.index import build_schema
 from search.engine.whoosh.query import parse_query, search
-from search.indexer import update_index
 from search.model import SearchResult
 
 
@@ -24,7 +24,7 @@ def search_articles(tmp_path: Path, articles: dict[str, str], query: str) -> Sea
     corpus.mkdir()
     for name, paragraph in articles.items():
         (corpus / f"{name}.txt").write_text(f"Report {name}\n\n{paragraph}\n", "utf-8")
-    update_index(corpus, tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(corpus)
     return search(tmp_path / "index", SearchRequest(query=query, limit=50))
 
 
@@ -101,7 +101,7 @@ def test_a_repeated_clause_doubles_its_score(tmp_path: Path, once: str, repeated
     (tmp_path / "corpus").mkdir()
     text = f"Report\n\nThe harbour was quiet. {FILLER}\n"
     (tmp_path / "corpus" / "a.txt").write_text(text, "utf-8")
-    update_index(tmp_path / "corpus", tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(tmp_path / "corpus")
     single, double = (
         search(tmp_path / "index", SearchRequest(query=text)).hits for text in (once, repeated)
     )
@@ -122,7 +122,7 @@ def test_a_word_in_title_and_paragraph_counts_once_beside_two_words(tmp_path: Pa
     }
     for name, (title, paragraph) in articles.items():
         (corpus / f"{name}.txt").write_text(f"{title}\n\n{paragraph}\n", "utf-8")
-    update_index(corpus, tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(corpus)
     result = search(tmp_path / "index", SearchRequest(query="harbour budget"))
     assert [hit.source for hit in result.hits][:2] == ["both.txt", "titled.txt"]
 
@@ -235,10 +235,10 @@ def test_scores_are_whoosh_own_across_segments_and_deletions(tmp_path: Path):
 
     for number in range(60):
         write(number)
-    update_index(corpus, tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(corpus)
     for number in range(0, 60, 7):
         write(number)
-    update_index(corpus, tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(corpus)
 
     weighting = StandardIdfBM25F()
     with open_index(tmp_path / "index").searcher(weighting=weighting) as searcher:
@@ -302,18 +302,18 @@ def test_equal_scores_and_dates_are_listed_alike_by_every_build(tmp_path: Path, 
     names = list(DATELINES)
     fresh, grown = tmp_path / "fresh", tmp_path / "grown"
     write_tied_articles(fresh, names)
-    update_index(fresh, tmp_path / "fresh-index")
+    WhooshEngine(tmp_path / "fresh-index").update(fresh)
     write_tied_articles(grown, names[3:])  # the same corpus, written in two updates
-    update_index(grown, tmp_path / "grown-index")
+    WhooshEngine(tmp_path / "grown-index").update(grown)
     write_tied_articles(grown, names)
-    update_index(grown, tmp_path / "grown-index")
+    WhooshEngine(tmp_path / "grown-index").update(grown)
 
     request = SearchRequest(query="lanterns", limit=50, sort=sort)
     orders = [
         [hit.id for hit in search(tmp_path / index, request).hits]
         for index in ("fresh-index", "grown-index")
     ]
-    update_index(fresh, tmp_path / "fresh-index", rebuild=True)
+    WhooshEngine(tmp_path / "fresh-index").update(fresh, rebuild=True)
     orders.append([hit.id for hit in search(tmp_path / "fresh-index", request).hits])
     assert orders[0] == orders[1] == orders[2]
 

@@ -14,7 +14,7 @@ import pytest
 from servers import serving
 
 from search.cli import network_warning
-from search.indexer import update_index
+from search.engine.whoosh import WhooshEngine
 
 
 def fetch(url: str) -> tuple[int, dict, str]:
@@ -46,7 +46,7 @@ def test_every_worker_answers_from_each_index_an_update_commits(corpus: Path, tm
             "“I was the last keeper,” said Edda Voss.\n",
             "utf-8",
         )
-        update_index(corpus, index)  # as `search index` in another terminal
+        WhooshEngine(index).update(corpus)  # as `search index` in another terminal
         with ThreadPoolExecutor(4) as clients:  # searches at once, shared out among the workers
             answers = [json.loads(body) for _, _, body in clients.map(fetch, [search] * 12)]
         assert {answer["total"] for answer in answers} == {2}

@@ -16,7 +16,6 @@ from starlette.testclient import TestClient
 from updating import updates_running
 
 from search.engine.whoosh import WhooshEngine
-from search.indexer import update_index
 from search.web import pages
 from search.web.app import create_app
 
@@ -115,7 +114,7 @@ def test_the_quote_page_lists_every_copy(tmp_path: Path):
     from articles import COUNCIL, COUNCIL_REPRINT
 
     corpus = write_articles(tmp_path / "corpus", {"a.txt": COUNCIL, "b.txt": COUNCIL_REPRINT})
-    update_index(corpus, tmp_path / "index")
+    WhooshEngine(tmp_path / "index").update(corpus)
     client = TestClient(create_app(tmp_path / "index"))
     hit = json_of(client, "/api/search?q=lighthouse+part")["hits"][0]
     assert hit["copies"] == 2
@@ -281,7 +280,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     corpus = write_articles(
         folder / "corpus", {"hostile.txt": HOSTILE_TXT, "wire.jsonl": HOSTILE_JSONL + "\n"}
     )
-    update_index(corpus, folder / "index")
+    WhooshEngine(folder / "index").update(corpus)
     return TestClient(create_app(folder / "index"))
 
 
@@ -334,7 +333,7 @@ def test_a_search_over_the_time_limit_is_refused_in_one_line(shared_index: Path,
 
 def test_a_new_generation_answers_the_next_request_without_a_restart(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     client = TestClient(create_app(index))
     assert json_of(client, "/api/search?q=zeppelin")["total"] == 0
     assert "Ada Voss" not in {person["name"] for person in json_of(client, "/api/speakers")}
@@ -343,17 +342,17 @@ def test_a_new_generation_answers_the_next_request_without_a_restart(corpus: Pat
         "“We will fly again,” said Ada Voss, the pilot.\n",
         "utf-8",
     )
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     assert json_of(client, "/api/search?q=zeppelin")["total"] == 1
     assert "Ada Voss" in {person["name"] for person in json_of(client, "/api/speakers")}
     assert "Ada Voss" in client.get("/speakers").text
-    update_index(corpus, index, rebuild=True)
+    WhooshEngine(index).update(corpus, rebuild=True)
     assert json_of(client, "/api/search?q=zeppelin")["total"] == 1
 
 
 def test_no_request_fails_while_updates_and_rebuilds_swap_the_index(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     client = TestClient(create_app(index))
     with updates_running(corpus, index, rebuild_every=2) as swaps:
         statuses = [
@@ -371,7 +370,7 @@ def test_no_request_fails_while_updates_and_rebuilds_swap_the_index(corpus: Path
 
 def test_facets_follow_each_update_of_the_live_index(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     client = TestClient(create_app(index))
     url = "/api/search?q=lighthouse+OR+dredging&facet=speaker&facet=month"
     before = json_of(client, url)["facets"]
@@ -381,12 +380,12 @@ def test_facets_follow_each_update_of_the_live_index(corpus: Path, tmp_path: Pat
         "“The lighthouse kept me as much as I kept it,” said Edda Voss, the keeper.\n",
         "utf-8",
     )
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     added = json_of(client, url)["facets"]
     assert added["speaker"] == {**before["speaker"], "Edda Voss": 1}
     assert added["month"] == {**before["month"], "2025-01": 2}  # the quotation and its lead
     (corpus / "council.txt").unlink()
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
     removed = json_of(client, url)["facets"]
     assert removed["speaker"] == {"Edda Voss": 1, "Maria Okafor": 1, "Tomas Lu": 1}
     assert "2023-06" not in removed["month"]
@@ -394,7 +393,7 @@ def test_facets_follow_each_update_of_the_live_index(corpus: Path, tmp_path: Pat
 
 def test_serving_never_writes_to_the_index(corpus: Path, tmp_path: Path):
     index = tmp_path / "index"
-    update_index(corpus, index)
+    WhooshEngine(index).update(corpus)
 
     def files() -> dict[str, tuple[int, int]]:
         return {

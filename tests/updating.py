@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from search.indexer import update_index
+from search.engine.whoosh import WhooshEngine
 
 JOIN_SECONDS = 60
 
@@ -30,7 +30,7 @@ def updates_running(corpus: Path, index: Path, rebuild_every: int = 2) -> Iterat
                 f"Extra {number}\n\nThe lighthouse count is {number}.\n", "utf-8"
             )
             try:
-                update_index(corpus, index, rebuild=number % rebuild_every == 0)
+                WhooshEngine(index).update(corpus, rebuild=number % rebuild_every == 0)
             except BaseException as error:
                 errors.append(error)
 
