@@ -33,7 +33,7 @@ def hit_of(
     """The hit for a group of copies (in corpus order): the first copy's words, the earliest
     date, every source. `matches(field, text)` gives where the query's words stand in a text."""
     first = copies[0]
-    source, text, spans = snippet_source(first, matches, searched_words)
+    source, text, spans = _snippet_source(first, matches, searched_words)
     snippet, highlights = make_snippet(text, spans, snippet_chars)
     dates = [copy["date"] for copy in copies if copy.get("date")]
     return Hit(
@@ -58,7 +58,7 @@ def hit_of(
     )
 
 
-def snippet_source(
+def _snippet_source(
     stored: Mapping, matches: Callable[[str, str], list[Span]], searched_words: bool
 ) -> tuple[str, str, list[Span]]:
     """The quotation when it holds a matched word, else the narrative (`body`): which one, its
