@@ -100,6 +100,22 @@ def test_facets_count_copies_once_in_the_month_of_the_earliest(run, corpus: Path
     assert {"2022-11", "2025-05"} <= set(every["facets"]["month"])
 
 
+def test_facets_and_date_order_count_an_update_that_adds_no_dates_or_quotes(run, corpus: Path):
+    """The update's segment of the index has no value of the date and quotation columns."""
+    before = payload(run(EVERYTHING, "--facet", "month", "--format", "json"))
+    (corpus / "undated.txt").write_text(
+        "Harbour notes\n\nThe lighthouse and the ferries were discussed at length.\n", "utf-8"
+    )
+    assert run("index").exit_code == 0
+    facets = ("--facet", "speaker", "--facet", "month", "--limit", "50", "--format", "json")
+    after = payload(run(EVERYTHING, "--sort", "-date", *facets))
+    assert after["total"] == before["total"] + 1
+    assert after["facets"]["month"] == before["facets"]["month"]
+    dates = [hit["date"] for hit in after["hits"]]
+    assert dates[-1] is None and None not in dates[:-1] and after["hits"][-1]["speaker"] is None
+    assert after["hits"][-1]["sources"] == ["undated.txt"]
+
+
 def test_a_misspelled_query_gets_a_suggestion_from_the_index_vocabulary(run):
     result = run("dreging")
     assert result.exit_code == 1

@@ -334,17 +334,14 @@ class Ranker:
         if field not in self._columns and (kept := _SEGMENT_VALUES.get((self._segment_ids, field))):
             self._columns[field] = kept
         if field not in self._columns:
-            parts = []
+            parts, typecode = [], self.searcher.schema[field].column_type._typecode
             for segment, _ in self.segments:
                 reader = segment.reader()
-                parts.append(_column_values(reader.column_reader(field, translate=False), reader))
-            kinds = {part.typecode if isinstance(part, array) else None for part in parts}
-            if None not in kinds and len(kinds) == 1:
-                joined = parts[0]
-                for part in parts[1:]:
-                    joined += part  # arrays of one type join without a Python loop
-            else:  # a segment without the column, or read one value at a time
-                joined = [value for part in parts for value in part]
+                column = reader.column_reader(field, translate=False)
+                parts.append(_column_values(column, reader, typecode))
+            joined = parts[0]
+            for part in parts[1:]:
+                joined += part  # arrays of one type join without a Python loop
             self._columns[field] = _SEGMENT_VALUES[self._segment_ids, field] = joined
         return self._columns[field]
 
@@ -574,10 +571,10 @@ def _field_lengths(reader, field: str) -> Sequence[int]:
             f"the index is damaged (the lengths of {field!r} in a segment are missing): "
             "run `search index --rebuild`"
         )
-    return _column_values(column, reader)
+    return _column_values(column, reader, LENGTHS_COLUMN._typecode)
 
 
-def _column_values(column, reader) -> Sequence[int]:
+def _column_values(column, reader, typecode: str) -> array:
     """Every value of a fixed-width numeric column in one read, padded to the segment's size.
 
     Whoosh writes such a column only up to the last document with a non-default value, in
@@ -585,7 +582,7 @@ def _column_values(column, reader) -> Sequence[int]:
     """
     count = reader.doc_count_all()
     if not hasattr(column, "_dbfile"):  # no document of the segment has a value
-        return [column[number] for number in range(count)]
+        return array(typecode, [column._default]) * count
     values = array(column._typecode)
     values.frombytes(column._dbfile.get(column._basepos, column._count * column._fixedlen))
     default = column._default
