@@ -1,20 +1,23 @@
 """`search serve --processes N`'s worker processes, through the engine they stand in for: a
 search past the time limit stops its worker, and the next search answers from a new one, as it
-does after a worker is killed."""
+does after a worker is killed; a search whose worker is killed under it gets 503 over HTTP."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from search.engine.request import SearchRequest
 from search.engine.whoosh import WhooshEngine
 from search.errors import QueryError
+from search.web.app import create_app
 from search.web.workers import WorkerEngine
 
 STUCK = "stuck"  # the query that never finishes in time
@@ -63,6 +66,30 @@ def test_a_worker_killed_while_idle_is_replaced_before_the_next_search(shared_in
         assert engine.search(SearchRequest("dredging")).total == 3
         (replacement,) = multiprocessing.active_children()
         assert replacement.pid != killed.pid
+    finally:
+        engine.close()
+    assert not multiprocessing.active_children()
+
+
+def test_a_search_whose_worker_is_killed_under_it_gets_503_and_the_next_answers(
+    shared_index: Path,
+):
+    engine = WorkerEngine(StuckEngine(shared_index), 1, time_limit=30)
+    try:
+        client = TestClient(create_app(engine))
+        (worker,) = multiprocessing.active_children()
+        answers = []
+        asking = threading.Thread(
+            target=lambda: answers.append(client.get("/api/search", params={"q": STUCK}))
+        )
+        asking.start()
+        time.sleep(2)  # the worker has the search
+        os.kill(worker.pid, signal.SIGKILL)
+        asking.join(20)
+        (answer,) = answers
+        assert answer.status_code == 503
+        assert answer.json()["error"].endswith("try again")
+        assert client.get("/api/search", params={"q": "dredging"}).json()["total"] == 3
     finally:
         engine.close()
     assert not multiprocessing.active_children()

@@ -34,7 +34,7 @@ from search.errors import IndexProblem, QueryError, shown
 from search.model import SearchResult, SpeakerSummary
 from search.web import pages, params
 from search.web.openapi import openapi_document
-from search.web.workers import WorkerEngine
+from search.web.workers import WorkerEngine, WorkerLost
 from search.wording import verify
 
 HERE = Path(__file__).parent
@@ -147,6 +147,8 @@ def create_app(
                 return failure(request, 404, str(error))
             except IndexProblem as error:
                 return failure(request, 503, str(error))
+            except WorkerLost as error:
+                return failure(request, 503, f"{error}: try again")
             except TimeoutError:
                 return failure(
                     request,
