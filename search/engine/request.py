@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from search.engine.keys import day_number, name_key
 from search.errors import QueryError, shown
+
+if TYPE_CHECKING:
+    from search.identities import Identities
 
 DEFAULT_SNIPPET_CHARS = 240
 # The longest query a search takes, in words and in characters: every word is looked up in
@@ -90,6 +95,8 @@ def check(request: SearchRequest) -> None:
     for facet in request.facets:
         if facet not in FACETS:
             raise QueryError(f"--facet must be one of {', '.join(FACETS)}, not {facet!r}")
+    for name in request.speakers:
+        speaker_key(name)
 
 
 def speaker_key(name: str) -> str:
@@ -97,6 +104,17 @@ def speaker_key(name: str) -> str:
     if not (key := name_key(name)):
         raise QueryError(f"--speaker {shown(name)} holds no name")
     return key
+
+
+def speaker_forms(names: Iterable[str], identities: Identities) -> set[str]:
+    """Every form of every identity the `--speaker` names refer to, which each engine filters
+    on (`Barack Obama` finds `Obama` too): none when they name no one quoted."""
+    return set().union(*(identities.claimed_by(speaker_key(name)) for name in names))
+
+
+def unknown_speakers(names: Iterable[str], identities: Identities) -> list[str]:
+    """The `--speaker` names that refer to no one quoted: the closest names are suggested."""
+    return [name for name in names if not identities.claimed_by(speaker_key(name))]
 
 
 def clean_query(text: str) -> str:

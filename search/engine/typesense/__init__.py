@@ -16,7 +16,15 @@ from pathlib import Path
 from search.engine import Engine
 from search.engine.hits import hit_of, record_of, summarise_speakers
 from search.engine.keys import UNNAMED_KEY, name_key
-from search.engine.request import FEW_HITS, SearchRequest, check, day_range, speaker_key
+from search.engine.request import (
+    FEW_HITS,
+    SearchRequest,
+    check,
+    day_range,
+    speaker_forms,
+    speaker_key,
+    unknown_speakers,
+)
 from search.engine.typesense import cluster, syntax
 from search.engine.typesense.store import (
     FILE_KIND,
@@ -107,7 +115,7 @@ class TypesenseEngine(Engine):
         if request.limit > MOST_A_PAGE:
             raise QueryError(f"--limit: the typesense engine shows at most {MOST_A_PAGE} a page")
         text = syntax.parse(request.query)
-        for name in (*request.speakers, *text.speakers):
+        for name in text.speakers:
             speaker_key(name)
         days = day_range(request)
         filtered = request.speakers or text.speakers or text.date_filters or days is not None
@@ -284,7 +292,7 @@ class TypesenseEngine(Engine):
 def _speaker_filter(names: tuple[str, ...], identities: Identities) -> str:
     """Quotes by any of `names` and every other form of the identities they name, as the
     Whoosh engine finds them; a name matching no one matches nothing."""
-    forms = set().union(*(identities.claimed_by(speaker_key(name)) for name in names))
+    forms = speaker_forms(names, identities)
     if not forms:
         return "speaker_key:=`(nobody)`"
     return f"speaker_key:=[{','.join(f'`{form}`' for form in sorted(forms))}]"
@@ -342,8 +350,7 @@ def _suggest_speakers(
 ) -> dict[str, list[str]]:
     return {
         name: [names.get(key, key) for key in identities.closest(name_key(name))]
-        for name in asked
-        if not identities.claimed_by(speaker_key(name))
+        for name in unknown_speakers(asked, identities)
     }
 
 

@@ -65,7 +65,9 @@ from search.engine.request import (
     check,
     clean_query,
     day_range,
+    speaker_forms,
     speaker_key,
+    unknown_speakers,
 )
 from search.engine.whoosh import pruning
 from search.engine.whoosh.index import (
@@ -114,8 +116,6 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     """A page of ranked hits for `request`, the total, facet counts and suggestions."""
     check(request)
     text = clean_query(request.query)
-    for name in request.speakers:
-        speaker_key(name)
     days = day_range(request)
     if not text and not request.speakers and days is None:
         raise QueryError("empty query: give words to search for, or a --speaker or date filter")
@@ -625,8 +625,7 @@ def _suggest_speakers(
     """For each --speaker that matches no one, the closest names of people who are quoted."""
     return {
         name: [_shown_name(searcher, key) for key in identities.closest(name_key(name))]
-        for name in names
-        if not identities.claimed_by(speaker_key(name))
+        for name in unknown_speakers(names, identities)
     }
 
 
@@ -931,7 +930,7 @@ def speaker_filter(names: tuple[str, ...], identities: Identities) -> Query | No
     by every other form of the identities they name: `Barack Obama` finds `Obama` too."""
     if not names:
         return None
-    forms = set().union(*(identities.claimed_by(speaker_key(name)) for name in names))
+    forms = speaker_forms(names, identities)
     return Or([Term("speaker_key", form) for form in sorted(forms)]) if forms else NullQuery
 
 
