@@ -65,6 +65,7 @@ from search.engine.keys import (
     name_key,
     quote_key,
 )
+from search.engine.whoosh.postings import ArrayCodec
 from search.errors import (
     IndexBusy,
     IndexDamaged,
@@ -75,9 +76,9 @@ from search.errors import (
 )
 from search.model import IndexDocument, IndexedFile
 
-# 12: the schema Whoosh stores names its field classes by module, and they moved to
-# `search.engine.whoosh.index`; an index of schema 11 is rebuilt on first use.
-SCHEMA_VERSION = 12
+# 13: posting blocks in the layout of `search.engine.whoosh.postings`; an index of an earlier
+# schema is rebuilt on first use.
+SCHEMA_VERSION = 13
 # The speaker key of a quotation from a source the article does not name: no name folds to it.
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
@@ -551,7 +552,13 @@ class IndexWriter:
     def _segment_writer(self, **options) -> _SegmentWriter:
         # Separate segment files, not one compound file: opening a compound file copies it
         # into memory, which made every search process pay for the whole index.
-        return _SegmentWriter(self._index, limitmb=WRITER_MEMORY_MB, compound=False, **options)
+        return _SegmentWriter(
+            self._index,
+            limitmb=WRITER_MEMORY_MB,
+            compound=False,
+            codec=ArrayCodec(),
+            **options,
+        )
 
     def remove_file(self, name: str) -> None:
         with self._damage_reported():
