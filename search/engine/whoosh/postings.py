@@ -5,19 +5,20 @@ numbers (as gaps), frequencies and encoded values (a document's word positions):
 block's numbers unpickles every position as a bytes object too. Ranking a query reads tens of
 thousands of postings, and decoding them that way took longer than scoring them.
 
-Here a block holds two compressed parts: the document numbers and frequencies as raw
-little-endian arrays, which numpy reads without a copy (`PostingBlocks`), then the values,
-decompressed only when a phrase or an adjacency bonus asks for positions. The block headers
-Whoosh reads to skip blocks are unchanged, so Whoosh's own matchers, merges and phrase queries
-work through `ArrayLeafMatcher` as through its own. Vectors keep Whoosh's layout.
+Here a block holds two parts: the document numbers (as gaps) and frequencies as little-endian
+arrays of the narrowest width that holds them, which numpy reads without a copy or a
+decompression (`Block`); then the values, compressed, decompressed only when a phrase or an
+adjacency bonus asks for positions. The block headers Whoosh reads to skip blocks are
+unchanged, so Whoosh's own matchers, merges and phrase queries work through
+`ArrayLeafMatcher` as through its own. Vectors keep Whoosh's layout.
 """
 
 from __future__ import annotations
 
+import io
+import pickle
 import struct
 import zlib
-from collections.abc import Iterator
-from pickle import dumps
 
 import numpy as np
 from whoosh.codec.whoosh3 import (
@@ -27,17 +28,28 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
     W3Segment,
 )
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import length_to_byte
 
-IDS = np.dtype("<u4")
-WEIGHTS = np.dtype("<f4")
+# A block's numbers: its first document number, the byte width of the gaps after it, and
+# whether its frequencies are whole numbers below 256 (then a byte each, else 4-byte floats).
+_NUMBERS = struct.Struct("<IBB")
+GAPS = {1: np.dtype("u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
+BYTE_WEIGHTS, FLOAT_WEIGHTS = np.dtype("u1"), np.dtype("<f4")
 SIZES = np.dtype("<u4")
-_PART = struct.Struct("<I")  # the byte length of a block's compressed numbers
-COMPRESSION = 1  # zlib level: the numbers decompress as fast, and level 3 saved little
+_LENGTH = struct.Struct("!i")  # a block's length, as Whoosh writes it (negative for the last)
+COMPRESSION = 1  # zlib level of the values: positions compress well at the fastest level
+# Postings a block (Whoosh's default is 128): a search reads whole posting lists, and each block
+# costs some Python besides its postings.
+BLOCK_POSTINGS = 1024
 
 
 class ArrayCodec(W3Codec):
     """Whoosh 3's codec with `ArrayPostingsWriter`'s blocks."""
+
+    def __init__(self, blocklimit: int = BLOCK_POSTINGS, inlinelimit: int = 0, **options) -> None:
+        # Postings are never inlined into the term index: every list is read by its extent.
+        super().__init__(blocklimit=blocklimit, inlinelimit=inlinelimit, **options)
 
     def postings_writer(self, dbfile, byteids=False):
         return ArrayPostingsWriter(
@@ -67,8 +79,8 @@ class ArraySegment(W3Segment):
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
-    """Writes a block as its header (Whoosh's), the compressed numbers' length, the numbers
-    (document numbers, then frequencies) and the values, each part compressed on its own."""
+    """Writes a block as its header (Whoosh's), the numbers (`_NUMBERS`, the gaps, the
+    frequencies) and the values, compressed."""
 
     def _write_block(self, last=False):
         if self._byteids:  # a vector's postings, keyed by term: Whoosh's own layout
@@ -76,10 +88,8 @@ class ArrayPostingsWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        ids = np.asarray(self._ids, dtype=IDS)
-        weights = np.asarray(self._weights, dtype=WEIGHTS)
-        numbers = zlib.compress(ids.tobytes() + weights.tobytes(), COMPRESSION)
-        databytes = _PART.pack(len(numbers)) + numbers + self._encoded_values()
+        ids = np.asarray(self._ids, dtype=np.int64)
+        databytes = _numbers(ids, np.asarray(self._weights)) + self._encoded_values()
         info = (
             len(ids),
             int(ids[-1]),
@@ -88,7 +98,7 @@ class ArrayPostingsWriter(W3PostingsWriter):
             length_to_byte(self._minlength),
             length_to_byte(self._maxlength),
         )
-        infobytes = dumps(info, 2)
+        infobytes = pickle.dumps(info, 2)
         length = len(infobytes) + len(databytes)
         self._postfile.write_int(-length if last else length)
         self._postfile.write(infobytes)
@@ -109,39 +119,62 @@ class ArrayPostingsWriter(W3PostingsWriter):
         return zlib.compress(joined, COMPRESSION)
 
 
+def _numbers(ids: np.ndarray, weights: np.ndarray) -> bytes:
+    gaps = np.diff(ids)
+    width = next(w for w, kind in GAPS.items() if not len(gaps) or gaps.max() <= np.iinfo(kind).max)
+    whole = bool(np.all((weights >= 0) & (weights < 256) & (weights == np.floor(weights))))
+    kind = BYTE_WEIGHTS if whole else FLOAT_WEIGHTS
+    return (
+        _NUMBERS.pack(int(ids[0]), width, whole)
+        + gaps.astype(GAPS[width]).tobytes()
+        + weights.astype(kind).tobytes()
+    )
+
+
 class Block:
     """One block of a posting list: document numbers (of its segment) and frequencies as
     numpy arrays, and the encoded values (word positions), decompressed when first asked for."""
 
-    __slots__ = ("_encoded", "_size", "_values", "ids", "weights")
+    __slots__ = ("_encoded", "_ends", "_joined", "_size", "ids", "weights")
 
     def __init__(self, raw: bytes, count: int, value_size: int | None) -> None:
-        (size,) = _PART.unpack_from(raw)
-        numbers = zlib.decompress(raw[_PART.size : _PART.size + size])
-        self.ids = np.frombuffer(numbers, dtype=IDS, count=count)
-        self.weights = np.frombuffer(
-            numbers, dtype=WEIGHTS, count=count, offset=IDS.itemsize * count
-        )
-        self._encoded, self._size = raw[_PART.size + size :], value_size
-        self._values: tuple | None = None
+        first, width, whole = _NUMBERS.unpack_from(raw)
+        gaps, kind = GAPS[width], BYTE_WEIGHTS if whole else FLOAT_WEIGHTS
+        self.ids = np.empty(count, dtype=np.int64)  # document numbers in the segment
+        self.ids[0] = first
+        self.ids[1:] = np.frombuffer(raw, dtype=gaps, count=count - 1, offset=_NUMBERS.size)
+        np.cumsum(self.ids, out=self.ids)
+        start = _NUMBERS.size + gaps.itemsize * (count - 1)
+        self.weights = np.frombuffer(raw, dtype=kind, count=count, offset=start)
+        self._encoded, self._size = raw[start + kind.itemsize * count :], value_size
+        self._joined: bytes | None = None
+        self._ends: list[int] = []
+
+    def value(self, place: int) -> bytes | None:
+        """The encoded value of the block's posting at `place`, as Whoosh's format decodes it."""
+        if self._joined is None:
+            self._decompress()
+        size = self._size
+        if size == 0:
+            return None
+        if size is not None and size > 0:
+            return self._joined[place * size : (place + 1) * size]
+        return self._joined[self._ends[place] : self._ends[place + 1]]
 
     @property
     def values(self) -> tuple:
-        """Each posting's encoded value, as Whoosh's format decodes it."""
-        if self._values is None:
-            self._values = self._decode()
-        return self._values
+        """Every posting's encoded value."""
+        return tuple(map(self.value, range(len(self.ids))))
 
-    def _decode(self) -> tuple:
-        size, count = self._size, len(self.ids)
-        if size == 0:
-            return (None,) * count
-        joined = zlib.decompress(self._encoded) if self._encoded else b""
-        if size is not None and size > 0:
-            return tuple(joined[i : i + size] for i in range(0, len(joined), size))
-        sizes = np.frombuffer(joined, dtype=SIZES, count=count)
-        ends = np.cumsum(sizes) + SIZES.itemsize * count
-        return tuple(map(joined.__getitem__, map(slice, (ends - sizes).tolist(), ends.tolist())))
+    def _decompress(self) -> None:
+        count = len(self.ids)
+        self._joined = zlib.decompress(self._encoded) if self._encoded else b""
+        if not self._joined:  # a block whose postings all have empty values
+            self._ends = [0] * (count + 1)
+        elif self._size is None or self._size < 0:  # each value's size, then the values
+            sizes = np.frombuffer(self._joined, dtype=SIZES, count=count)
+            start = SIZES.itemsize * count
+            self._ends = [start, *(np.cumsum(sizes) + start).tolist()]
 
 
 class ArrayLeafMatcher(W3LeafMatcher):
@@ -161,17 +194,37 @@ class ArrayLeafMatcher(W3LeafMatcher):
         self._ids = self.block().ids.tolist()
 
     def _read_weights(self):
-        self._weights = self.block().weights.tolist()
+        self._weights = self.block().weights.astype(np.float64).tolist()
 
     def _read_values(self):
         self._values = self.block().values
 
 
-def blocks(matcher) -> Iterator[Block]:
-    """A posting list's blocks in turn, deleted documents included."""
-    if hasattr(matcher, "child"):  # the filter that hides deletions, and has read past some
-        matcher = matcher.child
-        matcher.reset()
-    while matcher.is_active():
-        yield matcher.block()
-        matcher._next_block()
+def read_blocks(reader, field: str, text: str) -> list[Block]:
+    """One term's posting blocks in one segment (none if it lacks the term), deleted documents
+    included: the whole posting list read in one call and split into blocks in memory, with
+    none of the matcher objects Whoosh would make to walk it."""
+    terms = getattr(reader, "_terms", None)
+    if terms is None:  # the reader of an empty index
+        return []
+    try:
+        info = terms.term_info(field, reader._text_to_bytes(field, text))
+    except TermNotFound:
+        return []
+    offset, length = info.extent()  # never inlined (`ArrayCodec`)
+    if isinstance(length, tuple):  # as Whoosh 2.7 reads it back (its own matcher never uses it)
+        (length,) = length
+    raw = memoryview(terms._postfile.get(offset, length))
+    if raw[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"no posting list where the term {field}:{text!r} says")
+    value_size = reader.schema[field].format.fixed_value_size()
+    stream = io.BytesIO(raw)
+    position, found = len(WHOOSH3_HEADER_MAGIC), []
+    while position < len(raw):
+        (size,) = _LENGTH.unpack_from(raw, position)
+        stream.seek(position + _LENGTH.size)
+        count = pickle.load(stream)[0]  # the block's header (`ArrayPostingsWriter`)
+        end = position + _LENGTH.size + abs(size)
+        found.append(Block(raw[stream.tell() : end], count, value_size))
+        position = end
+    return found

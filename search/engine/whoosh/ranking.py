@@ -23,7 +23,7 @@ import heapq
 import math
 import sys
 from array import array
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,7 @@ from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.numeric import byte_to_length
 
 from search.engine.whoosh.index import bookkeeping, keeps_positions
-from search.engine.whoosh.postings import Block, blocks
+from search.engine.whoosh.postings import Block, read_blocks
 from search.errors import IndexDamaged
 
 Scores = dict[int, float]  # a few documents' scores, by number
@@ -174,6 +174,7 @@ class Ranker:
         self._doc_frequencies: dict[tuple[str, str], int] = {}
         self._deleted_numbers: np.ndarray | None = None
         self._size = searcher.reader().doc_count_all()  # document numbers run below it
+        self._sums = _Sums(self._size)
 
     def rank(self, query: Query) -> tuple[Matches, list[Bonus]]:
         """Every match with its score, leaving a top-level OR's adjacency bonuses to `best`."""
@@ -279,9 +280,9 @@ class Ranker:
                 parts = [self._bm25f(terms) for terms in words]
             parts += [self.scores(child) for child in children]
             if type(query) is Or:
-                combined = _union(parts, self._size)
+                combined = self._sums.union(parts)
             elif type(query) is And:
-                combined = _intersection(parts, self._size)
+                combined = self._sums.intersection(parts)
             else:
                 combined = parts[0].where(~isin(parts[0].ids, parts[1].ids))
             return combined.scaled(query.boost)
@@ -307,7 +308,7 @@ class Ranker:
             if type(query) is And:
                 common = parts[0] if parts else NO_MATCHES.ids
                 for part in parts[1:]:
-                    common = np.intersect1d(common, part, assume_unique=True)
+                    common = self._sums.common(common, part)
                 return common
             return parts[0][~isin(parts[0], parts[1])]
         return self.scores(query).ids
@@ -335,12 +336,11 @@ class Ranker:
         if len(terms) == 1:
             return self._term(terms[0].fieldname, terms[0].text).scaled(terms[0].boost)
         boost = max(term.boost for term in terms)
-        combined = _sum(
+        combined = self._sums.sum(
             [
                 self._frequencies(term.fieldname, term.text).scaled(term.boost / boost)
                 for term in terms
-            ],
-            self._size,
+            ]
         )
         k1 = self.weighting.K1
         scale = boost * self._word_idf(terms) * (k1 + 1)
@@ -375,10 +375,9 @@ class Ranker:
         """The documents holding one term (ascending), unscored: for masks such as the
         per-file records."""
         found = [
-            block.ids.astype(np.int64) + offset
+            block.ids + offset
             for searcher, offset in self.segments
-            if (field, text) in searcher.reader()
-            for block in _blocks(searcher.reader(), field, text)
+            for block in read_blocks(searcher.reader(), field, text)
         ]
         numbers = np.concatenate(found) if found else NO_MATCHES.ids
         return numbers[~isin(numbers, self._deleted())]
@@ -450,15 +449,13 @@ class Ranker:
         norms = self._norms(field)
         for segment, offset in self.segments:
             reader = segment.reader()
-            if (field, text) not in reader:
-                continue
-            lengths = self._lengths(reader, offset, field)
-            segment_blocks = list(_blocks(reader, field, text))
+            segment_blocks = list(read_blocks(reader, field, text))
             if not segment_blocks:
                 continue
+            lengths = self._lengths(reader, offset, field)
             read += segment_blocks
             numbers = np.concatenate([block.ids for block in segment_blocks])
-            ids.append(numbers.astype(np.int64) + offset)
+            ids.append(numbers + offset)
             frequencies = np.concatenate([block.weights for block in segment_blocks])
             weights.append(frequencies.astype(np.float64) / norms[lengths[numbers]])
         found = Matches(np.concatenate(ids), np.concatenate(weights)) if ids else NO_MATCHES
@@ -506,7 +503,7 @@ class Ranker:
             return NO_MATCHES
         common = words[0].ids
         for word in words[1:]:
-            common = np.intersect1d(common, word.ids, assume_unique=True)
+            common = self._sums.common(common, word.ids)
         if check:
             found = self._in_sequence(field, query.words, query.slop, common.tolist())
             common = np.array(found, dtype=np.int64)
@@ -552,7 +549,7 @@ class Ranker:
             np.array(numbers)[held].tolist(),
             strict=True,
         ):
-            found[number] = decode(read.blocks[block].values[place])
+            found[number] = decode(read.blocks[block].value(place))
         return found
 
     def _whoosh_scores(self, query: Query) -> Matches:
@@ -623,42 +620,66 @@ def _located(numbers: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.nd
     return places[held], np.flatnonzero(held)
 
 
-def _sum(parts: list[Matches], size: int) -> Matches:
-    """Each document's scores summed over the parts holding it, in the parts' order.
+class _Sums:
+    """Arrays over every document number, for sums and intersections over many documents:
+    allocated once a search (touching fresh memory costs more than the sums), and left all
+    zero after each use."""
 
-    Parts holding many documents between them are added into an array over every document
-    number (`size`), fewer ones sorted together.
-    """
-    parts = [part for part in parts if len(part)]
-    if len(parts) <= 1:
-        return parts[0] if parts else NO_MATCHES
-    if sum(map(len, parts)) * DENSE_FROM > size:
-        totals, held = np.zeros(size), np.zeros(size, dtype=bool)
-        for part in parts:
-            totals[part.ids] += part.scores
-            held[part.ids] = True
-        numbers = np.flatnonzero(held)
-        return Matches(numbers, totals[numbers])
-    ids = np.concatenate([part.ids for part in parts])
-    order = np.argsort(ids, kind="stable")  # a document's scores stay in the parts' order
-    ids = ids[order]
-    starts = np.flatnonzero(run_starts(ids))
-    scores = np.concatenate([part.scores for part in parts])[order]
-    return Matches(ids[starts], np.add.reduceat(scores, starts))
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._totals: np.ndarray | None = None
+        self._held: np.ndarray | None = None
 
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._totals is None or self._held is None:
+            self._totals, self._held = np.zeros(self.size), np.zeros(self.size, dtype=bool)
+        return self._totals, self._held
 
-def _union(parts: list[Matches], size: int) -> Matches:
-    """Summed scores of documents found by any part, the largest part's score first."""
-    return _sum(sorted(parts, key=len, reverse=True), size)
+    def sum(self, parts: list[Matches]) -> Matches:
+        """Each document's scores summed over the parts holding it, in the parts' order:
+        parts holding many documents between them are added in the arrays, fewer ones
+        sorted together."""
+        parts = [part for part in parts if len(part)]
+        if len(parts) <= 1:
+            return parts[0] if parts else NO_MATCHES
+        if sum(map(len, parts)) * DENSE_FROM > self.size:
+            totals, held = self._arrays()
+            for part in parts:
+                totals[part.ids] += part.scores
+                held[part.ids] = True
+            numbers = np.flatnonzero(held)
+            found = Matches(numbers, totals[numbers])
+            totals[numbers], held[numbers] = 0.0, False
+            return found
+        ids = np.concatenate([part.ids for part in parts])
+        order = np.argsort(ids, kind="stable")  # a document's scores stay in the parts' order
+        ids = ids[order]
+        starts = np.flatnonzero(run_starts(ids))
+        scores = np.concatenate([part.scores for part in parts])[order]
+        return Matches(ids[starts], np.add.reduceat(scores, starts))
 
+    def union(self, parts: list[Matches]) -> Matches:
+        """Summed scores of documents found by any part, the largest part's score first."""
+        return self.sum(sorted(parts, key=len, reverse=True))
 
-def _intersection(parts: list[Matches], size: int) -> Matches:
-    if not parts:
-        return NO_MATCHES
-    common = parts[0].ids
-    for part in parts[1:]:
-        common = np.intersect1d(common, part.ids, assume_unique=True)
-    return _sum([part.among(common) for part in parts], size)
+    def intersection(self, parts: list[Matches]) -> Matches:
+        if not parts:
+            return NO_MATCHES
+        common = parts[0].ids
+        for part in parts[1:]:
+            common = self.common(common, part.ids)
+        return self.sum([part.among(common) for part in parts])
+
+    def common(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The documents in both (each ascending): long ones marked in the arrays, short ones
+        merged."""
+        if (len(first) + len(second)) * DENSE_FROM <= self.size:
+            return np.intersect1d(first, second, assume_unique=True)
+        _, held = self._arrays()
+        held[first] = True
+        found = second[held[second]]
+        held[first] = False
+        return found
 
 
 def _contenders(
@@ -694,11 +715,6 @@ def _segment_id(reader) -> str:
 
 def _deleted_in(reader) -> frozenset[int]:
     return getattr(reader, "deleted_docs_set", None) or frozenset()
-
-
-def _blocks(reader, field: str, text: str) -> Iterator[Block]:
-    """One posting list's blocks, deleted documents included: callers drop them."""
-    return blocks(reader.postings(field, text))
 
 
 def _field_lengths(reader, field: str) -> Sequence[int]:
