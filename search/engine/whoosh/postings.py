@@ -200,17 +200,18 @@ class ArrayLeafMatcher(W3LeafMatcher):
         self._values = self.block().values
 
 
-def read_blocks(reader, field: str, text: str) -> list[Block]:
-    """One term's posting blocks in one segment (none if it lacks the term), deleted documents
-    included: the whole posting list read in one call and split into blocks in memory, with
-    none of the matcher objects Whoosh would make to walk it."""
+def read_blocks(reader, field: str, text: str) -> tuple[int, list[Block]]:
+    """How many documents of one segment hold a term, deleted ones included, and its posting
+    blocks there (none if it lacks the term): the whole posting list read in one call and
+    split into blocks in memory, with none of the matcher objects Whoosh would make to walk
+    it."""
     terms = getattr(reader, "_terms", None)
     if terms is None:  # the reader of an empty index
-        return []
+        return 0, []
     try:
         info = terms.term_info(field, reader._text_to_bytes(field, text))
     except TermNotFound:
-        return []
+        return 0, []
     offset, length = info.extent()  # never inlined (`ArrayCodec`)
     if isinstance(length, tuple):  # as Whoosh 2.7 reads it back (its own matcher never uses it)
         (length,) = length
@@ -227,4 +228,4 @@ def read_blocks(reader, field: str, text: str) -> list[Block]:
         end = position + _LENGTH.size + abs(size)
         found.append(Block(raw[stream.tell() : end], count, value_size))
         position = end
-    return found
+    return info.doc_frequency(), found

@@ -232,7 +232,7 @@ def _through_own_text(ranker: Ranker, matches: Matches, matched: np.ndarray) -> 
     (the lead): never by every paragraph it has, which would crowd out the paragraphs that hold
     the words themselves.
     """
-    own = isin(matches.ids, matched)
+    own = ranker.isin(matches.ids, matched)
     others = matches.ids[~own]
     if not len(others):
         return matches
@@ -243,7 +243,7 @@ def _through_own_text(ranker: Ranker, matches: Matches, matched: np.ndarray) -> 
     order = np.lexsort((ranker.numbers("reading_order")[others], articles[others]))
     others = others[order]
     leads = np.sort(others[run_starts(articles[others])])
-    return matches.where(own | isin(matches.ids, leads))
+    return matches.where(own | ranker.isin(matches.ids, leads))
 
 
 def _may_match_bookkeeping(query: Query) -> bool:

@@ -43,8 +43,8 @@ CHECK_BATCH = 32  # documents whose adjacency bonuses are checked in one pass
 # Sums taken in another order may differ in their last bits: a bound is widened this much.
 ROUNDING = 1e-9
 # Scores are summed in an array over every document once the parts hold more than one
-# document in this many (`_sum`).
-DENSE_FROM = 16
+# document in this many (`_Sums`).
+DENSE_FROM = 8
 # Past this many documents' values of a column, the whole column is read (`Ranker.value`).
 WHOLE_COLUMN_AFTER = 2000
 # Whole columns and field lengths as read, by the segments they come from: a segment never
@@ -304,7 +304,7 @@ class Ranker:
         if type(query) in (Or, And, AndNot):
             parts = [self.matching(child) for child in query.subqueries]
             if type(query) is Or:
-                return distinct(np.concatenate(parts)) if parts else NO_MATCHES.ids
+                return self._sums.either(parts)
             if type(query) is And:
                 common = parts[0] if parts else NO_MATCHES.ids
                 for part in parts[1:]:
@@ -377,7 +377,7 @@ class Ranker:
         found = [
             block.ids + offset
             for searcher, offset in self.segments
-            for block in read_blocks(searcher.reader(), field, text)
+            for block in read_blocks(searcher.reader(), field, text)[1]
         ]
         numbers = np.concatenate(found) if found else NO_MATCHES.ids
         return numbers[~isin(numbers, self._deleted())]
@@ -445,11 +445,12 @@ class Ranker:
         key = (field, text)
         if key in self._term_frequencies:
             return self._term_frequencies[key]
-        ids, weights, read = [], [], []
+        ids, weights, read, holding = [], [], [], 0
         norms = self._norms(field)
         for segment, offset in self.segments:
             reader = segment.reader()
-            segment_blocks = list(read_blocks(reader, field, text))
+            frequency, segment_blocks = read_blocks(reader, field, text)
+            holding += frequency
             if not segment_blocks:
                 continue
             lengths = self._lengths(reader, offset, field)
@@ -459,6 +460,7 @@ class Ranker:
             frequencies = np.concatenate([block.weights for block in segment_blocks])
             weights.append(frequencies.astype(np.float64) / norms[lengths[numbers]])
         found = Matches(np.concatenate(ids), np.concatenate(weights)) if ids else NO_MATCHES
+        self._doc_frequencies[key] = holding  # as `doc_frequency` would look it up again
         sizes = np.fromiter((len(block.ids) for block in read), dtype=np.int64, count=len(read))
         self._postings[key] = _Read(found.ids, np.cumsum(sizes) - sizes, read)
         found = found.where(~isin(found.ids, self._deleted()))
@@ -562,6 +564,10 @@ class Ranker:
                 scores.append(matcher.score())
                 matcher.next()
         return Matches(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
+
+    def isin(self, numbers: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        """A mask of which documents of `numbers` are in `wanted` (ascending)."""
+        return self._sums.isin(numbers, wanted)
 
     def _deleted(self) -> np.ndarray:
         """The deleted documents of the index, ascending."""
@@ -671,14 +677,29 @@ class _Sums:
         return self.sum([part.among(common) for part in parts])
 
     def common(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        """The documents in both (each ascending): long ones marked in the arrays, short ones
-        merged."""
-        if (len(first) + len(second)) * DENSE_FROM <= self.size:
-            return np.intersect1d(first, second, assume_unique=True)
+        """The documents in both (each ascending)."""
+        return second[self.isin(second, first)]
+
+    def isin(self, numbers: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        """A mask of which of `numbers` are in `wanted` (ascending): many marked in the
+        arrays, a few looked up."""
+        if (len(numbers) + len(wanted)) * DENSE_FROM <= self.size:
+            return isin(numbers, wanted)
         _, held = self._arrays()
-        held[first] = True
-        found = second[held[second]]
-        held[first] = False
+        held[wanted] = True
+        found = held[numbers]
+        held[wanted] = False
+        return found
+
+    def either(self, parts: list[np.ndarray]) -> np.ndarray:
+        """The documents in any of `parts`, ascending."""
+        if sum(map(len, parts)) * DENSE_FROM <= self.size:
+            return distinct(np.concatenate(parts)) if parts else NO_MATCHES.ids
+        _, held = self._arrays()
+        for part in parts:
+            held[part] = True
+        found = np.flatnonzero(held)
+        held[found] = False
         return found
 
 
