@@ -255,11 +255,11 @@ def test_scores_are_whoosh_own_across_segments_and_deletions(tmp_path: Path):
             parsed = apply_exclusions(parse_query(text, build_schema()))
             expected = [(hit.docnum, hit.score) for hit in searcher.search(parsed, limit=25)]
             ranker = Ranker(searcher, weighting)
-            scores, bonuses = ranker.rank(parsed)
-            found = ranker.best(scores, bonuses, lambda number: number, 25, lambda number: number)
+            matches, bonuses = ranker.rank(parsed)
+            found = ranker.best(matches, bonuses, lambda number: number, 25, lambda number: number)
             assert [number for number, _ in found] == [number for number, _ in expected], text
             assert [score for _, score in found] == pytest.approx([s for _, s in expected]), text
-            assert set(scores) == set(searcher.docs_for_query(parsed)), text
+            assert set(matches.ids.tolist()) == set(searcher.docs_for_query(parsed)), text
 
 
 def test_the_parts_of_an_abbreviation_never_highlight_a_possessive_alone(tmp_path: Path):

@@ -65,6 +65,7 @@ from search.engine.keys import (
     name_key,
     quote_key,
 )
+from search.engine.whoosh.postings import ArrayCodec
 from search.errors import (
     IndexBusy,
     IndexDamaged,
@@ -75,9 +76,9 @@ from search.errors import (
 )
 from search.model import IndexDocument, IndexedFile
 
-# 12: the schema Whoosh stores names its field classes by module, and they moved to
-# `search.engine.whoosh.index`; an index of schema 11 is rebuilt on first use.
-SCHEMA_VERSION = 12
+# 13: posting blocks in the layout of `search.engine.whoosh.postings`; an index of an earlier
+# schema is rebuilt on first use.
+SCHEMA_VERSION = 13
 # The speaker key of a quotation from a source the article does not name: no name folds to it.
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
@@ -249,8 +250,9 @@ def open_index(root: Path):
             f"the index in {folder(root)} cannot be opened ({type(error).__name__}): "
             "run `search index --rebuild`"
         ) from None
-    _check_columns(root, index)
-    _check_sizes(root, index)
+    segments = index._segments()  # the table of contents, read once for both checks
+    _check_columns(root, index, segments)
+    _check_sizes(root, index, segments)
     return index
 
 
@@ -366,13 +368,13 @@ def _record_sizes(index) -> None:
         os.replace(temporary, folder / record)
 
 
-def _check_sizes(root: Path, index) -> None:
+def _check_sizes(root: Path, index, segments: list) -> None:
     """Raise `IndexDamaged` when a segment file's size is not what was written (`_record_sizes`).
 
     A segment without a record (one committed a moment ago) is not checked.
     """
     storage = index.storage
-    for segment in index._segments():
+    for segment in segments:
         record = f"{segment.segment_id()}.{SIZES_EXT}"
         try:
             sizes = json.loads((Path(storage.folder) / record).read_text("utf-8"))
@@ -388,7 +390,7 @@ def _check_sizes(root: Path, index) -> None:
                 raise _damaged(root, name, "is missing") from None
 
 
-def _check_columns(root: Path, index) -> None:
+def _check_columns(root: Path, index, segments: list) -> None:
     """Raise `IndexDamaged` when a segment's column file does not fit its document count.
 
     Whoosh reads the documents past a cut-short column as holding the default value, so a
@@ -404,7 +406,7 @@ def _check_columns(root: Path, index) -> None:
     columns.update(
         {f"_{name}_len": LENGTHS_COLUMN for name, field in schema.items() if field.scorable}
     )
-    for segment in index._segments():
+    for segment in segments:
         count = segment.doc_count_all()
         for name, column in columns.items():
             filename = W3Codec.column_filename(segment, name)
@@ -551,7 +553,13 @@ class IndexWriter:
     def _segment_writer(self, **options) -> _SegmentWriter:
         # Separate segment files, not one compound file: opening a compound file copies it
         # into memory, which made every search process pay for the whole index.
-        return _SegmentWriter(self._index, limitmb=WRITER_MEMORY_MB, compound=False, **options)
+        return _SegmentWriter(
+            self._index,
+            limitmb=WRITER_MEMORY_MB,
+            compound=False,
+            codec=ArrayCodec(),
+            **options,
+        )
 
     def remove_file(self, name: str) -> None:
         with self._damage_reported():

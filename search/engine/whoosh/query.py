@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import copy
 import fnmatch
+import functools
 import heapq
 import re
 import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
@@ -69,7 +70,6 @@ from search.engine.request import (
     speaker_key,
     unknown_speakers,
 )
-from search.engine.whoosh import pruning
 from search.engine.whoosh.index import (
     BOOKKEEPING_FIELDS,
     FILE_KIND,
@@ -83,8 +83,16 @@ from search.engine.whoosh.index import (
     searching,
     text_analyzer,
 )
-from search.engine.whoosh.pruning import PrunedRanking, prunable, worth_pruning
-from search.engine.whoosh.ranking import AdjacentPair, Bonus, Ranker, Scores, StandardIdfBM25F
+from search.engine.whoosh.ranking import (
+    AdjacentPair,
+    Bonus,
+    Matches,
+    Ranker,
+    StandardIdfBM25F,
+    distinct,
+    isin,
+    run_starts,
+)
 from search.errors import QueryError, folder, shown
 from search.identities import Identities
 from search.model import Hit, Record, SearchResult, SpeakerSummary
@@ -97,9 +105,9 @@ OWN_TEXT_FIELDS = ("quote", "body")
 # share of their own scores: enough to reorder near-ties, too little to outweigh a third word.
 ADJACENCY_BONUS = 0.25
 RETRIES = 5
-# Hits are counted exactly up to this many, and beyond it reported as "10,000 or more", as
-# Elasticsearch's `track_total_hits` does: a ranked search need not enumerate every match.
-TRACK_TOTAL_HITS = 10_000
+# A hit's copies are found by a scan of every match this many times, then through the matches
+# sorted by quotation (`_Groups._copies`).
+SCANNED_LOOKUPS = 32
 _INNER_PUNCTUATION = re.compile(r"[^\w\s]")  # between the parts of one written word
 
 
@@ -140,31 +148,14 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
         corpus_order = _corpus_order(ranker)
         first = (request.page - 1) * request.limit
         count = first + request.limit
-        relation = "eq"
-        if (
-            request.sort == "relevance"
-            and not request.facets
-            and prunable(ranker, query)
-            and worth_pruning(ranker, query)
-        ):
-            ranking, undated = _pruned_ranking(
-                ranker, query, own, speakers, days, request.include_undated, keys, count
-            )
-            scores, bonuses = ranking.scores, ranking.bonuses
-            groups: Mapping = _Groups(keys, ranking.counted, corpus_order)
-            total = len(groups)
-            if not ranking.exact:
-                relation, total = "gte", ranking.groups
-                groups = _PageGroups(searcher, ranker, keys, ranking, corpus_order)
-        else:
-            scores, bonuses, undated = _matching_documents(
-                ranker, query, own, speakers, days, request.include_undated
-            )
-            groups = _Groups(keys, scores, corpus_order)
-            total = len(groups)
+        matches, bonuses, undated = _matching_documents(
+            ranker, query, own, speakers, days, request.include_undated
+        )
+        groups = _Groups(keys, matches.ids, corpus_order)
+        total = len(groups)
         if request.sort == "relevance":
             order = ranker.best(
-                scores,
+                matches,
                 bonuses,
                 lambda number: _group_key(keys, number),
                 count,
@@ -183,7 +174,6 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
         return SearchResult(
             query=request.query,
             total=total,
-            total_relation=relation,
             hits=hits,
             first=first + 1,
             facets=_facets(searcher, ranker, groups, request.facets, identities),
@@ -198,89 +188,6 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     return read_index(index_root, run, weighting=weighting)
 
 
-def _pruned_ranking(
-    ranker: Ranker,
-    query: Query,
-    own_text: Query,
-    speakers: Query | None,
-    days: tuple[int, int] | None,
-    include_undated: bool,
-    keys: Sequence[int] | None,
-    count: int,
-) -> tuple[PrunedRanking, set[int]]:
-    """The best `count` groups of a query of words and phrases, scoring only the documents
-    that could reach them (`search.engine.whoosh.pruning`), with hits counted up to
-    `TRACK_TOTAL_HITS`; and the undated documents the date range kept out, among those counted."""
-    allowed_speakers = ranker.matching(speakers) if speakers is not None else None
-    dates = ranker.column("date") if days is not None else None
-    start, end = days or (0, 0)
-
-    def speaker_allows(number: int) -> bool:
-        return allowed_speakers is None or number in allowed_speakers
-
-    def allowed(number: int) -> bool:
-        if not speaker_allows(number):
-            return False
-        if dates is None:
-            return True
-        date = dates[number]
-        return include_undated if date == NO_DATE else start <= date <= end
-
-    own_children = set(own_text.subqueries if type(own_text) is Or else [own_text])
-    ranking = PrunedRanking(
-        ranker,
-        query,
-        own_children,
-        allowed if allowed_speakers is not None or dates is not None else None,
-        lambda number: _group_key(keys, number),
-        count,
-        max(TRACK_TOTAL_HITS, count),
-    )
-    ranking.run(exhaustive=pruning.EXHAUSTIVE)
-    undated: set[int] = set()
-    if dates is not None and not include_undated:
-        undated = {
-            number
-            for number in ranking.rejected
-            if dates[number] == NO_DATE and speaker_allows(number)
-        }
-    return ranking, undated
-
-
-class _PageGroups(Mapping[int, list[int]]):
-    """The copies of the page's hits when not every match was enumerated: the documents
-    carrying the same quotation (found through its rarest word) that are hits themselves."""
-
-    def __init__(self, searcher, ranker, keys, ranking: PrunedRanking, corpus_order) -> None:
-        self._searcher, self._ranker, self._keys = searcher, ranker, keys
-        self._ranking, self._corpus_order = ranking, corpus_order
-        self._scored = {_group_key(keys, number): number for number in ranking.scores}
-
-    def __getitem__(self, key: int) -> list[int]:
-        if key < 0:
-            return [~key]
-        return sorted(
-            (number for number in self._carrying(key) if self._ranking.accepted(number)),
-            key=self._corpus_order,
-        )
-
-    def _carrying(self, key: int) -> list[int]:
-        """Every document carrying the quotation `key`, through its rarest word."""
-        keys, searcher = self._keys, self._searcher
-        quote = searcher.stored_fields(self._scored[key]).get("quote") or ""
-        words = {token.text for token in text_analyzer()(quote)}
-        if not words:
-            return [number for number, value in enumerate(keys) if value == key]
-        rarest = min(sorted(words), key=lambda word: searcher.doc_frequency("quote", word))
-        return [n for n in self._ranker.term_documents("quote", rarest) if keys[n] == key]
-
-    def __len__(self) -> int:
-        raise TypeError("the hits were not all enumerated")
-
-    def __iter__(self) -> Iterator[int]:
-        raise TypeError("the hits were not all enumerated")
-
-
 def _matching_documents(
     ranker: Ranker,
     parsed: Query,
@@ -288,53 +195,55 @@ def _matching_documents(
     speakers: Query | None,
     days: tuple[int, int] | None,
     include_undated: bool,
-) -> tuple[dict[int, float], list[Bonus], set[int]]:
+) -> tuple[Matches, list[Bonus], np.ndarray]:
     """Every document that matches through its own text (`own_text`) and passes the filters,
     scored by `parsed`, title included; bonuses still to check; and the undated documents the
-    date range kept out, so the user can be told how many."""
+    date range kept out, so the user can be told how many. Filtered as whole arrays: a common
+    word matches tens of thousands of documents."""
     if isinstance(parsed, Every) and speakers is not None:
-        scores, bonuses = dict.fromkeys(sorted(ranker.matching(speakers)), 1.0), []
+        numbers = ranker.matching(speakers)
+        matches, bonuses = Matches(numbers, np.ones(len(numbers))), []
     else:
-        scores, bonuses = ranker.rank(parsed)
+        matches, bonuses = ranker.rank(parsed)
         if own_text is not parsed:
-            scores = _through_own_text(ranker, scores, ranker.matching(own_text))
+            matches = _through_own_text(ranker, matches, ranker.matching(own_text))
         if speakers is not None:
-            allowed = ranker.matching(speakers)
-            scores = {number: score for number, score in scores.items() if number in allowed}
-    undated: set[int] = set()
+            matches = matches.among(ranker.matching(speakers))
+    undated = matches.ids[:0]
     if days is not None:
-        dates, (start, end) = ranker.column("date"), days
-        undated = {number for number in scores if dates[number] == NO_DATE}
-        scores = {
-            number: score
-            for number, score in scores.items()
-            if (include_undated if number in undated else start <= dates[number] <= end)
-        }
+        (start, end), dates = days, ranker.numbers("date")[matches.ids]
+        missing = dates == NO_DATE
+        undated = matches.ids[missing]
+        within = (start <= dates) & (dates <= end)
+        matches = matches.where(within | missing if include_undated else within)
         if include_undated:
-            undated = set()
+            undated = undated[:0]
     if _may_match_bookkeeping(parsed):
-        for number in ranker.term_documents("kind", FILE_KIND):
-            scores.pop(number, None)
-            undated.discard(number)
-    return scores, bonuses, undated
+        records = ranker.term_documents("kind", FILE_KIND)
+        matches = matches.where(~isin(matches.ids, records))
+        undated = undated[~isin(undated, records)]
+    return matches, bonuses, undated
 
 
-def _through_own_text(ranker: Ranker, scores: Scores, matched: Collection[int]) -> Scores:
+def _through_own_text(ranker: Ranker, matches: Matches, matched: np.ndarray) -> Matches:
     """The documents that match through their own text (`matched`), with their full scores.
 
     An article whose title alone holds the words is found all the same, by its first document
     (the lead): never by every paragraph it has, which would crowd out the paragraphs that hold
     the words themselves.
     """
-    articles, places = ranker.column("article_key"), ranker.column("reading_order")
-    found = {number: score for number, score in scores.items() if number in matched}
-    answered = {articles[number] for number in found}
-    leads: dict[int, int] = {}
-    for number in scores.keys() - found.keys():
-        if (article := articles[number]) not in answered:
-            leads[article] = min(number, leads.get(article, number), key=places.__getitem__)
-    found.update((number, scores[number]) for number in leads.values())
-    return found
+    own = ranker.isin(matches.ids, matched)
+    others = matches.ids[~own]
+    if not len(others):
+        return matches
+    articles = ranker.numbers("article_key")
+    answered = isin(articles[others], distinct(articles[matches.ids[own]]))
+    others = others[~answered]
+    # Each remaining article's first document in reading order: sorted by article, then place.
+    order = np.lexsort((ranker.numbers("reading_order")[others], articles[others]))
+    others = others[order]
+    leads = np.sort(others[run_starts(articles[others])])
+    return matches.where(own | ranker.isin(matches.ids, leads))
 
 
 def _may_match_bookkeeping(query: Query) -> bool:
@@ -383,37 +292,80 @@ def _group_key(keys: Sequence[int] | None, number: int) -> int:
 class _Groups(Mapping[int, list[int]]):
     """Matching document numbers by hit (`_group_key`), copies in corpus order (`_corpus_order`).
 
-    Tens of thousands of matches may come back; a list for each took longer than scoring them.
-    Here a hit's list is made when asked for, and only quotations that several matching
-    documents carry are gathered beforehand.
+    Tens of thousands of matches may come back, and a page shows ten: hits are counted with
+    array operations, and a hit's copies are looked up when asked for. Listing every hit (for
+    facets and date order) gathers them all in Python, once.
     """
 
     def __init__(
         self,
         keys: Sequence[int] | None,
-        documents: Collection[int],
+        documents: np.ndarray,
         corpus_order: Callable[[int], tuple[int, int]],
     ) -> None:
-        self._documents, self._keys = documents, keys
-        pairs = [(key, number) for number in documents if (key := keys[number])] if keys else []
-        self._quoted = dict(pairs)  # quotation key → a matching copy
-        self._alone = len(documents) - len(pairs)
-        self._shared: dict[int, list[int]] = {}
-        if len(self._quoted) < len(pairs):
-            counts = Counter(key for key, _ in pairs)
-            for key, number in sorted(pairs, key=lambda pair: corpus_order(pair[1])):
-                if counts[key] > 1:
-                    self._shared.setdefault(key, []).append(number)
+        self._numbers, self._keys, self._corpus_order = documents, keys, corpus_order
+        self._quoted_keys = (
+            np.frombuffer(keys, dtype=keys.typecode)[documents]
+            if isinstance(keys, array) and len(keys)
+            else np.asarray([keys[number] for number in documents.tolist()] if keys else [])
+        )
+        quoted = self._quoted_keys != 0 if keys else np.zeros(len(documents), dtype=bool)
+        self._alone = len(documents) - int(quoted.sum())
+        self._distinct = len(distinct(self._quoted_keys[quoted])) if keys else 0
+        self._asked = 0
+
+    @functools.cached_property
+    def _documents(self) -> list[int]:
+        return self._numbers.tolist()
+
+    @functools.cached_property
+    def _quoted(self) -> dict[int, int]:
+        """Quotation key → a matching copy."""
+        keys = self._keys
+        return {key: number for number in self._documents if keys and (key := keys[number])}
+
+    @functools.cached_property
+    def _shared(self) -> dict[int, list[int]]:
+        """The copies of each quotation that several matching documents carry."""
+        keys = self._keys
+        pairs = [(keys[number], number) for number in self._documents if keys and keys[number]]
+        counts = Counter(key for key, _ in pairs)
+        shared: dict[int, list[int]] = {}
+        for key, number in sorted(pairs, key=lambda pair: self._corpus_order(pair[1])):
+            if counts[key] > 1:
+                shared.setdefault(key, []).append(number)
+        return shared
 
     def __getitem__(self, key: int) -> list[int]:
         if key >= 0:
-            return self._shared.get(key) or [self._quoted[key]]
-        if ~key in self._documents and _group_key(self._keys, ~key) == key:
+            copies = self._copies(key).tolist() if self._keys else []
+            if not copies:
+                raise KeyError(key)
+            return sorted(copies, key=self._corpus_order)
+        found = np.searchsorted(self._numbers, ~key)
+        held = found < len(self._numbers) and self._numbers[found] == ~key
+        if held and _group_key(self._keys, ~key) == key:
             return [~key]
         raise KeyError(key)
 
+    def _copies(self, key: int) -> np.ndarray:
+        """The matching documents carrying quotation `key`: looked for through every match for
+        a page's few hits, through the matches sorted by key when every hit is listed."""
+        self._asked += 1
+        if self._asked <= SCANNED_LOOKUPS:
+            return self._numbers[self._quoted_keys == key]
+        order, keys = self._by_key
+        return self._numbers[
+            order[np.searchsorted(keys, key) : np.searchsorted(keys, key, "right")]
+        ]
+
+    @functools.cached_property
+    def _by_key(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self._quoted_keys, kind="stable")
+        return order, self._quoted_keys[order]
+
     def __len__(self) -> int:
-        return self._alone + len(self._quoted)
+        return self._alone + self._distinct
 
     def __iter__(self) -> Iterator[int]:
         yield from self._quoted
@@ -421,20 +373,17 @@ class _Groups(Mapping[int, list[int]]):
             if (key := _group_key(self._keys, number)) < 0:
                 yield key
 
-    def earliest_copies(self, dates: Sequence[int]) -> np.ndarray:
+    def earliest_copies(self, dates: np.ndarray) -> np.ndarray:
         """One document for each hit, its earliest dated copy (every copy of a quotation has
-        its speaker), gathered as an array: a facet counts tens of thousands of hits."""
-        documents = np.fromiter(self._documents, np.int64, len(self._documents))
+        its speaker), as arrays: a facet counts tens of thousands of hits."""
         if not self._keys:
-            return documents
-        alone = documents[np.asarray(self._keys)[documents] == 0]
-        firsts = self._quoted
-        if self._shared:
-            firsts = firsts | {
-                key: min(numbers, key=lambda number: dates[number] or _NEVER)
-                for key, numbers in self._shared.items()
-            }
-        return np.concatenate([alone, np.fromiter(firsts.values(), np.int64, len(firsts))])
+            return self._numbers
+        quoted = self._quoted_keys != 0
+        keys, numbers = self._quoted_keys[quoted], self._numbers[quoted]
+        days = dates[numbers]
+        order = np.lexsort((np.where(days == NO_DATE, _NEVER, days), keys))
+        firsts = numbers[order][run_starts(keys[order])]
+        return np.concatenate([self._numbers[~quoted], firsts])
 
 
 def _dated_groups(
@@ -475,18 +424,18 @@ def _facets(
     """
     if not facets:
         return {}
-    firsts = groups.earliest_copies(ranker.column("date"))
+    firsts = groups.earliest_copies(ranker.numbers("date"))
     counts: dict[str, dict[str, int]] = {}
     if "speaker" in facets:
         counts["speaker"] = _index_speakers(searcher).counts(searcher, firsts, identities)
     if "year" in facets or "month" in facets:
-        counts.update(_date_counts(ranker.column("date"), firsts))
+        counts.update(_date_counts(ranker.numbers("date"), firsts))
     return {facet: counts[facet] for facet in facets}
 
 
-def _date_counts(dates: Sequence[int], numbers: np.ndarray) -> dict[str, dict[str, int]]:
+def _date_counts(dates: np.ndarray, numbers: np.ndarray) -> dict[str, dict[str, int]]:
     """Hits by month and by year, in time order (a date number is YYYYMMDD)."""
-    days = np.asarray(dates)[numbers]
+    days = dates[numbers]
     months, by_month = np.unique(days[days != NO_DATE] // 100, return_counts=True)
     years: Counter = Counter()
     for month, count in zip(months.tolist(), by_month.tolist(), strict=True):

@@ -1,10 +1,11 @@
-"""Scoring every matching document in one pass over Whoosh's posting blocks, term at a time.
+"""Scoring every matching document term at a time, over whole posting lists, with numpy.
 
-Whoosh's matchers advance document by document through layers of Python objects: a two-word
-query over the 250,000 paragraphs of `benchmarks/scale.py 20000` took 180 ms that way, before
-any filtering, counting or grouping. Reading each posting block whole and adding BM25F scores
-into a dictionary gives the same scores several times faster, and leaves every matching
-document at hand for exact totals, grouping and filters.
+Whoosh's matchers advance document by document through layers of Python objects, and even a
+Python loop over postings costs about a microsecond each: a query over the million paragraphs
+of `benchmarks/scale.py 80000` reads tens of thousands. Here each term's posting list is read
+as arrays (`search.engine.whoosh.postings`) and scored with array operations, which leaves every
+matching document at hand for exact totals, grouping and filters (`Matches`); only the few
+documents that could reach the page are looked at one by one (`Ranker.best`).
 
 Words, phrases, AND, OR and AND NOT are evaluated here, with the formulas of Whoosh's BM25F,
 except that an OR group's word in several fields can be scored as one BM25F term (`_bm25f`),
@@ -22,11 +23,11 @@ import heapq
 import math
 import sys
 from array import array
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, repeat
 from typing import Any
 
+import numpy as np
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import ID
@@ -34,10 +35,16 @@ from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.numeric import byte_to_length
 
 from search.engine.whoosh.index import bookkeeping, keeps_positions
+from search.engine.whoosh.postings import Block, read_blocks
 from search.errors import IndexDamaged
 
-Scores = dict[int, float]
+Scores = dict[int, float]  # a few documents' scores, by number
 CHECK_BATCH = 32  # documents whose adjacency bonuses are checked in one pass
+# Sums taken in another order may differ in their last bits: a bound is widened this much.
+ROUNDING = 1e-9
+# Scores are summed in an array over every document once the parts hold more than one
+# document in this many (`_Sums`).
+DENSE_FROM = 8
 # Past this many documents' values of a column, the whole column is read (`Ranker.value`).
 WHOLE_COLUMN_AFTER = 2000
 # Whole columns and field lengths as read, by the segments they come from: a segment never
@@ -96,6 +103,34 @@ class AdjacentPair(Phrase):
 
 
 @dataclass(frozen=True)
+class Matches:
+    """Documents (numbers in the whole index, ascending, each once) with a score each."""
+
+    ids: np.ndarray  # int64
+    scores: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def scaled(self, boost: float) -> Matches:
+        return self if boost == 1 else Matches(self.ids, boost * self.scores)
+
+    def where(self, keep: np.ndarray) -> Matches:
+        """The documents a boolean mask over `ids` keeps."""
+        return Matches(self.ids[keep], self.scores[keep])
+
+    def among(self, numbers: np.ndarray) -> Matches:
+        """The documents that are also in `numbers` (ascending)."""
+        return self.where(isin(self.ids, numbers))
+
+    def as_dict(self) -> Scores:
+        return dict(zip(self.ids.tolist(), self.scores.tolist(), strict=True))
+
+
+NO_MATCHES = Matches(np.empty(0, dtype=np.int64), np.empty(0))
+
+
+@dataclass(frozen=True)
 class Bonus:
     """An adjacency bonus not yet checked: what it would add to each document holding both words.
 
@@ -105,10 +140,7 @@ class Bonus:
 
     pair: AdjacentPair
     boost: float  # of the OR group holding the pair
-    potential: Scores
-    # Which of some documents hold the words side by side, when the ranker did not read the
-    # words' postings itself (`search.engine.whoosh.pruning`).
-    adjacent: Callable[[list[int]], Iterable[int]] | None = None
+    potential: Matches
 
 
 class Ranker:
@@ -127,21 +159,24 @@ class Ranker:
         for key in list(_SEGMENT_VALUES):
             if not current.issuperset(key[0]):
                 _SEGMENT_VALUES.pop(key, None)
-        self._term_scores: dict[tuple[str, str], Scores] = {}
-        self._term_frequencies: dict[tuple[str, str], Scores] = {}
-        # Each scored term's posting blocks as read: (offset, document numbers, encoded values),
-        # from which phrases take word positions without reading the postings again.
-        self._postings: dict[tuple[str, str], list] = {}
+        self._term_scores: dict[tuple[str, str], Matches] = {}
+        self._term_frequencies: dict[tuple[str, str], Matches] = {}
+        # Each scored term's posting blocks as read, with the number of their segment's first
+        # document: phrases take word positions from them without reading the postings again.
+        self._postings: dict[tuple[str, str], _Read] = {}
         self._columns: dict[str, Sequence[int]] = {}
-        self._length_norms: dict[str, list[float]] = {}
+        self._length_norms: dict[str, np.ndarray] = {}
         self._searchable_count: int | None = None
-        self._segment_lengths: dict[tuple[int, str], Sequence[int]] = {}
+        self._segment_lengths: dict[tuple[int, str], np.ndarray] = {}
         self._offsets = [offset for _, offset in self.segments]
         self._column_readers: dict[tuple[int, str], Any] = {}
         self._values_asked: dict[str, int] = {}
         self._doc_frequencies: dict[tuple[str, str], int] = {}
+        self._deleted_numbers: np.ndarray | None = None
+        self._size = searcher.reader().doc_count_all()  # document numbers run below it
+        self._sums = _Sums(self._size)
 
-    def rank(self, query: Query) -> tuple[Scores, list[Bonus]]:
+    def rank(self, query: Query) -> tuple[Matches, list[Bonus]]:
         """Every match with its score, leaving a top-level OR's adjacency bonuses to `best`."""
         if type(query) is not Or:
             return self.scores(query), []
@@ -153,7 +188,7 @@ class Ranker:
 
     def best(
         self,
-        scores: Scores,
+        matches: Matches,
         bonuses: list[Bonus],
         group_of: Callable[[int], Hashable],
         count: int,
@@ -161,20 +196,36 @@ class Ranker:
     ) -> list[tuple[Hashable, float]]:
         """The `count` best groups of documents with their best copy's score, bonuses included.
 
-        Documents are taken in order of the most they could score; ones whose bonuses are not
-        yet checked are checked and put back with their real score. A document taken with its
-        real score outranks everything left. Documents of equal score are taken in
-        `tie_order`: document numbers would order them differently from one build to the next.
+        Only documents that could reach, bonuses included, the `count`-th best group's score
+        without bonuses can be on the page (`_contenders`). Those are taken in order of the
+        most they could score; ones whose bonuses are not yet checked are checked and put
+        back with their real score. A document taken with its real score outranks everything
+        left. Documents of equal score are taken in `tie_order`: document numbers would order
+        them differently from one build to the next.
         """
-        possible: Scores = {}
+        # The most each document could gain, summed over the whole index at once; summed
+        # again below, bonus after bonus as `_with_bonuses` adds them, for the few contenders.
+        gains = np.zeros(self._size)
         for bonus in bonuses:
-            for number, extra in bonus.potential.items():
-                if number in scores:
-                    possible[number] = possible.get(number, scores[number]) + bonus.boost * extra
+            gains[bonus.potential.ids] += bonus.boost * bonus.potential.scores
+        most = matches.scores + gains[matches.ids]
+        chosen = _contenders(matches, most + ROUNDING * np.abs(most), group_of, count)
+        numbers = matches.ids[chosen]
+        scores = dict(zip(numbers.tolist(), matches.scores[chosen].tolist(), strict=True))
+        possible = matches.scores[chosen]
+        unchecked_bonus = []
+        for bonus in bonuses:
+            held, places = _located(bonus.potential.ids, numbers)
+            extra = np.zeros(len(numbers))
+            extra[places] = bonus.boost * bonus.potential.scores[held]
+            possible = possible + extra
+            unchecked_bonus.append(dict(zip(numbers.tolist(), extra.tolist(), strict=True)))
+        numbers = numbers.tolist()
+        could = dict(zip(numbers, possible.tolist(), strict=True))
         # Two queues, best first: documents whose score is known, and documents that could
         # still gain a bonus, by the most they could score.
-        known = [(-score, number) for number, score in scores.items() if number not in possible]
-        unchecked = [(-score, number) for number, score in possible.items()]
+        known = [(-scores[n], n) for n in numbers if could[n] == scores[n]]
+        unchecked = [(-could[n], n) for n in numbers if could[n] != scores[n]]
         heapq.heapify(known)
         heapq.heapify(unchecked)
         order: dict[Hashable, float] = {}
@@ -186,7 +237,9 @@ class Ranker:
                 batch = [
                     heapq.heappop(unchecked)[1] for _ in range(min(CHECK_BATCH, len(unchecked)))
                 ]
-                for number, score in self._with_bonuses(scores, bonuses, batch).items():
+                for number, score in self._with_bonuses(
+                    scores, bonuses, unchecked_bonus, batch
+                ).items():
                     heapq.heappush(known, (-score, number))
                 continue
             negated = known[0][0]
@@ -199,27 +252,25 @@ class Ranker:
                     break
         return list(order.items())
 
-    def _with_bonuses(self, scores: Scores, bonuses: list[Bonus], numbers: list[int]) -> Scores:
+    def _with_bonuses(
+        self, scores: Scores, bonuses: list[Bonus], extras: list[Scores], numbers: list[int]
+    ) -> Scores:
         """The real scores of `numbers`: each bonus counts where its words stand side by side."""
         real = {number: scores[number] for number in numbers}
-        for bonus in bonuses:
+        for bonus, extra in zip(bonuses, extras, strict=True):
             pair = bonus.pair
-            candidates = [number for number in numbers if number in bonus.potential]
-            if bonus.adjacent is not None:
-                found = bonus.adjacent(candidates)
-            else:
-                found = self._in_sequence(pair.fieldname, pair.words, pair.slop, candidates)
-            for number in found:
-                real[number] += bonus.boost * bonus.potential[number]
+            candidates = [number for number in numbers if extra[number]]
+            for number in self._in_sequence(pair.fieldname, pair.words, pair.slop, candidates):
+                real[number] += extra[number]
         return real
 
-    def scores(self, query: Query) -> Scores:
+    def scores(self, query: Query) -> Matches:
         """Every document `query` matches, with its score: the sum over matching clauses."""
         if query is NullQuery:
-            return {}
+            return NO_MATCHES
         if isinstance(query, Term | Phrase) and self._scorable(query.fieldname):
             if type(query) is Term:
-                return _scaled(self._term(query.fieldname, query.text), query.boost)
+                return self._term(query.fieldname, query.text).scaled(query.boost)
             if isinstance(query, Phrase):
                 return self._phrase(query)
         if type(query) in (Or, And, AndNot):
@@ -229,33 +280,38 @@ class Ranker:
                 parts = [self._bm25f(terms) for terms in words]
             parts += [self.scores(child) for child in children]
             if type(query) is Or:
-                combined = _union(parts)
+                combined = self._sums.union(parts)
             elif type(query) is And:
-                combined = _intersection(parts)
+                combined = self._sums.intersection(parts)
             else:
-                combined = {number: s for number, s in parts[0].items() if number not in parts[1]}
-            return _scaled(combined, query.boost)
+                combined = parts[0].where(~isin(parts[0].ids, parts[1].ids))
+            return combined.scaled(query.boost)
         if isinstance(query, Every) and not query.fieldname:
-            return dict.fromkeys(self.all_documents(), query.boost)
+            numbers = self.all_documents()
+            return Matches(numbers, np.full(len(numbers), float(query.boost)))
         return self._whoosh_scores(query)
 
-    def matching(self, query: Query) -> set[int]:
-        """The documents `query` matches, unscored, from the postings `scores` reads (and
-        caches): which documents match through some fields, without ranking them again."""
+    def matching(self, query: Query) -> np.ndarray:
+        """The documents `query` matches (ascending), unscored, from the postings `scores`
+        reads (and caches): which documents match through some fields, without ranking them
+        again."""
         if query is NullQuery or isinstance(query, AdjacentPair):
-            return set()  # a pair only adds to the score of documents its words match
+            return NO_MATCHES.ids  # a pair only adds to the score of documents its words match
         if type(query) is Term and self._scorable(query.fieldname):
-            return set(self._frequencies(query.fieldname, query.text))
+            return self._frequencies(query.fieldname, query.text).ids
         if type(query) is Term and isinstance(self.searcher.schema[query.fieldname], ID):
             return self.term_documents(query.fieldname, query.text)  # a key, as a speaker's
         if type(query) in (Or, And, AndNot):
             parts = [self.matching(child) for child in query.subqueries]
             if type(query) is Or:
-                return set().union(*parts)
+                return self._sums.either(parts)
             if type(query) is And:
-                return set.intersection(*parts) if parts else set()
-            return parts[0] - parts[1]
-        return set(self.scores(query))
+                common = parts[0] if parts else NO_MATCHES.ids
+                for part in parts[1:]:
+                    common = self._sums.common(common, part)
+                return common
+            return parts[0][~isin(parts[0], parts[1])]
+        return self.scores(query).ids
 
     def _words(self, children: list[Query]) -> tuple[list[list[Term]], list[Query]]:
         """An OR group's words in `combined_fields`, each as its terms there, and the rest."""
@@ -268,7 +324,7 @@ class Ranker:
                 rest.append(child)
         return list(words.values()), rest
 
-    def _bm25f(self, terms: list[Term]) -> Scores:
+    def _bm25f(self, terms: list[Term]) -> Matches:
         """BM25F of one word over several fields: each field's frequency over its own length
         normalisation, weighted and summed, then saturated once.
 
@@ -278,32 +334,28 @@ class Ranker:
         boosts weigh them relative to it. The idf is `_word_idf`'s.
         """
         if len(terms) == 1:
-            return _scaled(self._term(terms[0].fieldname, terms[0].text), terms[0].boost)
+            return self._term(terms[0].fieldname, terms[0].text).scaled(terms[0].boost)
         boost = max(term.boost for term in terms)
-        combined: Scores = {}
-        for term in terms:
-            weight = term.boost / boost
-            for number, frequency in self._frequencies(term.fieldname, term.text).items():
-                combined[number] = combined.get(number, 0.0) + weight * frequency
+        combined = self._sums.sum(
+            [
+                self._frequencies(term.fieldname, term.text).scaled(term.boost / boost)
+                for term in terms
+            ]
+        )
         k1 = self.weighting.K1
         scale = boost * self._word_idf(terms) * (k1 + 1)
-        return {
-            number: scale * frequency / (frequency + k1) for number, frequency in combined.items()
-        }
+        frequency = combined.scores
+        return Matches(combined.ids, scale * frequency / (frequency + k1))
 
     def _word_idf(self, terms: list[Term]) -> float:
         """The idf of one word over several fields, from the most documents any one field
-        holds it in, as Lucene's BM25F (`CombinedFieldQuery`) takes it.
-
-        The documents holding it in any field would need every posting read to count: a
-        ranking that skips documents (`search.engine.whoosh.pruning`) could not afford it.
-        """
+        holds it in, as Lucene's BM25F (`CombinedFieldQuery`) takes it: the documents holding
+        it in any field would need every posting read to count."""
         holding = max(self.doc_frequency(term.fieldname, term.text) for term in terms)
         return standard_idf(holding, self._count())
 
     def doc_frequency(self, field: str, text: str) -> int:
-        """How many documents hold a term: looked up once a search, as a long query's words
-        are counted for its bounds, its idf and whether it is worth pruning."""
+        """How many documents hold a term: looked up once a search."""
         key = (field, text)
         if key not in self._doc_frequencies:
             self._doc_frequencies[key] = self.searcher.doc_frequency(field, text)
@@ -314,20 +366,21 @@ class Ranker:
         schema = self.searcher.schema
         return keeps_positions(schema, field) and schema[field].scorable
 
-    def all_documents(self) -> Iterator[int]:
-        for searcher, offset in self.segments:
-            for number in searcher.reader().all_doc_ids():
-                yield number + offset
+    def all_documents(self) -> np.ndarray:
+        """Every document of the index that is not deleted, ascending."""
+        numbers = np.arange(self.searcher.reader().doc_count_all(), dtype=np.int64)
+        return numbers[~isin(numbers, self._deleted())]
 
-    def term_documents(self, field: str, text: str) -> set[int]:
-        """The documents holding one term, unscored: for masks such as the per-file records."""
-        found: set[int] = set()
-        for searcher, offset in self.segments:
-            reader = searcher.reader()
-            if (field, text) in reader:
-                for ids, _, _ in _blocks(reader, field, text):
-                    found.update(number + offset for number in ids)
-        return found - self._deleted()
+    def term_documents(self, field: str, text: str) -> np.ndarray:
+        """The documents holding one term (ascending), unscored: for masks such as the
+        per-file records."""
+        found = [
+            block.ids + offset
+            for searcher, offset in self.segments
+            for block in read_blocks(searcher.reader(), field, text)[1]
+        ]
+        numbers = np.concatenate(found) if found else NO_MATCHES.ids
+        return numbers[~isin(numbers, self._deleted())]
 
     def column(self, field: str) -> Sequence[int]:
         """The values of a numeric column for every document of the index, by document number."""
@@ -345,6 +398,11 @@ class Ranker:
             self._columns[field] = _SEGMENT_VALUES[self._segment_ids, field] = joined
         return self._columns[field]
 
+    def numbers(self, field: str) -> np.ndarray:
+        """`column` as a numpy array (sharing its memory), for whole-array filters."""
+        values = self.column(field)
+        return np.frombuffer(values, dtype=values.typecode) if values else np.empty(0, int)
+
     def value(self, field: str, number: int) -> int:
         """One document's value of a numeric column: read alone, until so many are asked for
         that reading the whole column (`column`) costs less."""
@@ -360,15 +418,14 @@ class Ranker:
             self._column_readers[index, field] = reader
         return self._column_readers[index, field][number - offset]
 
-    def _term(self, field: str, text: str) -> Scores:
+    def _term(self, field: str, text: str) -> Matches:
         """BM25F scores of one term in one field, unboosted: Whoosh's formula, in bulk."""
         key = (field, text)
         if key not in self._term_scores:
             k1, scale = self.weighting.K1, self._term_scale(field, text)
-            self._term_scores[key] = {
-                number: scale * frequency / (frequency + k1)
-                for number, frequency in self._frequencies(field, text).items()
-            }
+            found = self._frequencies(field, text)
+            frequency = found.scores
+            self._term_scores[key] = Matches(found.ids, scale * frequency / (frequency + k1))
         return self._term_scores[key]
 
     def _term_scale(self, field: str, text: str) -> float:
@@ -377,43 +434,42 @@ class Ranker:
         k1 = self.weighting.K1
         return standard_idf(holding, self._count()) * (k1 + 1) if holding else 0.0
 
-    def _frequencies(self, field: str, text: str) -> Scores:
+    def _frequencies(self, field: str, text: str) -> Matches:
         """Each document's frequency of one term over the length normalisation of `field`:
         what BM25 saturates."""
         key = (field, text)
         if key in self._term_frequencies:
             return self._term_frequencies[key]
-        found: Scores = {}
-        blocks: list[tuple[int, Sequence[int], Sequence[bytes]]] = []
+        ids, weights, read, holding = [], [], [], 0
         norms = self._norms(field)
         for segment, offset in self.segments:
             reader = segment.reader()
-            if (field, text) not in reader:
+            frequency, segment_blocks = read_blocks(reader, field, text)
+            holding += frequency
+            if not segment_blocks:
                 continue
             lengths = self._lengths(reader, offset, field)
-            deleted = _deleted_in(reader)
-            for ids, weights, values in _blocks(reader, field, text):
-                blocks.append((offset, ids, values))
-                found.update(
-                    {
-                        number + offset: tf / norms[lengths[number]]
-                        for number, tf in zip(ids, weights, strict=True)
-                    }
-                )
-            for number in deleted:
-                found.pop(number + offset, None)
+            read += segment_blocks
+            numbers = np.concatenate([block.ids for block in segment_blocks])
+            ids.append(numbers + offset)
+            frequencies = np.concatenate([block.weights for block in segment_blocks])
+            weights.append(frequencies.astype(np.float64) / norms[lengths[numbers]])
+        found = Matches(np.concatenate(ids), np.concatenate(weights)) if ids else NO_MATCHES
+        self._doc_frequencies[key] = holding  # as `doc_frequency` would look it up again
+        sizes = np.fromiter((len(block.ids) for block in read), dtype=np.int64, count=len(read))
+        self._postings[key] = _Read(found.ids, np.cumsum(sizes) - sizes, read)
+        found = found.where(~isin(found.ids, self._deleted()))
         self._term_frequencies[key] = found
-        self._postings[key] = blocks
         return found
 
-    def _lengths(self, reader, offset: int, field: str) -> Sequence[int]:
+    def _lengths(self, reader, offset: int, field: str) -> np.ndarray:
         """`_field_lengths` of the segment starting at `offset`, read once for all terms."""
         key = (offset, field)
         if key not in self._segment_lengths:
             kept = ((_segment_id(reader),), f"_{field}_len")
             if (lengths := _SEGMENT_VALUES.get(kept)) is None:
                 lengths = _SEGMENT_VALUES[kept] = _field_lengths(reader, field)
-            self._segment_lengths[key] = lengths
+            self._segment_lengths[key] = np.asarray(lengths, dtype=np.uint8)
         return self._segment_lengths[key]
 
     def _count(self) -> int:
@@ -422,17 +478,17 @@ class Ranker:
             self._searchable_count = self.weighting.searchable_count(self.searcher)
         return self._searchable_count
 
-    def _norms(self, field: str) -> list[float]:
+    def _norms(self, field: str) -> np.ndarray:
         """BM25's length normalisation for every encoded length of `field`."""
         if field not in self._length_norms:
             b = self.weighting.B
             average = self.weighting.average_length(self.searcher, field, self._count())
-            self._length_norms[field] = [
-                (1 - b) + b * byte_to_length(code) / average for code in range(256)
-            ]
+            self._length_norms[field] = np.array(
+                [(1 - b) + b * byte_to_length(code) / average for code in range(256)]
+            )
         return self._length_norms[field]
 
-    def _phrase(self, query: Phrase, check: bool = True) -> Scores:
+    def _phrase(self, query: Phrase, check: bool = True) -> Matches:
         """Documents holding the words in order, each within `slop` of the one before.
 
         Scored as Whoosh scores a phrase: the sum of its words' scores, times the boost.
@@ -440,21 +496,20 @@ class Ranker:
         """
         field, k1 = query.fieldname, self.weighting.K1
         words = [self._frequencies(field, word) for word in query.words]
-        if not words or not all(words):
-            return {}
-        common = set(min(words, key=len)).intersection(*words)
+        if not words or not all(len(word) for word in words):
+            return NO_MATCHES
+        common = words[0].ids
+        for word in words[1:]:
+            common = self._sums.common(common, word.ids)
         if check:
-            common = self._in_sequence(field, query.words, query.slop, common)
+            found = self._in_sequence(field, query.words, query.slop, common.tolist())
+            common = np.array(found, dtype=np.int64)
         # `_term`'s scores, for the documents holding every word only.
-        scales = [self._term_scale(field, word) for word in query.words]
-        return {
-            number: query.boost
-            * sum(
-                scale * frequency / (frequency + k1)
-                for scale, frequency in zip(scales, (word[number] for word in words), strict=True)
-            )
-            for number in common
-        }
+        total = np.zeros(len(common))
+        for word, text in zip(words, query.words, strict=True):
+            frequency = word.scores[np.searchsorted(word.ids, common)]
+            total += self._term_scale(field, text) * frequency / (frequency + k1)
+        return Matches(common, query.boost * total)
 
     def _in_sequence(
         self, field: str, words: list[str], slop: int, candidates: Iterable[int]
@@ -479,55 +534,192 @@ class Ranker:
     def _positions(self, field: str, word: str, numbers: list[int]) -> dict[int, Sequence[int]]:
         """The positions of a scored term in each of `numbers` (ascending) that holds it."""
         decode = self.searcher.schema[field].format.decoder("positions")
+        read = self._postings.get((field, word))
+        if read is None:
+            return {}
+        places, held = _located(read.ids, np.array(numbers, dtype=np.int64))
+        blocks_held = np.searchsorted(read.starts, places, "right") - 1
         found = {}
-        for offset, ids, values in self._postings.get((field, word), ()):
-            low = bisect.bisect_left(numbers, offset + ids[0])
-            for number in numbers[low : bisect.bisect_right(numbers, offset + ids[-1], low)]:
-                index = bisect.bisect_left(ids, number - offset)
-                if index < len(ids) and ids[index] == number - offset:
-                    found[number] = decode(values[index])
+        for block, place, number in zip(
+            blocks_held.tolist(),
+            (places - read.starts[blocks_held]).tolist(),
+            np.array(numbers)[held].tolist(),
+            strict=True,
+        ):
+            found[number] = decode(read.blocks[block].value(place))
         return found
 
-    def _whoosh_scores(self, query: Query) -> Scores:
+    def _whoosh_scores(self, query: Query) -> Matches:
         """Whoosh's own matcher, for the query types not evaluated here."""
-        found: Scores = {}
+        ids, scores = [], []
         for searcher, offset in self.segments:
             matcher = query.matcher(searcher, searcher.context(needs_current=True))
             while matcher.is_active():
-                found[matcher.id() + offset] = matcher.score()
+                ids.append(matcher.id() + offset)
+                scores.append(matcher.score())
                 matcher.next()
+        return Matches(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
+
+    def isin(self, numbers: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        """A mask of which documents of `numbers` are in `wanted` (ascending)."""
+        return self._sums.isin(numbers, wanted)
+
+    def _deleted(self) -> np.ndarray:
+        """The deleted documents of the index, ascending."""
+        if self._deleted_numbers is None:
+            self._deleted_numbers = np.array(
+                sorted(
+                    number + offset
+                    for searcher, offset in self.segments
+                    for number in _deleted_in(searcher.reader())
+                ),
+                dtype=np.int64,
+            )
+        return self._deleted_numbers
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One term's posting blocks as read, over every segment, for word positions."""
+
+    ids: np.ndarray  # every posting's document number in the whole index, deletions included
+    starts: np.ndarray  # where each block's postings start in `ids`
+    blocks: list[Block]
+
+
+def run_starts(ordered: np.ndarray) -> np.ndarray:
+    """A mask of where each run of equal values starts in `ordered`."""
+    starts = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return starts
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (numpy's `unique` hashes, which took 20 times longer)."""
+    ordered = np.sort(values)
+    return ordered[run_starts(ordered)]
+
+
+def isin(numbers: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """A mask of which of `numbers` are in `wanted` (ascending): numpy's `isin` sorts or hashes
+    both, or makes a table as long as the largest value."""
+    if not len(wanted) or not len(numbers):
+        return np.zeros(len(numbers), dtype=bool)
+    places = np.searchsorted(wanted, numbers)
+    places[places == len(wanted)] = 0
+    return wanted[places] == numbers
+
+
+def _located(numbers: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where those of `wanted` that `numbers` holds stand in `numbers`, and in `wanted` (both
+    ascending): for a few documents looked up among many."""
+    if not len(numbers):
+        return NO_MATCHES.ids, NO_MATCHES.ids
+    places = np.searchsorted(numbers, wanted)
+    places[places == len(numbers)] = 0
+    held = numbers[places] == wanted
+    return places[held], np.flatnonzero(held)
+
+
+class _Sums:
+    """Arrays over every document number, for sums and intersections over many documents:
+    allocated once a search (touching fresh memory costs more than the sums), and left all
+    zero after each use."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._totals: np.ndarray | None = None
+        self._held: np.ndarray | None = None
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._totals is None or self._held is None:
+            self._totals, self._held = np.zeros(self.size), np.zeros(self.size, dtype=bool)
+        return self._totals, self._held
+
+    def sum(self, parts: list[Matches]) -> Matches:
+        """Each document's scores summed over the parts holding it, in the parts' order:
+        parts holding many documents between them are added in the arrays, fewer ones
+        sorted together."""
+        parts = [part for part in parts if len(part)]
+        if len(parts) <= 1:
+            return parts[0] if parts else NO_MATCHES
+        if sum(map(len, parts)) * DENSE_FROM > self.size:
+            totals, held = self._arrays()
+            for part in parts:
+                totals[part.ids] += part.scores
+                held[part.ids] = True
+            numbers = np.flatnonzero(held)
+            found = Matches(numbers, totals[numbers])
+            totals[numbers], held[numbers] = 0.0, False
+            return found
+        ids = np.concatenate([part.ids for part in parts])
+        order = np.argsort(ids, kind="stable")  # a document's scores stay in the parts' order
+        ids = ids[order]
+        starts = np.flatnonzero(run_starts(ids))
+        scores = np.concatenate([part.scores for part in parts])[order]
+        return Matches(ids[starts], np.add.reduceat(scores, starts))
+
+    def union(self, parts: list[Matches]) -> Matches:
+        """Summed scores of documents found by any part, the largest part's score first."""
+        return self.sum(sorted(parts, key=len, reverse=True))
+
+    def intersection(self, parts: list[Matches]) -> Matches:
+        if not parts:
+            return NO_MATCHES
+        common = parts[0].ids
+        for part in parts[1:]:
+            common = self.common(common, part.ids)
+        return self.sum([part.among(common) for part in parts])
+
+    def common(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The documents in both (each ascending)."""
+        return second[self.isin(second, first)]
+
+    def isin(self, numbers: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        """A mask of which of `numbers` are in `wanted` (ascending): many marked in the
+        arrays, a few looked up."""
+        if (len(numbers) + len(wanted)) * DENSE_FROM <= self.size:
+            return isin(numbers, wanted)
+        _, held = self._arrays()
+        held[wanted] = True
+        found = held[numbers]
+        held[wanted] = False
         return found
 
-    def _deleted(self) -> set[int]:
-        return {
-            number + offset
-            for searcher, offset in self.segments
-            for number in _deleted_in(searcher.reader())
-        }
+    def either(self, parts: list[np.ndarray]) -> np.ndarray:
+        """The documents in any of `parts`, ascending."""
+        if sum(map(len, parts)) * DENSE_FROM <= self.size:
+            return distinct(np.concatenate(parts)) if parts else NO_MATCHES.ids
+        _, held = self._arrays()
+        for part in parts:
+            held[part] = True
+        found = np.flatnonzero(held)
+        held[found] = False
+        return found
 
 
-def _scaled(scores: Scores, boost: float) -> Scores:
-    return scores if boost == 1 else {number: boost * s for number, s in scores.items()}
+def _contenders(
+    matches: Matches, possible: np.ndarray, group_of: Callable[[int], Hashable], count: int
+) -> np.ndarray:
+    """Which matches could be on a page of `count` groups: those that could score, with
+    their bonuses (`possible`), at least the `count`-th best group's score without them.
 
-
-def _union(parts: list[Scores]) -> Scores:
-    """Summed scores of documents found by any part: the largest part is copied, not rebuilt."""
-    parts = sorted(parts, key=len, reverse=True)
-    if not parts:
-        return {}
-    combined = dict(parts[0])
-    get = combined.get
-    for part in parts[1:]:
-        for number, score in part.items():
-            combined[number] = get(number, 0.0) + score
-    return combined
-
-
-def _intersection(parts: list[Scores]) -> Scores:
-    if not parts:
-        return {}
-    common = set(min(parts, key=len)).intersection(*parts)
-    return {number: sum(part[number] for part in parts) for number in common}
+    That score is looked for among the best documents by score, as few as give `count` groups;
+    any lower score would do (only more documents would be looked at), none higher.
+    """
+    scores = matches.scores
+    taken = 4 * count
+    while taken < len(scores):
+        best = np.argpartition(-scores, taken)[:taken]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        firsts: dict[Hashable, float] = {}
+        for number, score in zip(matches.ids[best].tolist(), scores[best].tolist(), strict=True):
+            firsts.setdefault(group_of(number), score)
+        if len(firsts) >= count:
+            floor = sorted(firsts.values())[-count]
+            return np.flatnonzero(possible >= floor)
+        taken *= 4
+    return np.arange(len(scores))
 
 
 def _segment_id(reader) -> str:
@@ -539,24 +731,6 @@ def _segment_id(reader) -> str:
 
 def _deleted_in(reader) -> frozenset[int]:
     return getattr(reader, "deleted_docs_set", None) or frozenset()
-
-
-def _blocks(reader, field: str, text: str) -> Iterator[tuple[Sequence, Sequence, Sequence]]:
-    """Document numbers, term frequencies and encoded values of one posting list, by block.
-
-    Deleted documents are included: callers drop them.
-    """
-    matcher = reader.postings(field, text)
-    matcher = getattr(matcher, "child", matcher)  # unwrap the filter that hides deletions
-    while matcher.is_active():
-        matcher._read_data()
-        ids, weights = matcher._data[:2]  # ids as gaps unless bytes; weights maybe shared
-        ids = ids if matcher._byteids else tuple(accumulate(ids))
-        if weights is None or isinstance(weights, float):
-            weights = repeat(weights or 1.0, len(ids))
-        matcher._read_values()
-        yield ids, weights, matcher._values
-        matcher._next_block()
 
 
 def _field_lengths(reader, field: str) -> Sequence[int]:
