@@ -134,11 +134,12 @@ def generate(folder: Path, count: int, seed: int) -> None:
 
 def child_project_build(corpus: str, index: str) -> dict:
     from search.engine.whoosh import WhooshEngine
-    from search.engine.whoosh.query import read_index
 
     start = time.perf_counter()
     report = WhooshEngine(Path(index)).update(Path(corpus), rebuild=True)
     elapsed = time.perf_counter() - start
+    from search.engine.whoosh.query import read_index  # after: a build does not load it
+
     documents = read_index(Path(index), lambda searcher: searcher.doc_count())
     return {"seconds": elapsed, "articles": report.added, "documents": documents}
 

@@ -9,13 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from types import ModuleType
 
 from search import indexer
 from search.engine import Engine
-from search.engine.whoosh import index, query
+from search.engine.request import SearchRequest
+from search.engine.whoosh import index
 from search.errors import IndexIncompatible, folder
 from search.model import IndexedFile, Record, SearchResult, SpeakerSummary
 from search.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_MAX_BYTES
+
+
+def _query() -> ModuleType:
+    """The searching module, imported by the first search: it loads numpy, which the writing
+    processes an update forks need not carry (about 14 MB each)."""
+    from search.engine.whoosh import query
+
+    return query
 
 
 class WhooshEngine(Engine):
@@ -57,28 +67,28 @@ class WhooshEngine(Engine):
             extraction=extraction,
         )
 
-    def search(self, request: query.SearchRequest) -> SearchResult:
-        return query.search(self.root, request)
+    def search(self, request: SearchRequest) -> SearchResult:
+        return _query().search(self.root, request)
 
     def quotes(
         self, speakers: tuple[str, ...] = (), min_confidence: float | None = None
     ) -> list[Record]:
-        return query.iter_quotes(self.root, speakers, min_confidence)
+        return _query().iter_quotes(self.root, speakers, min_confidence)
 
     def speakers(self) -> list[SpeakerSummary]:
-        return query.speaker_summaries(self.root)
+        return _query().speaker_summaries(self.root)
 
     def suggest_speakers(self, names: tuple[str, ...]) -> dict[str, list[str]]:
-        return query.suggest_speakers(self.root, names)
+        return _query().suggest_speakers(self.root, names)
 
     def record(self, document_id: str) -> Record | None:
-        return query.get_record(self.root, document_id)
+        return _query().get_record(self.root, document_id)
 
     def copies(self, document_id: str) -> list[Record]:
-        return query.copies_of(self.root, document_id)
+        return _query().copies_of(self.root, document_id)
 
     def wording_candidates(self, words: str, limit: int) -> list[Record]:
-        return query.wording_candidates(self.root, words, limit)
+        return _query().wording_candidates(self.root, words, limit)
 
     def keep_open(self) -> None:
         index.keep_open(self.root)

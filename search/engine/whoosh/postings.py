@@ -10,34 +10,33 @@ arrays of the narrowest width that holds them, which numpy reads without a copy 
 decompression (`Block`); then the values, compressed, decompressed only when a phrase or an
 adjacency bonus asks for positions. The block headers Whoosh reads to skip blocks are
 unchanged, so Whoosh's own matchers, merges and phrase queries work through
-`ArrayLeafMatcher` as through its own. Vectors keep Whoosh's layout.
+`ArrayLeafMatcher` (`search.engine.whoosh.blocks`) as through its own. Vectors keep Whoosh's
+layout.
+
+Writing needs no numpy: the processes that write an index do not load it (about 14 MB each).
 """
 
 from __future__ import annotations
 
-import io
 import pickle
 import struct
+import sys
 import zlib
+from array import array
+from itertools import pairwise
 
-import numpy as np
-from whoosh.codec.whoosh3 import (
-    WHOOSH3_HEADER_MAGIC,
-    W3Codec,
-    W3LeafMatcher,
-    W3PostingsWriter,
-    W3Segment,
-)
-from whoosh.reading import TermNotFound
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter, W3Segment
 from whoosh.util.numeric import length_to_byte
 
 # A block's numbers: its first document number, the byte width of the gaps after it, and
-# whether its frequencies are whole numbers below 256 (then a byte each, else 4-byte floats).
-_NUMBERS = struct.Struct("<IBB")
-GAPS = {1: np.dtype("u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
-BYTE_WEIGHTS, FLOAT_WEIGHTS = np.dtype("u1"), np.dtype("<f4")
-SIZES = np.dtype("<u4")
-_LENGTH = struct.Struct("!i")  # a block's length, as Whoosh writes it (negative for the last)
+# whether its frequencies are whole numbers below 256 (then a byte each, else 4-byte floats);
+# then the gaps and the frequencies, little-endian.
+NUMBERS = struct.Struct("<IBB")
+GAPS = {1: "B", 2: "H", 4: "I"}  # array type codes, by width
+# After the numbers, the values compressed: for values of varying size (word positions), each
+# value's size (4 bytes, little-endian) before the values joined.
+SIZE = "I"
+LENGTH = struct.Struct("!i")  # a block's length, as Whoosh writes it (negative for the last)
 COMPRESSION = 1  # zlib level of the values: positions compress well at the fastest level
 # Postings a block (Whoosh's default is 128): a search reads whole posting lists, and each block
 # costs some Python besides its postings.
@@ -63,6 +62,9 @@ class ArrayCodec(W3Codec):
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        # Imported here, with numpy, only by a process that reads postings.
+        from search.engine.whoosh.blocks import ArrayLeafMatcher
+
         offset, length = terminfo.extent()
         return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
@@ -88,11 +90,11 @@ class ArrayPostingsWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        ids = np.asarray(self._ids, dtype=np.int64)
-        databytes = _numbers(ids, np.asarray(self._weights)) + self._encoded_values()
+        ids = self._ids
+        databytes = _numbers(ids, self._weights) + self._encoded_values()
         info = (
             len(ids),
-            int(ids[-1]),
+            ids[-1],
             self._maxweight,
             COMPRESSION,
             length_to_byte(self._minlength),
@@ -114,118 +116,26 @@ class ArrayPostingsWriter(W3PostingsWriter):
             return b""
         joined = b"".join(self._values)
         if size is None or size < 0:
-            sizes = np.fromiter(map(len, self._values), dtype=SIZES, count=len(self._values))
-            joined = sizes.tobytes() + joined
+            joined = _little_endian(array(SIZE, map(len, self._values))) + joined
         return zlib.compress(joined, COMPRESSION)
 
 
-def _numbers(ids: np.ndarray, weights: np.ndarray) -> bytes:
-    gaps = np.diff(ids)
-    width = next(w for w, kind in GAPS.items() if not len(gaps) or gaps.max() <= np.iinfo(kind).max)
-    whole = bool(np.all((weights >= 0) & (weights < 256) & (weights == np.floor(weights))))
-    kind = BYTE_WEIGHTS if whole else FLOAT_WEIGHTS
+def _numbers(ids: array, weights: array) -> bytes:
+    """A block's document numbers and frequencies, as `NUMBERS` says."""
+    gaps = [after - before for before, after in pairwise(ids)]
+    largest = max(gaps, default=0)
+    width = next(width for width, code in GAPS.items() if largest < 1 << (8 * width))
+    whole = all(0 <= weight < 256 and weight.is_integer() for weight in weights)
+    frequencies = array("B", map(int, weights)) if whole else array("f", weights)
     return (
-        _NUMBERS.pack(int(ids[0]), width, whole)
-        + gaps.astype(GAPS[width]).tobytes()
-        + weights.astype(kind).tobytes()
+        NUMBERS.pack(ids[0], width, whole)
+        + _little_endian(array(GAPS[width], gaps))
+        + _little_endian(frequencies)
     )
 
 
-class Block:
-    """One block of a posting list: document numbers (of its segment) and frequencies as
-    numpy arrays, and the encoded values (word positions), decompressed when first asked for."""
-
-    __slots__ = ("_encoded", "_ends", "_joined", "_size", "ids", "weights")
-
-    def __init__(self, raw: bytes, count: int, value_size: int | None) -> None:
-        first, width, whole = _NUMBERS.unpack_from(raw)
-        gaps, kind = GAPS[width], BYTE_WEIGHTS if whole else FLOAT_WEIGHTS
-        self.ids = np.empty(count, dtype=np.int64)  # document numbers in the segment
-        self.ids[0] = first
-        self.ids[1:] = np.frombuffer(raw, dtype=gaps, count=count - 1, offset=_NUMBERS.size)
-        np.cumsum(self.ids, out=self.ids)
-        start = _NUMBERS.size + gaps.itemsize * (count - 1)
-        self.weights = np.frombuffer(raw, dtype=kind, count=count, offset=start)
-        self._encoded, self._size = raw[start + kind.itemsize * count :], value_size
-        self._joined: bytes | None = None
-        self._ends: list[int] = []
-
-    def value(self, place: int) -> bytes | None:
-        """The encoded value of the block's posting at `place`, as Whoosh's format decodes it."""
-        if self._joined is None:
-            self._decompress()
-        size = self._size
-        if size == 0:
-            return None
-        if size is not None and size > 0:
-            return self._joined[place * size : (place + 1) * size]
-        return self._joined[self._ends[place] : self._ends[place + 1]]
-
-    @property
-    def values(self) -> tuple:
-        """Every posting's encoded value."""
-        return tuple(map(self.value, range(len(self.ids))))
-
-    def _decompress(self) -> None:
-        count = len(self.ids)
-        self._joined = zlib.decompress(self._encoded) if self._encoded else b""
-        if not self._joined:  # a block whose postings all have empty values
-            self._ends = [0] * (count + 1)
-        elif self._size is None or self._size < 0:  # each value's size, then the values
-            sizes = np.frombuffer(self._joined, dtype=SIZES, count=count)
-            start = SIZES.itemsize * count
-            self._ends = [start, *(np.cumsum(sizes) + start).tolist()]
-
-
-class ArrayLeafMatcher(W3LeafMatcher):
-    """Whoosh's matcher over `ArrayPostingsWriter`'s blocks; `block` gives the current block
-    as arrays, without making a Python object a posting."""
-
-    def _read_data(self):
-        raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        self._data = Block(raw, self._blocklength, self._fixedsize)
-
-    def block(self) -> Block:
-        if self._data is None:
-            self._read_data()
-        return self._data
-
-    def _read_ids(self):
-        self._ids = self.block().ids.tolist()
-
-    def _read_weights(self):
-        self._weights = self.block().weights.astype(np.float64).tolist()
-
-    def _read_values(self):
-        self._values = self.block().values
-
-
-def read_blocks(reader, field: str, text: str) -> tuple[int, list[Block]]:
-    """How many documents of one segment hold a term, deleted ones included, and its posting
-    blocks there (none if it lacks the term): the whole posting list read in one call and
-    split into blocks in memory, with none of the matcher objects Whoosh would make to walk
-    it."""
-    terms = getattr(reader, "_terms", None)
-    if terms is None:  # the reader of an empty index
-        return 0, []
-    try:
-        info = terms.term_info(field, reader._text_to_bytes(field, text))
-    except TermNotFound:
-        return 0, []
-    offset, length = info.extent()  # never inlined (`ArrayCodec`)
-    if isinstance(length, tuple):  # as Whoosh 2.7 reads it back (its own matcher never uses it)
-        (length,) = length
-    raw = memoryview(terms._postfile.get(offset, length))
-    if raw[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"no posting list where the term {field}:{text!r} says")
-    value_size = reader.schema[field].format.fixed_value_size()
-    stream = io.BytesIO(raw)
-    position, found = len(WHOOSH3_HEADER_MAGIC), []
-    while position < len(raw):
-        (size,) = _LENGTH.unpack_from(raw, position)
-        stream.seek(position + _LENGTH.size)
-        count = pickle.load(stream)[0]  # the block's header (`ArrayPostingsWriter`)
-        end = position + _LENGTH.size + abs(size)
-        found.append(Block(raw[stream.tell() : end], count, value_size))
-        position = end
-    return info.doc_frequency(), found
+def _little_endian(values: array) -> bytes:
+    if sys.byteorder == "big":
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()

@@ -34,8 +34,8 @@ from whoosh.fields import ID
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.numeric import byte_to_length
 
+from search.engine.whoosh.blocks import Block, read_blocks
 from search.engine.whoosh.index import bookkeeping, keeps_positions
-from search.engine.whoosh.postings import Block, read_blocks
 from search.errors import IndexDamaged
 
 Scores = dict[int, float]  # a few documents' scores, by number
