@@ -292,49 +292,27 @@ def _group_key(keys: Sequence[int] | None, number: int) -> int:
 class _Groups(Mapping[int, list[int]]):
     """Matching document numbers by hit (`_group_key`), copies in corpus order (`_corpus_order`).
 
-    Tens of thousands of matches may come back, and a page shows ten: hits are counted with
-    array operations, and a hit's copies are looked up when asked for. Listing every hit (for
-    facets and date order) gathers them all in Python, once.
+    Tens of thousands of matches may come back, and a page shows ten: hits are counted, and
+    facets gather one copy each, with array operations, and a hit's copies are looked up when
+    asked for. Only listing every hit (for date order) goes through them in Python.
     """
 
     def __init__(
         self,
-        keys: Sequence[int] | None,
+        keys: array | None,
         documents: np.ndarray,
         corpus_order: Callable[[int], tuple[int, int]],
     ) -> None:
         self._numbers, self._keys, self._corpus_order = documents, keys, corpus_order
         self._quoted_keys = (
             np.frombuffer(keys, dtype=keys.typecode)[documents]
-            if isinstance(keys, array) and len(keys)
-            else np.asarray([keys[number] for number in documents.tolist()] if keys else [])
+            if keys
+            else np.zeros(len(documents), dtype=np.uint64)
         )
-        quoted = self._quoted_keys != 0 if keys else np.zeros(len(documents), dtype=bool)
-        self._alone = len(documents) - int(quoted.sum())
-        self._distinct = len(distinct(self._quoted_keys[quoted])) if keys else 0
+        self._quoted = self._quoted_keys != 0
+        self._alone = len(documents) - int(self._quoted.sum())
+        self._distinct = len(distinct(self._quoted_keys[self._quoted]))
         self._asked = 0
-
-    @functools.cached_property
-    def _documents(self) -> list[int]:
-        return self._numbers.tolist()
-
-    @functools.cached_property
-    def _quoted(self) -> dict[int, int]:
-        """Quotation key → a matching copy."""
-        keys = self._keys
-        return {key: number for number in self._documents if keys and (key := keys[number])}
-
-    @functools.cached_property
-    def _shared(self) -> dict[int, list[int]]:
-        """The copies of each quotation that several matching documents carry."""
-        keys = self._keys
-        pairs = [(keys[number], number) for number in self._documents if keys and keys[number]]
-        counts = Counter(key for key, _ in pairs)
-        shared: dict[int, list[int]] = {}
-        for key, number in sorted(pairs, key=lambda pair: self._corpus_order(pair[1])):
-            if counts[key] > 1:
-                shared.setdefault(key, []).append(number)
-        return shared
 
     def __getitem__(self, key: int) -> list[int]:
         if key >= 0:
@@ -368,22 +346,17 @@ class _Groups(Mapping[int, list[int]]):
         return self._alone + self._distinct
 
     def __iter__(self) -> Iterator[int]:
-        yield from self._quoted
-        for number in self._documents:
-            if (key := _group_key(self._keys, number)) < 0:
-                yield key
+        yield from distinct(self._quoted_keys[self._quoted]).tolist()
+        yield from (~self._numbers[~self._quoted]).tolist()
 
     def earliest_copies(self, dates: np.ndarray) -> np.ndarray:
         """One document for each hit, its earliest dated copy (every copy of a quotation has
         its speaker), as arrays: a facet counts tens of thousands of hits."""
-        if not self._keys:
-            return self._numbers
-        quoted = self._quoted_keys != 0
-        keys, numbers = self._quoted_keys[quoted], self._numbers[quoted]
+        keys, numbers = self._quoted_keys[self._quoted], self._numbers[self._quoted]
         days = dates[numbers]
         order = np.lexsort((np.where(days == NO_DATE, _NEVER, days), keys))
         firsts = numbers[order][run_starts(keys[order])]
-        return np.concatenate([self._numbers[~quoted], firsts])
+        return np.concatenate([self._numbers[~self._quoted], firsts])
 
 
 def _dated_groups(
