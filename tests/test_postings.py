@@ -1,0 +1,93 @@
+"""The project's posting blocks hold what Whoosh's own blocks hold.
+
+The same documents are written once with Whoosh's codec and once with the project's, and every
+posting list is read back through Whoosh's matchers (as its own queries and merges read it)
+and as arrays (as ranking reads it). The documents give blocks of every kind the layout
+distinguishes: gaps of one and two bytes, frequencies that fit a byte and ones that do not
+(a boosted field), lists of one block and of several, positions of varying length.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.writing import SegmentWriter
+
+from search.engine.whoosh.blocks import read_blocks
+from search.engine.whoosh.postings import BLOCK_POSTINGS, ArrayCodec
+
+WORDS = "alpha beta gamma delta harbour vote budget rare".split()
+
+
+def documents(count: int) -> list[dict]:
+    rng = random.Random(3)
+    found = []
+    for number in range(count):
+        words = rng.choices(WORDS[:-1], weights=[40, 20, 10, 5, 3, 2, 1], k=rng.randint(1, 40))
+        if number % 300 == 0:  # a word far apart: gaps wider than a byte
+            words.append("rare")
+        if number == 7:
+            words += ["alpha"] * 300  # a frequency above 255
+        text = " ".join(words)
+        found.append({"key": f"d{number}", "text": text, "boosted": text})
+    return found
+
+
+def build(folder: Path, codec, docs: list[dict]):
+    schema = Schema(key=ID(stored=True), text=TEXT, boosted=TEXT(field_boost=1.5))
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), schema)
+    writer = SegmentWriter(ix, codec=codec)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    return ix
+
+
+def postings(reader, field: str, text: str) -> list[tuple]:
+    matcher = reader.postings(field, text)
+    found = []
+    while matcher.is_active():
+        found.append((matcher.id(), matcher.weight(), matcher.value()))
+        matcher.next()
+    return found
+
+
+@pytest.fixture(scope="module")
+def indexes(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("postings")
+    docs = documents(3 * BLOCK_POSTINGS)
+    return build(folder / "whoosh", W3Codec(), docs), build(folder / "ours", ArrayCodec(), docs)
+
+
+@pytest.mark.parametrize("field", ["text", "boosted"])
+@pytest.mark.parametrize("word", WORDS)
+def test_whoosh_reads_the_postings_it_wrote(indexes, field: str, word: str):
+    theirs, ours = indexes
+    with theirs.reader() as expected, ours.reader() as found:
+        assert postings(found, field, word) == postings(expected, field, word)
+        assert found.doc_frequency(field, word) == expected.doc_frequency(field, word)
+
+
+@pytest.mark.parametrize("field", ["text", "boosted"])
+@pytest.mark.parametrize("word", WORDS)
+def test_the_arrays_hold_the_same_postings(indexes, field: str, word: str):
+    theirs, ours = indexes
+    with theirs.reader() as expected, ours.reader() as found:
+        frequency, blocks = read_blocks(found, field, word)
+        ids = [number for block in blocks for number in block.ids.tolist()]
+        weights = [weight for block in blocks for weight in block.weights.tolist()]
+        values = [block.value(place) for block in blocks for place in range(len(block.ids))]
+        assert list(zip(ids, weights, values, strict=True)) == postings(expected, field, word)
+        assert frequency == expected.doc_frequency(field, word)
+
+
+def test_a_word_no_document_holds_has_no_blocks(indexes):
+    _, ours = indexes
+    with ours.reader() as reader:
+        assert read_blocks(reader, "text", "absent") == (0, [])
