@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -185,21 +186,31 @@ def test_a_worker_killed_mid_build_loses_nothing_and_doubles_nothing(
     cluster.wait_for_workers(3)
     killed: list[tuple[int, list]] = []  # the worker's pid, and the batches it had in hand
 
-    def kill_a_busy_worker() -> None:
-        with Client(cluster.address, set_as_default=False) as client:
-            pids = client.run(os.getpid)
-            busy = {pids[address]: keys for address, keys in client.processing().items() if keys}
-        victim = next(pid for pid in busy if pid in cluster.worker_pids())
-        os.kill(victim, signal.SIGKILL)
-        killed.append((victim, busy[victim]))
+    def kill_a_busy_worker(client: Client) -> None:
+        """Kill a worker while it runs a batch, as the build goes on taking results (only a
+        few batches are in flight: a build held still would soon have none running)."""
+        pids = client.run(os.getpid)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            busy = {pids.get(at): keys for at, keys in client.processing().items() if keys}
+            if victims := [pid for pid in busy if pid in cluster.worker_pids()]:
+                os.kill(victims[0], signal.SIGKILL)
+                killed.append((victims[0], busy[victims[0]]))
+                return
+            time.sleep(0.005)
 
-    with distributed.DaskCluster(cluster.address) as dask:
+    with (
+        Client(cluster.address, set_as_default=False) as client,
+        distributed.DaskCluster(cluster.address) as dask,
+    ):
 
         def extraction(function: Callable, files: list[SourceFile]) -> Iterator:
             results = dask.map(function, files, files_a_batch=4)
             yield next(results)
-            kill_a_busy_worker()
+            killer = threading.Thread(target=kill_a_busy_worker, args=(client,))
+            killer.start()
             yield from results
+            killer.join(30)
 
         report = WhooshEngine(tmp_path / "index").update(corpus, extraction=extraction)
 
