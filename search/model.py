@@ -149,9 +149,9 @@ class SearchResult:
     `speaker_suggestions` maps each --speaker that matched no one to the closest known names;
     `undated_left_out` counts the undated hits that --since/--until kept out; `cut_patterns`
     names the prefixes and wildcards that matched more words than a search may expand.
-    `total_relation` is "eq" when `total` is exact and "gte" when it is a lower bound: as
-    Elasticsearch's `track_total_hits`, hits are counted exactly up to a bound, and a ranked
-    search that stops there is spared enumerating every match.
+    `total_relation` is "eq" when `total` is exact and "gte" when it is a lower bound, for an
+    engine that counts hits only up to a bound (as Elasticsearch's `track_total_hits`); both
+    engines here count every match.
     """
 
     query: str
