@@ -205,10 +205,8 @@ class Ranker:
         """
         # The most each document could gain, summed over the whole index at once; summed
         # again below, bonus after bonus as `_with_bonuses` adds them, for the few contenders.
-        gains = np.zeros(self._size)
-        for bonus in bonuses:
-            gains[bonus.potential.ids] += bonus.boost * bonus.potential.scores
-        most = matches.scores + gains[matches.ids]
+        gains = [bonus.potential.scaled(bonus.boost) for bonus in bonuses]
+        most = matches.scores + self._sums.at(gains, matches.ids) if gains else matches.scores
         chosen = _contenders(matches, most + ROUNDING * np.abs(most), group_of, count)
         numbers = matches.ids[chosen]
         scores = dict(zip(numbers.tolist(), matches.scores[chosen].tolist(), strict=True))
@@ -306,10 +304,7 @@ class Ranker:
             if type(query) is Or:
                 return self._sums.either(parts)
             if type(query) is And:
-                common = parts[0] if parts else NO_MATCHES.ids
-                for part in parts[1:]:
-                    common = self._sums.common(common, part)
-                return common
+                return self._sums.common(parts)
             return parts[0][~isin(parts[0], parts[1])]
         return self.scores(query).ids
 
@@ -368,7 +363,7 @@ class Ranker:
 
     def all_documents(self) -> np.ndarray:
         """Every document of the index that is not deleted, ascending."""
-        numbers = np.arange(self.searcher.reader().doc_count_all(), dtype=np.int64)
+        numbers = np.arange(self._size, dtype=np.int64)
         return numbers[~isin(numbers, self._deleted())]
 
     def term_documents(self, field: str, text: str) -> np.ndarray:
@@ -498,9 +493,7 @@ class Ranker:
         words = [self._frequencies(field, word) for word in query.words]
         if not words or not all(len(word) for word in words):
             return NO_MATCHES
-        common = words[0].ids
-        for word in words[1:]:
-            common = self._sums.common(common, word.ids)
+        common = self._sums.common([word.ids for word in words])
         if check:
             found = self._in_sequence(field, query.words, query.slop, common.tolist())
             common = np.array(found, dtype=np.int64)
@@ -659,21 +652,33 @@ class _Sums:
         scores = np.concatenate([part.scores for part in parts])[order]
         return Matches(ids[starts], np.add.reduceat(scores, starts))
 
+    def at(self, parts: list[Matches], numbers: np.ndarray) -> np.ndarray:
+        """The scores of `numbers` summed over `parts`, in the parts' order (0 where none
+        holds one)."""
+        totals, _ = self._arrays()
+        for part in parts:
+            totals[part.ids] += part.scores
+        found = totals[numbers]
+        for part in parts:
+            totals[part.ids] = 0.0
+        return found
+
     def union(self, parts: list[Matches]) -> Matches:
         """Summed scores of documents found by any part, the largest part's score first."""
         return self.sum(sorted(parts, key=len, reverse=True))
 
     def intersection(self, parts: list[Matches]) -> Matches:
-        if not parts:
-            return NO_MATCHES
-        common = parts[0].ids
-        for part in parts[1:]:
-            common = self.common(common, part.ids)
+        common = self.common([part.ids for part in parts])
         return self.sum([part.among(common) for part in parts])
 
-    def common(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        """The documents in both (each ascending)."""
-        return second[self.isin(second, first)]
+    def common(self, parts: list[np.ndarray]) -> np.ndarray:
+        """The documents in every one of `parts` (each ascending)."""
+        if not parts:
+            return NO_MATCHES.ids
+        found = parts[0]
+        for part in parts[1:]:
+            found = part[self.isin(part, found)]
+        return found
 
     def isin(self, numbers: np.ndarray, wanted: np.ndarray) -> np.ndarray:
         """A mask of which of `numbers` are in `wanted` (ascending): many marked in the
