@@ -311,7 +311,7 @@ class _Groups(Mapping[int, list[int]]):
         )
         self._quoted = self._quoted_keys != 0
         self._alone = len(documents) - int(self._quoted.sum())
-        self._distinct = len(distinct(self._quoted_keys[self._quoted]))
+        self._quotations = distinct(self._quoted_keys[self._quoted])  # each quoted hit's key
         self._asked = 0
 
     def __getitem__(self, key: int) -> list[int]:
@@ -343,10 +343,10 @@ class _Groups(Mapping[int, list[int]]):
         return order, self._quoted_keys[order]
 
     def __len__(self) -> int:
-        return self._alone + self._distinct
+        return self._alone + len(self._quotations)
 
     def __iter__(self) -> Iterator[int]:
-        yield from distinct(self._quoted_keys[self._quoted]).tolist()
+        yield from self._quotations.tolist()
         yield from (~self._numbers[~self._quoted]).tolist()
 
     def earliest_copies(self, dates: np.ndarray) -> np.ndarray:
