@@ -95,8 +95,7 @@ def check(request: SearchRequest) -> None:
     for facet in request.facets:
         if facet not in FACETS:
             raise QueryError(f"--facet must be one of {', '.join(FACETS)}, not {facet!r}")
-    for name in request.speakers:
-        speaker_key(name)
+    check_speakers(request.speakers)
 
 
 def speaker_key(name: str) -> str:
@@ -104,6 +103,12 @@ def speaker_key(name: str) -> str:
     if not (key := name_key(name)):
         raise QueryError(f"--speaker {shown(name)} holds no name")
     return key
+
+
+def check_speakers(names: Iterable[str]) -> None:
+    """Refuse a `--speaker` name holding no name, before any engine looks for it."""
+    for name in names:
+        speaker_key(name)
 
 
 def speaker_forms(names: Iterable[str], identities: Identities) -> set[str]:

@@ -20,9 +20,9 @@ from search.engine.request import (
     FEW_HITS,
     SearchRequest,
     check,
+    check_speakers,
     day_range,
     speaker_forms,
-    speaker_key,
     unknown_speakers,
 )
 from search.engine.typesense import cluster, syntax
@@ -115,8 +115,7 @@ class TypesenseEngine(Engine):
         if request.limit > MOST_A_PAGE:
             raise QueryError(f"--limit: the typesense engine shows at most {MOST_A_PAGE} a page")
         text = syntax.parse(request.query)
-        for name in text.speakers:
-            speaker_key(name)
+        check_speakers(text.speakers)
         days = day_range(request)
         filtered = request.speakers or text.speakers or text.date_filters or days is not None
         if not text.has_words and not filtered:
@@ -217,8 +216,7 @@ class TypesenseEngine(Engine):
     def quotes(
         self, speakers: tuple[str, ...] = (), min_confidence: float | None = None
     ) -> list[Record]:
-        for name in speakers:
-            speaker_key(name)
+        check_speakers(speakers)
         filters = ["kind:=quote"]
         if speakers:
             filters.append(_speaker_filter(speakers, self._identities()[0]))

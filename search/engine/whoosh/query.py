@@ -64,10 +64,10 @@ from search.engine.request import (
     QUERYABLE_FIELDS,
     SearchRequest,
     check,
+    check_speakers,
     clean_query,
     day_range,
     speaker_forms,
-    speaker_key,
     unknown_speakers,
 )
 from search.engine.whoosh.index import (
@@ -1003,8 +1003,7 @@ def iter_quotes(
     """Every indexed quotation in corpus order, optionally only those by `speakers` and only
     those whose speaker is at least `min_confidence` likely to be right."""
     quotes = Term("kind", "quote")
-    for name in speakers:
-        speaker_key(name)
+    check_speakers(speakers)
 
     def collect(searcher) -> list[dict]:
         """Stored fields in document order, which within an article is reading order."""
