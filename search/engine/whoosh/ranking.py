@@ -45,6 +45,9 @@ ROUNDING = 1e-9
 # Scores are summed in an array over every document once the parts hold more than one
 # document in this many (`_Sums`).
 DENSE_FROM = 8
+# A few documents are looked up in a long list by binary search while they are fewer than one
+# in this many of its entries (about the steps one search takes); more, by marking them.
+LOOKUP_STEPS = 16
 # Past this many documents' values of a column, the whole column is read (`Ranker.value`).
 WHOLE_COLUMN_AFTER = 2000
 # Whole columns and field lengths as read, by the segments they come from: a segment never
@@ -132,15 +135,14 @@ NO_MATCHES = Matches(np.empty(0, dtype=np.int64), np.empty(0))
 
 @dataclass(frozen=True)
 class Bonus:
-    """An adjacency bonus not yet checked: what it would add to each document holding both words.
+    """An adjacency bonus not yet checked: what it adds where its words stand side by side.
 
     Checking word positions costs far more than scoring, so only documents that could reach
-    the page are checked.
+    the page are checked (`Ranker.best`).
     """
 
     pair: AdjacentPair
     boost: float  # of the OR group holding the pair
-    potential: Matches
 
 
 class Ranker:
@@ -183,8 +185,7 @@ class Ranker:
         pairs = [child for child in query.subqueries if isinstance(child, AdjacentPair)]
         words = copy.copy(query)
         words.subqueries = [c for c in query.subqueries if not isinstance(c, AdjacentPair)]
-        bonuses = [Bonus(pair, query.boost, self._phrase(pair, check=False)) for pair in pairs]
-        return self.scores(words), bonuses
+        return self.scores(words), [Bonus(pair, query.boost) for pair in pairs]
 
     def best(
         self,
@@ -197,29 +198,35 @@ class Ranker:
         """The `count` best groups of documents with their best copy's score, bonuses included.
 
         Only documents that could reach, bonuses included, the `count`-th best group's score
-        without bonuses can be on the page (`_contenders`). Those are taken in order of the
-        most they could score; ones whose bonuses are not yet checked are checked and put
-        back with their real score. A document taken with its real score outranks everything
-        left. Documents of equal score are taken in `tie_order`: document numbers would order
-        them differently from one build to the next.
+        without bonuses can be on the page (`_floor`). Those are taken in order of the most
+        they could score; ones whose bonuses are not yet checked are checked and put back with
+        their real score. A document taken with its real score outranks everything left.
+        Documents of equal score are taken in `tie_order`: document numbers would order them
+        differently from one build to the next.
         """
-        # The most each document could gain, summed over the whole index at once; summed
-        # again below, bonus after bonus as `_with_bonuses` adds them, for the few contenders.
-        gains = [bonus.potential.scaled(bonus.boost) for bonus in bonuses]
-        most = matches.scores + self._sums.at(gains, matches.ids) if gains else matches.scores
-        chosen = _contenders(matches, most + ROUNDING * np.abs(most), group_of, count)
-        numbers = matches.ids[chosen]
-        scores = dict(zip(numbers.tolist(), matches.scores[chosen].tolist(), strict=True))
-        possible = matches.scores[chosen]
-        unchecked_bonus = []
-        for bonus in bonuses:
-            held, places = _located(bonus.potential.ids, numbers)
-            extra = np.zeros(len(numbers))
-            extra[places] = bonus.boost * bonus.potential.scores[held]
-            possible = possible + extra
-            unchecked_bonus.append(dict(zip(numbers.tolist(), extra.tolist(), strict=True)))
-        numbers = numbers.tolist()
+        floor = _floor(matches.scores, matches.ids, group_of, count)
+        if bonuses:
+            # A bound first, from each word's score alone, then what the bonuses could add
+            # where both words of a pair are held, for the documents the bound leaves in.
+            bound = matches.scores + self._sums.at(self._bonus_words(bonuses), matches.ids)
+            near = np.flatnonzero(_widened(bound) >= floor)
+            gains = self._bonus_gains(bonuses, matches.ids[near])
+            possible = matches.scores[near]  # a copy: the bonuses are added to it in their order
+            for places, gain in gains:
+                possible[places] += gain
+            kept = _widened(possible) >= floor
+            chosen, possible = near[kept], possible[kept]
+        else:
+            chosen = np.flatnonzero(_widened(matches.scores) >= floor)
+            possible, gains = matches.scores[chosen], []
+        numbers = matches.ids[chosen].tolist()
+        scores = dict(zip(numbers, matches.scores[chosen].tolist(), strict=True))
         could = dict(zip(numbers, possible.tolist(), strict=True))
+        extras = []  # what each bonus would add to the documents that hold both its words
+        for places, gain in gains:
+            kept_here = kept[places]
+            holding = matches.ids[near[places[kept_here]]].tolist()
+            extras.append(dict(zip(holding, gain[kept_here].tolist(), strict=True)))
         # Two queues, best first: documents whose score is known, and documents that could
         # still gain a bonus, by the most they could score.
         known = [(-scores[n], n) for n in numbers if could[n] == scores[n]]
@@ -235,9 +242,7 @@ class Ranker:
                 batch = [
                     heapq.heappop(unchecked)[1] for _ in range(min(CHECK_BATCH, len(unchecked)))
                 ]
-                for number, score in self._with_bonuses(
-                    scores, bonuses, unchecked_bonus, batch
-                ).items():
+                for number, score in self._with_bonuses(scores, bonuses, extras, batch).items():
                     heapq.heappush(known, (-score, number))
                 continue
             negated = known[0][0]
@@ -257,10 +262,50 @@ class Ranker:
         real = {number: scores[number] for number in numbers}
         for bonus, extra in zip(bonuses, extras, strict=True):
             pair = bonus.pair
-            candidates = [number for number in numbers if extra[number]]
+            candidates = [number for number in numbers if number in extra]
             for number in self._in_sequence(pair.fieldname, pair.words, pair.slop, candidates):
                 real[number] += extra[number]
         return real
+
+    def _bonus_words(self, bonuses: list[Bonus]) -> list[Matches]:
+        """Each word of the bonuses' pairs, scored in its pair's field times the weight of the
+        bonuses holding it: summed, the most a document could gain, were every word's
+        neighbour beside it. A bound from the words' own postings, with none compared."""
+        weights: dict[tuple[str, str], float] = {}
+        for bonus in bonuses:
+            for word in bonus.pair.words:
+                key = (bonus.pair.fieldname, word)
+                weights[key] = weights.get(key, 0.0) + bonus.boost * bonus.pair.boost
+        return [self._term(field, word).scaled(weight) for (field, word), weight in weights.items()]
+
+    def _bonus_gains(
+        self, bonuses: list[Bonus], numbers: np.ndarray
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each bonus, which of `numbers` (ascending) hold all its words, as places in
+        `numbers`, and what it would add to each: its words' scores in its field, as a phrase
+        is scored, times its boosts."""
+        keys = list(dict.fromkeys((b.pair.fieldname, w) for b in bonuses for w in b.pair.words))
+        terms = [self._term(field, word) for field, word in keys]
+        held = {
+            key: (places, found.scores[in_found])
+            for key, found, (in_found, places) in zip(
+                keys,
+                terms,
+                self._sums.located_each([found.ids for found in terms], numbers),
+                strict=True,
+            )
+        }
+        within = _Sums(len(numbers))  # for intersections of places in `numbers`
+        gains = []
+        for bonus in bonuses:
+            field = bonus.pair.fieldname
+            places = within.common([held[field, word][0] for word in bonus.pair.words])
+            total = np.zeros(len(places))
+            for word in bonus.pair.words:
+                word_places, word_scores = held[field, word]
+                total += word_scores[within.isin(word_places, places)]
+            gains.append((places, bonus.boost * (bonus.pair.boost * total)))
+        return gains
 
     def scores(self, query: Query) -> Matches:
         """Every document `query` matches, with its score: the sum over matching clauses."""
@@ -483,20 +528,18 @@ class Ranker:
             )
         return self._length_norms[field]
 
-    def _phrase(self, query: Phrase, check: bool = True) -> Matches:
+    def _phrase(self, query: Phrase) -> Matches:
         """Documents holding the words in order, each within `slop` of the one before.
 
         Scored as Whoosh scores a phrase: the sum of its words' scores, times the boost.
-        Unchecked, every document holding all the words counts.
         """
         field, k1 = query.fieldname, self.weighting.K1
         words = [self._frequencies(field, word) for word in query.words]
         if not words or not all(len(word) for word in words):
             return NO_MATCHES
         common = self._sums.common([word.ids for word in words])
-        if check:
-            found = self._in_sequence(field, query.words, query.slop, common.tolist())
-            common = np.array(found, dtype=np.int64)
+        found = self._in_sequence(field, query.words, query.slop, common.tolist())
+        common = np.array(found, dtype=np.int64)
         # `_term`'s scores, for the documents holding every word only.
         total = np.zeros(len(common))
         for word, text in zip(words, query.words, strict=True):
@@ -691,6 +734,29 @@ class _Sums:
         held[wanted] = False
         return found
 
+    def located(self, numbers: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`_located`: where those of `wanted` that `numbers` holds stand in `numbers` and in
+        `wanted` (both ascending), for many wanted too."""
+        if len(wanted) * LOOKUP_STEPS < len(numbers):
+            return _located(numbers, wanted)
+        in_numbers = np.flatnonzero(self.isin(numbers, wanted))
+        return in_numbers, np.searchsorted(wanted, numbers[in_numbers])
+
+    def located_each(
+        self, lists: list[np.ndarray], wanted: np.ndarray
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`located` for each of `lists` with the same `wanted`, marked once for them all."""
+        if sum(map(len, lists)) <= len(wanted) * LOOKUP_STEPS:
+            return [self.located(numbers, wanted) for numbers in lists]
+        _, held = self._arrays()
+        held[wanted] = True
+        found = []
+        for numbers in lists:
+            in_numbers = np.flatnonzero(held[numbers])
+            found.append((in_numbers, np.searchsorted(wanted, numbers[in_numbers])))
+        held[wanted] = False
+        return found
+
     def either(self, parts: list[np.ndarray]) -> np.ndarray:
         """The documents in any of `parts`, ascending."""
         if sum(map(len, parts)) * DENSE_FROM <= self.size:
@@ -703,28 +769,31 @@ class _Sums:
         return found
 
 
-def _contenders(
-    matches: Matches, possible: np.ndarray, group_of: Callable[[int], Hashable], count: int
-) -> np.ndarray:
-    """Which matches could be on a page of `count` groups: those that could score, with
-    their bonuses (`possible`), at least the `count`-th best group's score without them.
+def _floor(
+    scores: np.ndarray, ids: np.ndarray, group_of: Callable[[int], Hashable], count: int
+) -> float:
+    """A score that a document must reach, bonuses included, to be on a page of `count`
+    groups: the `count`-th best group's score without bonuses (no floor with fewer groups).
 
     That score is looked for among the best documents by score, as few as give `count` groups;
     any lower score would do (only more documents would be looked at), none higher.
     """
-    scores = matches.scores
     taken = 4 * count
     while taken < len(scores):
         best = np.argpartition(-scores, taken)[:taken]
         best = best[np.argsort(-scores[best], kind="stable")]
         firsts: dict[Hashable, float] = {}
-        for number, score in zip(matches.ids[best].tolist(), scores[best].tolist(), strict=True):
+        for number, score in zip(ids[best].tolist(), scores[best].tolist(), strict=True):
             firsts.setdefault(group_of(number), score)
         if len(firsts) >= count:
-            floor = sorted(firsts.values())[-count]
-            return np.flatnonzero(possible >= floor)
+            return sorted(firsts.values())[-count]
         taken *= 4
-    return np.arange(len(scores))
+    return -math.inf
+
+
+def _widened(scores: np.ndarray) -> np.ndarray:
+    """Scores raised by what summing them in another order could change (`ROUNDING`)."""
+    return scores + ROUNDING * np.abs(scores)
 
 
 def _segment_id(reader) -> str:
