@@ -48,6 +48,7 @@ DENSE_FROM = 8
 # A few documents are looked up in a long list by binary search while they are fewer than one
 # in this many of its entries (about the steps one search takes); more, by marking them.
 LOOKUP_STEPS = 16
+BAR_HALVINGS = 4  # `_best_places`
 # Past this many documents' values of a column, the whole column is read (`Ranker.value`).
 WHOLE_COLUMN_AFTER = 2000
 # Whole columns and field lengths as read, by the segments they come from: a segment never
@@ -258,12 +259,24 @@ class Ranker:
     def _with_bonuses(
         self, scores: Scores, bonuses: list[Bonus], extras: list[Scores], numbers: list[int]
     ) -> Scores:
-        """The real scores of `numbers`: each bonus counts where its words stand side by side."""
+        """The real scores of `numbers`: each bonus counts where its words stand side by side.
+
+        Each word's positions are read once for every bonus that asks for them: a long query's
+        words are each in two pairs, or more.
+        """
         real = {number: scores[number] for number in numbers}
+        asked: dict[tuple[str, str], set[int]] = {}
+        for bonus, extra in zip(bonuses, extras, strict=True):
+            for word in bonus.pair.words:
+                asked.setdefault((bonus.pair.fieldname, word), set()).update(
+                    number for number in numbers if number in extra
+                )
+        positions = {key: self._positions(*key, sorted(held)) for key, held in asked.items()}
         for bonus, extra in zip(bonuses, extras, strict=True):
             pair = bonus.pair
             candidates = [number for number in numbers if number in extra]
-            for number in self._in_sequence(pair.fieldname, pair.words, pair.slop, candidates):
+            places = [positions[pair.fieldname, word] for word in pair.words]
+            for number in _in_order(places, pair.slop, candidates):
                 real[number] += extra[number]
         return real
 
@@ -555,17 +568,7 @@ class Ranker:
         The words' postings must have been read (`_frequencies`), which keeps them.
         """
         numbers = sorted(candidates)
-        positions = [self._positions(field, word, numbers) for word in words]
-        found = []
-        for number in numbers:
-            ends = set(positions[0].get(number, ()))
-            for places in positions[1:]:
-                ends = {p for p in places.get(number, ()) if any(0 < p - e <= slop for e in ends)}
-                if not ends:
-                    break
-            if ends:
-                found.append(number)
-        return found
+        return _in_order([self._positions(field, word, numbers) for word in words], slop, numbers)
 
     def _positions(self, field: str, word: str, numbers: list[int]) -> dict[int, Sequence[int]]:
         """The positions of a scored term in each of `numbers` (ascending) that holds it."""
@@ -612,6 +615,23 @@ class Ranker:
                 dtype=np.int64,
             )
         return self._deleted_numbers
+
+
+def _in_order(
+    positions: list[dict[int, Sequence[int]]], slop: int, numbers: Iterable[int]
+) -> list[int]:
+    """Which of `numbers` hold, by each word's `positions`, the words in order with at most
+    `slop` positions from each to the next."""
+    found = []
+    for number in numbers:
+        ends = set(positions[0].get(number, ()))
+        for places in positions[1:]:
+            ends = {p for p in places.get(number, ()) if any(0 < p - e <= slop for e in ends)}
+            if not ends:
+                break
+        if ends:
+            found.append(number)
+    return found
 
 
 @dataclass(frozen=True)
@@ -780,7 +800,7 @@ def _floor(
     """
     taken = 4 * count
     while taken < len(scores):
-        best = np.argpartition(-scores, taken)[:taken]
+        best = _best_places(scores, taken)
         best = best[np.argsort(-scores[best], kind="stable")]
         firsts: dict[Hashable, float] = {}
         for number, score in zip(ids[best].tolist(), scores[best].tolist(), strict=True):
@@ -789,6 +809,19 @@ def _floor(
             return sorted(firsts.values())[-count]
         taken *= 4
     return -math.inf
+
+
+def _best_places(scores: np.ndarray, count: int) -> np.ndarray:
+    """Where the `count` best of `scores` stand (in no order). A partition of hundreds of
+    thousands of scores takes milliseconds: it runs over those above a bar that halves until
+    it lets `count` through, which a pass or two finds, else over them all."""
+    bar = float(scores.max())
+    for _ in range(BAR_HALVINGS):
+        bar /= 2
+        above = np.flatnonzero(scores >= bar)
+        if len(above) >= count:
+            return above[np.argpartition(-scores[above], count - 1)[:count]]
+    return np.argpartition(-scores, count - 1)[:count]
 
 
 def _widened(scores: np.ndarray) -> np.ndarray:
