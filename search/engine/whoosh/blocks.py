@@ -100,17 +100,7 @@ class PostingList:
     reads about two thousand blocks.
     """
 
-    __slots__ = (
-        "_blocks",
-        "_counts",
-        "_ends",
-        "_raw",
-        "_size",
-        "_weights",
-        "doc_frequency",
-        "ids",
-        "starts",
-    )
+    __slots__ = ("_blocks", "_counts", "_ends", "_raw", "_size", "_weights", "doc_frequency", "ids")
 
     def __init__(
         self,
@@ -125,7 +115,6 @@ class PostingList:
         self.doc_frequency = doc_frequency  # deleted documents included
         self.ids = ids  # int64
         self._counts = counts  # each block's postings
-        self.starts = np.cumsum(counts) - counts  # where each block's postings start in `ids`
         self._weights = weights  # each block's frequencies as bytes, and whether whole numbers
         self._raw, self._ends, self._size = raw, ends, value_size
         self._blocks: dict[int, Block] = {}
@@ -136,10 +125,17 @@ class PostingList:
         pieces, whole = self._weights
         return _joined(pieces, 1, whole, WEIGHT_TYPES, self._counts)
 
+    @property
+    def starts(self) -> np.ndarray:
+        """Where each block's postings start in `ids`."""
+        counts = np.array(self._counts)
+        return np.cumsum(counts) - counts
+
     def values(self, places: np.ndarray) -> list[bytes | None]:
         """The encoded values of the postings at `places` in `ids`."""
-        blocks = np.searchsorted(self.starts, places, "right") - 1
-        inside = (places - self.starts[blocks]).tolist()
+        starts = self.starts
+        blocks = np.searchsorted(starts, places, "right") - 1
+        inside = (places - starts[blocks]).tolist()
         return [
             self.block(block).value(at) for block, at in zip(blocks.tolist(), inside, strict=True)
         ]
@@ -163,6 +159,7 @@ HEADER = re.compile(
 )
 ROOM = {width: bytes(width) for width in GAPS}  # where a block's first number goes among gaps
 WEIGHT_TYPES = {1: BYTE_WEIGHTS, 0: FLOAT_WEIGHTS}  # by whether whole numbers
+BLOCK_PARTS = LENGTH.unpack_from, HEADER.match, NUMBERS.unpack_from  # looked up once a list
 
 
 def read_postings(reader, field: str, text: str) -> PostingList | None:
@@ -181,17 +178,15 @@ def read_postings(reader, field: str, text: str) -> PostingList | None:
     raw = terms._postfile.get(offset, length)
     if len(raw) != length or raw[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
         raise _damaged(field)
-    view = memoryview(raw)
-    last, ends = 0, [len(WHOOSH3_HEADER_MAGIC)]
-    counts, firsts, widths, gaps, whole, weights = [], [], [], [], [], []
+    view, unpack_length, header_at, unpack_numbers = memoryview(raw), *BLOCK_PARTS
+    last, total, ends = 0, 0, [len(WHOOSH3_HEADER_MAGIC)]
+    counts, starts, firsts, widths, gaps, whole, weights = [], [], [], [], [], [], []
     while (position := ends[-1]) < length:
-        (size,) = LENGTH.unpack_from(raw, position)
+        (size,) = unpack_length(raw, position)
         end = position + LENGTH.size + abs(size)
-        header = HEADER.match(raw, position + LENGTH.size, end)
-        if header is None:
+        if (header := header_at(raw, position + LENGTH.size, end)) is None:
             raise _damaged(field)
-        data = header.end()
-        first, width, whole_numbers = NUMBERS.unpack_from(raw, data)
+        first, width, whole_numbers = unpack_numbers(raw, data := header.end())
         count = int.from_bytes(header[1][1:], "little")
         gaps_end = data + NUMBERS.size + width * (count - 1)
         weights_end = gaps_end + count * (1 if whole_numbers else FLOAT_WEIGHTS.itemsize)
@@ -203,29 +198,23 @@ def read_postings(reader, field: str, text: str) -> PostingList | None:
         firsts.append(first - last)
         last = int.from_bytes(header[2][1:], "little")
         weights.append(view[gaps_end:weights_end])
+        starts.append(total)
+        total += count
         counts.append(count)
         widths.append(width)
         whole.append(whole_numbers)
         ends.append(end)
     ids = _joined(gaps, 2, widths, GAP_TYPES, counts).astype(np.int64)
-    postings = PostingList(
-        info.doc_frequency(),
-        ids,
-        counts,
-        (weights, whole),
-        view,
-        ends,
-        reader.schema[field].format.fixed_value_size(),
-    )
-    ids[postings.starts] = firsts
+    ids[starts] = firsts
     np.cumsum(ids, out=ids)
-    return postings
+    value_size = reader.schema[field].format.fixed_value_size()
+    return PostingList(info.doc_frequency(), ids, counts, (weights, whole), view, ends, value_size)
 
 
 def _joined(pieces: list, each: int, kinds: list, types: dict, counts) -> np.ndarray:
     """One array of the blocks' numbers: `each` pieces of bytes a block, of the type
     `types[kind]` for the block's kind, `counts[block]` numbers in all."""
-    if all(kind == kinds[0] for kind in kinds):
+    if kinds.count(kinds[0]) == len(kinds):
         return np.frombuffer(b"".join(pieces), dtype=types[kinds[0]])
     present = sorted(set(kinds))
     found = np.empty(sum(counts), dtype=np.result_type(*(types[kind] for kind in present)))

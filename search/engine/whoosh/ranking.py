@@ -449,7 +449,9 @@ class Ranker:
             part = slice(first, first + len(postings.ids))
             np.add(postings.ids, offset, out=ids[part])
             lengths = self._lengths(reader, offset, field)
-            np.divide(postings.frequencies(), norms[lengths[postings.ids]], out=scores[part])
+            # Into the scores' own memory: no temporary array as long as the postings.
+            np.take(norms, lengths[postings.ids], out=scores[part])
+            np.divide(postings.frequencies(), scores[part], out=scores[part])
         self._doc_frequencies[key] = holding  # as `doc_frequency` would look it up again
         self._postings[key] = _Read(ids, firsts, [postings for *_, postings in read])
         found = Matches(ids, scores)
