@@ -17,12 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.writing import SegmentWriter
 
 from search.engine.whoosh.blocks import read_postings
-from search.engine.whoosh.postings import BLOCK_POSTINGS, ArrayCodec
+from search.engine.whoosh.postings import BLOCK_POSTINGS, LENGTH, ArrayCodec
+from search.errors import IndexDamaged
 
 COMMON = "alpha beta gamma delta harbour vote budget".split()
 WORDS = [*COMMON, "rare", "tide"]
@@ -46,11 +47,11 @@ def documents(count: int) -> list[dict]:
     return found
 
 
-def build(folder: Path, codec, docs: list[dict]):
+def build(folder: Path, codec, docs: list[dict], compound: bool = True):
     schema = Schema(key=ID(stored=True), text=TEXT, boosted=TEXT(field_boost=1.5))
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), schema)
-    writer = SegmentWriter(ix, codec=codec)
+    writer = SegmentWriter(ix, codec=codec, compound=compound)
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()
@@ -113,3 +114,16 @@ def test_a_word_no_document_holds_has_no_postings(indexes):
     _, ours = indexes
     with ours.reader() as reader:
         assert read_postings(reader, "text", "absent") is None
+
+
+def test_a_garbled_posting_list_is_reported_as_damage(tmp_path: Path):
+    ix = build(tmp_path / "index", ArrayCodec(), documents(2 * BLOCK_POSTINGS), compound=False)
+    with ix.reader() as reader:
+        offset, _ = reader._terms.term_info("text", b"alpha").extent()
+        [postings_file] = (tmp_path / "index").glob("*.pst")
+        header = offset + len(WHOOSH3_HEADER_MAGIC) + LENGTH.size
+    with postings_file.open("r+b") as garbled:
+        garbled.seek(header)
+        garbled.write(b"\x00")  # no pickle's first byte
+    with ix.reader() as reader, pytest.raises(IndexDamaged, match="search index --rebuild"):
+        read_postings(reader, "text", "alpha")

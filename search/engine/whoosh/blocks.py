@@ -1,8 +1,9 @@
 """Reading the posting blocks `search.engine.whoosh.postings` writes, as numpy arrays.
 
-A search reads tens of thousands of postings: numpy takes a block's document numbers and
-frequencies from its bytes without a Python object a posting. Whoosh's own matchers read them
-through `ArrayLeafMatcher`.
+A search reads millions of postings: numpy takes their document numbers and frequencies from
+the blocks' bytes without a Python object a posting, and a whole posting list with a few calls
+rather than a few a block (`read_postings`). Whoosh's own matchers read the blocks one at a
+time through `ArrayLeafMatcher`.
 """
 
 from __future__ import annotations
