@@ -191,7 +191,7 @@ def read_postings(reader, field: str, text: str) -> PostingList | None:
         count = int.from_bytes(header[1][1:], "little")
         gaps_end = data + NUMBERS.size + width * (count - 1)
         weights_end = gaps_end + count * (1 if whole_numbers else FLOAT_WEIGHTS.itemsize)
-        if width not in ROOM or weights_end > end:
+        if width not in ROOM or whole_numbers not in WEIGHT_TYPES or weights_end > end:
             raise _damaged(field)
         # Room for the first number before the gaps, which gets its distance from the last
         # number of the block before (the header's): one running sum then decodes them all.
@@ -205,6 +205,8 @@ def read_postings(reader, field: str, text: str) -> PostingList | None:
         widths.append(width)
         whole.append(whole_numbers)
         ends.append(end)
+    if not counts:
+        raise _damaged(field)
     ids = _joined(gaps, 2, widths, GAP_TYPES, counts).astype(np.int64)
     ids[starts] = firsts
     np.cumsum(ids, out=ids)

@@ -560,8 +560,8 @@ class Ranker:
         return self._sums.isin(numbers, wanted)
 
     def _deleted_among(self, numbers: np.ndarray) -> np.ndarray:
-        """Where the deleted documents stand in `numbers` (ascending): each looked up, as an
-        index holds far fewer deleted documents than a posting list can hold documents."""
+        """Where the deleted documents stand in `numbers` (ascending): each deleted document
+        looked up among them, rather than each of a posting list's many among the deleted."""
         return _located(numbers, self._deleted())[0]
 
     def _deleted(self) -> np.ndarray:
