@@ -4,7 +4,9 @@ The same documents are written once with Whoosh's codec and once with the projec
 posting list is read back through Whoosh's matchers (as its own queries and merges read it)
 and as arrays (as ranking reads it). The documents give blocks of every kind the layout
 distinguishes: gaps of one and two bytes, frequencies that fit a byte and ones that do not
-(a boosted field), lists of one block and of several, positions of varying length.
+(a boosted field), lists of one block and of several, positions of varying length; and lists
+whose blocks differ in their gaps' width or their frequencies' type, which a list read whole
+decodes apart.
 """
 
 from __future__ import annotations
@@ -12,37 +14,44 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.writing import SegmentWriter
 
-from search.engine.whoosh.blocks import read_blocks
-from search.engine.whoosh.postings import BLOCK_POSTINGS, ArrayCodec
+from search.engine.whoosh.blocks import read_postings
+from search.engine.whoosh.postings import BLOCK_POSTINGS, LENGTH, ArrayCodec
+from search.errors import IndexDamaged
 
-WORDS = "alpha beta gamma delta harbour vote budget rare".split()
+COMMON = "alpha beta gamma delta harbour vote budget".split()
+WORDS = [*COMMON, "rare", "tide"]
 
 
 def documents(count: int) -> list[dict]:
     rng = random.Random(3)
     found = []
     for number in range(count):
-        words = rng.choices(WORDS[:-1], weights=[40, 20, 10, 5, 3, 2, 1], k=rng.randint(1, 40))
+        words = rng.choices(COMMON, weights=[40, 20, 10, 5, 3, 2, 1], k=rng.randint(1, 40))
         if number % 300 == 0:  # a word far apart: gaps wider than a byte
             words.append("rare")
         if number == 7:
             words += ["alpha"] * 300  # a frequency above 255
+        # In every document of the first block, twice (a whole weight in the boosted field),
+        # then once in a few (gaps wider than a byte, weights of 1.5) after a few more.
+        if number < BLOCK_POSTINGS + 50 or number % 300 == 0:
+            words += ["tide"] * (2 if number < BLOCK_POSTINGS else 1)
         text = " ".join(words)
         found.append({"key": f"d{number}", "text": text, "boosted": text})
     return found
 
 
-def build(folder: Path, codec, docs: list[dict]):
+def build(folder: Path, codec, docs: list[dict], compound: bool = True):
     schema = Schema(key=ID(stored=True), text=TEXT, boosted=TEXT(field_boost=1.5))
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), schema)
-    writer = SegmentWriter(ix, codec=codec)
+    writer = SegmentWriter(ix, codec=codec, compound=compound)
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()
@@ -79,15 +88,42 @@ def test_whoosh_reads_the_postings_it_wrote(indexes, field: str, word: str):
 def test_the_arrays_hold_the_same_postings(indexes, field: str, word: str):
     theirs, ours = indexes
     with theirs.reader() as expected, ours.reader() as found:
-        frequency, blocks = read_blocks(found, field, word)
-        ids = [number for block in blocks for number in block.ids.tolist()]
-        weights = [weight for block in blocks for weight in block.weights.tolist()]
-        values = [block.value(place) for block in blocks for place in range(len(block.ids))]
+        read = read_postings(found, field, word)
+        assert read.ids.dtype == np.int64
+        ids, weights = read.ids.tolist(), read.frequencies().astype(float).tolist()
+        values = read.values(np.arange(len(read.ids)))
         assert list(zip(ids, weights, values, strict=True)) == postings(expected, field, word)
-        assert frequency == expected.doc_frequency(field, word)
+        assert read.doc_frequency == expected.doc_frequency(field, word)
 
 
-def test_a_word_no_document_holds_has_no_blocks(indexes):
+def test_the_blocks_decoded_alone_hold_the_postings_of_the_whole_list(indexes):
     _, ours = indexes
     with ours.reader() as reader:
-        assert read_blocks(reader, "text", "absent") == (0, [])
+        read = read_postings(reader, "boosted", "tide")
+        blocks = [read.block(number) for number in range(len(read.starts))]
+        assert len(blocks) > 1
+        widest = [int(np.diff(block.ids).max(initial=0)) for block in blocks]
+        assert min(widest) < 256 <= max(widest)  # gaps of a byte and of two
+        assert {np.dtype("u1"), np.dtype("<f4")} == {block.weights.dtype for block in blocks}
+        assert np.concatenate([block.ids for block in blocks]).tolist() == read.ids.tolist()
+        weights = np.concatenate([block.weights.astype(float) for block in blocks])
+        assert weights.tolist() == read.frequencies().astype(float).tolist()
+
+
+def test_a_word_no_document_holds_has_no_postings(indexes):
+    _, ours = indexes
+    with ours.reader() as reader:
+        assert read_postings(reader, "text", "absent") is None
+
+
+def test_a_garbled_posting_list_is_reported_as_damage(tmp_path: Path):
+    ix = build(tmp_path / "index", ArrayCodec(), documents(2 * BLOCK_POSTINGS), compound=False)
+    with ix.reader() as reader:
+        offset, _ = reader._terms.term_info("text", b"alpha").extent()
+        [postings_file] = (tmp_path / "index").glob("*.pst")
+        header = offset + len(WHOOSH3_HEADER_MAGIC) + LENGTH.size
+    with postings_file.open("r+b") as garbled:
+        garbled.seek(header)
+        garbled.write(b"\x00")  # no pickle's first byte
+    with ix.reader() as reader, pytest.raises(IndexDamaged, match="search index --rebuild"):
+        read_postings(reader, "text", "alpha")

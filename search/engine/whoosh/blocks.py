@@ -1,14 +1,14 @@
 """Reading the posting blocks `search.engine.whoosh.postings` writes, as numpy arrays.
 
-A search reads tens of thousands of postings: numpy takes a block's document numbers and
-frequencies from its bytes without a Python object a posting. Whoosh's own matchers read them
-through `ArrayLeafMatcher`.
+A search reads millions of postings: numpy takes their document numbers and frequencies from
+the blocks' bytes without a Python object a posting, and a whole posting list with a few calls
+rather than a few a block (`read_postings`). Whoosh's own matchers read the blocks one at a
+time through `ArrayLeafMatcher`.
 """
 
 from __future__ import annotations
 
-import io
-import pickle
+import re
 import zlib
 
 import numpy as np
@@ -16,6 +16,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 from whoosh.reading import TermNotFound
 
 from search.engine.whoosh.postings import GAPS, LENGTH, NUMBERS, SIZE
+from search.errors import IndexDamaged
 
 GAP_TYPES = {width: np.dtype(code).newbyteorder("<") for width, code in GAPS.items()}
 BYTE_WEIGHTS, FLOAT_WEIGHTS = np.dtype("u1"), np.dtype("<f4")
@@ -91,32 +92,149 @@ class ArrayLeafMatcher(W3LeafMatcher):
         self._values = self.block().values
 
 
-def read_blocks(reader, field: str, text: str) -> tuple[int, list[Block]]:
-    """How many documents of one segment hold a term, deleted ones included, and its posting
-    blocks there (none if it lacks the term): the whole posting list read in one call and
-    split into blocks in memory, with none of the matcher objects Whoosh would make to walk
-    it."""
+class PostingList:
+    """One term's postings in one segment, read whole: every document number (of the segment,
+    ascending) decoded at once, frequencies when asked for, and the values (word positions)
+    a block at a time, as a phrase or an adjacency bonus asks for them.
+
+    A whole list takes a few numpy calls rather than several a block: a query of sixty words
+    reads about two thousand blocks.
+    """
+
+    __slots__ = ("_blocks", "_counts", "_ends", "_raw", "_size", "_weights", "doc_frequency", "ids")
+
+    def __init__(
+        self,
+        doc_frequency: int,
+        ids: np.ndarray,
+        counts: list[int],
+        weights: tuple[list, list[bool]],
+        raw: memoryview,
+        ends: list[int],
+        value_size: int | None,
+    ) -> None:
+        self.doc_frequency = doc_frequency  # deleted documents included
+        self.ids = ids  # int64
+        self._counts = counts  # each block's postings
+        self._weights = weights  # each block's frequencies as bytes, and whether whole numbers
+        self._raw, self._ends, self._size = raw, ends, value_size
+        self._blocks: dict[int, Block] = {}
+
+    def frequencies(self) -> np.ndarray:
+        """Each posting's frequency, as the blocks hold it (bytes or 4-byte floats, which
+        float64 arithmetic takes exactly)."""
+        pieces, whole = self._weights
+        return _joined(pieces, 1, whole, WEIGHT_TYPES, self._counts)
+
+    @property
+    def starts(self) -> np.ndarray:
+        """Where each block's postings start in `ids`."""
+        counts = np.array(self._counts)
+        return np.cumsum(counts) - counts
+
+    def values(self, places: np.ndarray) -> list[bytes | None]:
+        """The encoded values of the postings at `places` in `ids`."""
+        starts = self.starts
+        blocks = np.searchsorted(starts, places, "right") - 1
+        inside = (places - starts[blocks]).tolist()
+        return [
+            self.block(block).value(at) for block, at in zip(blocks.tolist(), inside, strict=True)
+        ]
+
+    def block(self, number: int) -> Block:
+        """The list's `number`-th block, decoded on its own when first asked for."""
+        if number not in self._blocks:
+            start, end = self._ends[number], self._ends[number + 1]
+            data = HEADER.match(self._raw, start + LENGTH.size).end()
+            self._blocks[number] = Block(self._raw[data:end], self._counts[number], self._size)
+        return self._blocks[number]
+
+
+# A block's header as `ArrayPostingsWriter` pickles it (protocol 2): a tuple of its number of
+# postings, its last document number, its largest weight (a float) and three numbers below
+# 256. Matched rather than unpickled, which cost more than the rest of a block's reading.
+_INTEGER = rb"K.|M..|J...."  # a whole number below 256, 65,536 or 2**31
+HEADER = re.compile(
+    rb"\x80\x02\((K.|M..)(" + _INTEGER + rb")(?:G.{8}|" + _INTEGER + rb")K.K.K.tq\x00\.",
+    re.DOTALL,
+)
+ROOM = {width: bytes(width) for width in GAPS}  # where a block's first number goes among gaps
+WEIGHT_TYPES = {1: BYTE_WEIGHTS, 0: FLOAT_WEIGHTS}  # by whether whole numbers
+BLOCK_PARTS = LENGTH.unpack_from, HEADER.match, NUMBERS.unpack_from  # looked up once a list
+
+
+def read_postings(reader, field: str, text: str) -> PostingList | None:
+    """One term's posting list in one segment (None if the segment lacks the term), read in
+    one call, with none of the matcher objects Whoosh would make to walk it."""
     terms = getattr(reader, "_terms", None)
     if terms is None:  # the reader of an empty index
-        return 0, []
+        return None
     try:
         info = terms.term_info(field, reader._text_to_bytes(field, text))
     except TermNotFound:
-        return 0, []
+        return None
     offset, length = info.extent()  # never inlined (`ArrayCodec`)
     if isinstance(length, tuple):  # as Whoosh 2.7 reads it back (its own matcher never uses it)
         (length,) = length
-    raw = memoryview(terms._postfile.get(offset, length))
-    if raw[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"no posting list where the term {field}:{text!r} says")
-    value_size = reader.schema[field].format.fixed_value_size()
-    stream = io.BytesIO(raw)
-    position, found = len(WHOOSH3_HEADER_MAGIC), []
-    while position < len(raw):
-        (size,) = LENGTH.unpack_from(raw, position)
-        stream.seek(position + LENGTH.size)
-        count = pickle.load(stream)[0]  # the block's header (`ArrayPostingsWriter`)
+    raw = terms._postfile.get(offset, length)
+    if len(raw) != length or raw[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+        raise _damaged(field)
+    view, unpack_length, header_at, unpack_numbers = memoryview(raw), *BLOCK_PARTS
+    last, total, ends = 0, 0, [len(WHOOSH3_HEADER_MAGIC)]
+    counts, starts, firsts, widths, gaps, whole, weights = [], [], [], [], [], [], []
+    while (position := ends[-1]) < length:
+        (size,) = unpack_length(raw, position)
         end = position + LENGTH.size + abs(size)
-        found.append(Block(raw[stream.tell() : end], count, value_size))
-        position = end
-    return info.doc_frequency(), found
+        if (header := header_at(raw, position + LENGTH.size, end)) is None:
+            raise _damaged(field)
+        first, width, whole_numbers = unpack_numbers(raw, data := header.end())
+        count = int.from_bytes(header[1][1:], "little")
+        gaps_end = data + NUMBERS.size + width * (count - 1)
+        weights_end = gaps_end + count * (1 if whole_numbers else FLOAT_WEIGHTS.itemsize)
+        if width not in ROOM or whole_numbers not in WEIGHT_TYPES or weights_end > end:
+            raise _damaged(field)
+        # Room for the first number before the gaps, which gets its distance from the last
+        # number of the block before (the header's): one running sum then decodes them all.
+        gaps += (ROOM[width], view[data + NUMBERS.size : gaps_end])
+        firsts.append(first - last)
+        last = int.from_bytes(header[2][1:], "little")
+        weights.append(view[gaps_end:weights_end])
+        starts.append(total)
+        total += count
+        counts.append(count)
+        widths.append(width)
+        whole.append(whole_numbers)
+        ends.append(end)
+    if not counts:
+        raise _damaged(field)
+    ids = _joined(gaps, 2, widths, GAP_TYPES, counts).astype(np.int64)
+    ids[starts] = firsts
+    np.cumsum(ids, out=ids)
+    value_size = reader.schema[field].format.fixed_value_size()
+    return PostingList(info.doc_frequency(), ids, counts, (weights, whole), view, ends, value_size)
+
+
+def _joined(pieces: list, each: int, kinds: list, types: dict, counts) -> np.ndarray:
+    """One array of the blocks' numbers: `each` pieces of bytes a block, of the type
+    `types[kind]` for the block's kind, `counts[block]` numbers in all."""
+    if kinds.count(kinds[0]) == len(kinds):
+        return np.frombuffer(b"".join(pieces), dtype=types[kinds[0]])
+    present = sorted(set(kinds))
+    found = np.empty(sum(counts), dtype=np.result_type(*(types[kind] for kind in present)))
+    of_posting = np.repeat(kinds, counts)
+    for kind in present:
+        mine = [
+            piece
+            for block, block_kind in enumerate(kinds)
+            if block_kind == kind
+            for piece in pieces[block * each : (block + 1) * each]
+        ]
+        found[of_posting == kind] = np.frombuffer(b"".join(mine), dtype=types[kind])
+    return found
+
+
+def _damaged(field: str) -> IndexDamaged:
+    return IndexDamaged(
+        f"the index is damaged (a posting list of {field!r} cannot be read): "
+        "run `search index --rebuild`"
+    )

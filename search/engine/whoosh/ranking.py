@@ -34,7 +34,7 @@ from whoosh.fields import ID
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.util.numeric import byte_to_length
 
-from search.engine.whoosh.blocks import Block, read_blocks
+from search.engine.whoosh.blocks import PostingList, read_postings
 from search.engine.whoosh.index import bookkeeping, keeps_positions
 from search.errors import IndexDamaged
 
@@ -164,8 +164,8 @@ class Ranker:
                 _SEGMENT_VALUES.pop(key, None)
         self._term_scores: dict[tuple[str, str], Matches] = {}
         self._term_frequencies: dict[tuple[str, str], Matches] = {}
-        # Each scored term's posting blocks as read, with the number of their segment's first
-        # document: phrases take word positions from them without reading the postings again.
+        # Each scored term's posting lists as read: phrases take word positions from them
+        # without reading the postings again.
         self._postings: dict[tuple[str, str], _Read] = {}
         self._columns: dict[str, Sequence[int]] = {}
         self._length_norms: dict[str, np.ndarray] = {}
@@ -427,13 +427,12 @@ class Ranker:
     def term_documents(self, field: str, text: str) -> np.ndarray:
         """The documents holding one term (ascending), unscored: for masks such as the
         per-file records."""
-        found = [
-            block.ids + offset
-            for searcher, offset in self.segments
-            for block in read_blocks(searcher.reader(), field, text)[1]
-        ]
+        found = []
+        for searcher, offset in self.segments:
+            if (postings := read_postings(searcher.reader(), field, text)) is not None:
+                found.append(postings.ids + offset)
         numbers = np.concatenate(found) if found else NO_MATCHES.ids
-        return numbers[~isin(numbers, self._deleted())]
+        return np.delete(numbers, self._deleted_among(numbers))
 
     def column(self, field: str) -> Sequence[int]:
         """The values of a numeric column for every document of the index, by document number."""
@@ -493,25 +492,29 @@ class Ranker:
         key = (field, text)
         if key in self._term_frequencies:
             return self._term_frequencies[key]
-        ids, weights, read, holding = [], [], [], 0
-        norms = self._norms(field)
+        read, holding = [], 0
         for segment, offset in self.segments:
             reader = segment.reader()
-            frequency, segment_blocks = read_blocks(reader, field, text)
-            holding += frequency
-            if not segment_blocks:
-                continue
+            if (postings := read_postings(reader, field, text)) is not None:
+                read.append((reader, offset, postings))
+                holding += postings.doc_frequency
+        sizes = np.array([len(postings.ids) for *_, postings in read], dtype=np.int64)
+        firsts = np.cumsum(sizes) - sizes
+        # Each segment's part written in place: no pass to join them.
+        ids, scores = np.empty(sizes.sum(), dtype=np.int64), np.empty(sizes.sum())
+        norms = self._norms(field)
+        for (reader, offset, postings), first in zip(read, firsts.tolist(), strict=True):
+            part = slice(first, first + len(postings.ids))
+            np.add(postings.ids, offset, out=ids[part])
             lengths = self._lengths(reader, offset, field)
-            read += segment_blocks
-            numbers = np.concatenate([block.ids for block in segment_blocks])
-            ids.append(numbers + offset)
-            frequencies = np.concatenate([block.weights for block in segment_blocks])
-            weights.append(frequencies.astype(np.float64) / norms[lengths[numbers]])
-        found = Matches(np.concatenate(ids), np.concatenate(weights)) if ids else NO_MATCHES
+            # Into the scores' own memory: no temporary array as long as the postings.
+            np.take(norms, lengths[postings.ids], out=scores[part])
+            np.divide(postings.frequencies(), scores[part], out=scores[part])
         self._doc_frequencies[key] = holding  # as `doc_frequency` would look it up again
-        sizes = np.fromiter((len(block.ids) for block in read), dtype=np.int64, count=len(read))
-        self._postings[key] = _Read(found.ids, np.cumsum(sizes) - sizes, read)
-        found = found.where(~isin(found.ids, self._deleted()))
+        self._postings[key] = _Read(ids, firsts, [postings for *_, postings in read])
+        found = Matches(ids, scores)
+        if len(deleted := self._deleted_among(ids)):
+            found = Matches(np.delete(ids, deleted), np.delete(scores, deleted))
         self._term_frequencies[key] = found
         return found
 
@@ -576,16 +579,15 @@ class Ranker:
         read = self._postings.get((field, word))
         if read is None:
             return {}
-        places, held = _located(read.ids, np.array(numbers, dtype=np.int64))
-        blocks_held = np.searchsorted(read.starts, places, "right") - 1
+        wanted = np.array(numbers, dtype=np.int64)
+        places, held = _located(read.ids, wanted)
+        lists_held = np.searchsorted(read.firsts, places, "right") - 1
         found = {}
-        for block, place, number in zip(
-            blocks_held.tolist(),
-            (places - read.starts[blocks_held]).tolist(),
-            np.array(numbers)[held].tolist(),
-            strict=True,
-        ):
-            found[number] = decode(read.blocks[block].value(place))
+        for which, postings in enumerate(read.lists):
+            mine = lists_held == which
+            values = postings.values(places[mine] - read.firsts[which])
+            for number, value in zip(wanted[held[mine]].tolist(), values, strict=True):
+                found[number] = decode(value)
         return found
 
     def _whoosh_scores(self, query: Query) -> Matches:
@@ -602,6 +604,11 @@ class Ranker:
     def isin(self, numbers: np.ndarray, wanted: np.ndarray) -> np.ndarray:
         """A mask of which documents of `numbers` are in `wanted` (ascending)."""
         return self._sums.isin(numbers, wanted)
+
+    def _deleted_among(self, numbers: np.ndarray) -> np.ndarray:
+        """Where the deleted documents stand in `numbers` (ascending): each deleted document
+        looked up among them, rather than each of a posting list's many among the deleted."""
+        return _located(numbers, self._deleted())[0]
 
     def _deleted(self) -> np.ndarray:
         """The deleted documents of the index, ascending."""
@@ -636,11 +643,11 @@ def _in_order(
 
 @dataclass(frozen=True)
 class _Read:
-    """One term's posting blocks as read, over every segment, for word positions."""
+    """One term's posting lists as read, over every segment, for word positions."""
 
     ids: np.ndarray  # every posting's document number in the whole index, deletions included
-    starts: np.ndarray  # where each block's postings start in `ids`
-    blocks: list[Block]
+    firsts: np.ndarray  # where each list's postings start in `ids`
+    lists: list[PostingList]
 
 
 def run_starts(ordered: np.ndarray) -> np.ndarray:
