@@ -19,7 +19,15 @@ from updating import updates_running
 from search.engine.keys import name_key
 from search.engine.request import SearchRequest
 from search.engine.whoosh import WhooshEngine
-from search.engine.whoosh.index import CURRENT_FILE, IndexBusy, exact_analyzer, update_lock
+from search.engine.whoosh.index import (
+    CURRENT_FILE,
+    RETIRED_FILE,
+    RETIRED_KEPT_SECONDS,
+    IndexBusy,
+    exact_analyzer,
+    open_index,
+    update_lock,
+)
 from search.engine.whoosh.query import search
 from search.model import SearchResult
 
@@ -43,14 +51,27 @@ def segment_files(generation: Path) -> list[Path]:
     return files
 
 
-def test_rebuild_replaces_the_generation_and_removes_the_old_one(corpus: Path, tmp_path: Path):
+def test_rebuild_replaces_the_generation_and_removes_the_old_one_after_a_while(
+    corpus: Path, tmp_path: Path
+):
+    """The replaced generation stays for searches that opened it just before the swap, until
+    an update finds it retired for longer than `RETIRED_KEPT_SECONDS`."""
     index = tmp_path / "index"
     WhooshEngine(index).update(corpus)
     (first,) = generations(index)
+    opened = open_index(index).searcher()
     WhooshEngine(index).update(corpus, rebuild=True)
-    (second,) = generations(index)
+    second = index / json.loads((index / CURRENT_FILE).read_text())["generation"]
     assert first != second
-    assert json.loads((index / CURRENT_FILE).read_text())["generation"] == second.name
+    assert generations(index) == sorted([first, second])
+    assert all(opened.stored_fields(number) for number in range(opened.doc_count_all()))
+    opened.close()
+    WhooshEngine(index).update(corpus)
+    assert generations(index) == sorted([first, second])  # retired a moment ago: kept
+    retired = time.time() - RETIRED_KEPT_SECONDS - 1
+    os.utime(first / RETIRED_FILE, (retired, retired))
+    WhooshEngine(index).update(corpus)
+    assert generations(index) == [second]
 
 
 def test_a_failed_rebuild_leaves_the_old_index_answering(

@@ -4,13 +4,15 @@ Layout of an index folder:
 
     CURRENT            JSON naming the live generation, its schema and the program version
     gen-<stamp>/       one complete Whoosh index; only the one CURRENT names is live
+      RETIRED          in a generation a rebuild replaced: when it was, for its removal
       <segment>.sizes  JSON: the size of each of the segment's files when it was written
       files-<n>.marshal  every indexed file's hash and signature as of Whoosh's commit n
     .lock              held by whoever is updating, so two updates never interleave
 
 A rebuild writes a fresh generation beside the live one and replaces CURRENT in one atomic
-rename, so an interrupted rebuild leaves the old index answering. Incremental updates go into
-the live generation through Whoosh's own atomic commit.
+rename, so an interrupted rebuild leaves the old index answering. The generation it replaced is
+kept for `RETIRED_KEPT_SECONDS`, for the searches that opened it just before. Incremental
+updates go into the live generation through Whoosh's own atomic commit.
 """
 
 from __future__ import annotations
@@ -81,6 +83,11 @@ from search.model import IndexDocument, IndexedFile
 SCHEMA_VERSION = 13
 # The speaker key of a quotation from a source the article does not name: no name folds to it.
 CURRENT_FILE = "CURRENT"
+RETIRED_FILE = "RETIRED"
+# A search opens a generation's files as it goes, and a rebuild may replace the generation
+# meanwhile: removed at once, its files went missing under searches that had opened it a moment
+# before, and searching while rebuilds followed each other failed after every retry.
+RETIRED_KEPT_SECONDS = 60.0
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
 FILE_KIND = "file"
@@ -874,7 +881,12 @@ def _fields(document: IndexDocument) -> dict:
 
 
 def _publish(root: Path, generation: str) -> None:
-    """Point CURRENT at `generation` in one atomic rename, then drop older generations."""
+    """Point CURRENT at `generation` in one atomic rename, mark the one it replaces retired,
+    then drop the older generations."""
+    try:
+        replaced = _read_current(root)["generation"]
+    except IndexProblem:
+        replaced = None
     temporary = root / f"{CURRENT_FILE}.{os.getpid()}.tmp"
     temporary.write_text(
         json.dumps({"generation": generation, "schema": SCHEMA_VERSION, "version": __version__}),
@@ -883,11 +895,14 @@ def _publish(root: Path, generation: str) -> None:
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, root / CURRENT_FILE)
+    if replaced and replaced != generation and (root / replaced).is_dir():
+        (root / replaced / RETIRED_FILE).touch()
     remove_stale_generations(root)
 
 
 def remove_stale_generations(root: Path) -> None:
-    """Delete generations CURRENT does not name: leftovers of replaced or interrupted builds."""
+    """Delete the generations CURRENT does not name, leftovers of interrupted builds and those
+    retired more than `RETIRED_KEPT_SECONDS` ago."""
     try:
         live = _read_current(root)["generation"]
     except IndexMissing:
@@ -895,10 +910,18 @@ def remove_stale_generations(root: Path) -> None:
     except IndexProblem:
         return  # CURRENT is unreadable: keep everything for `search index --rebuild` to replace
     for path in root.glob(f"{GENERATION_PREFIX}*"):
-        if path.name != live:
+        if path.name != live and not _recently_retired(path):
             shutil.rmtree(path, ignore_errors=True)
     for path in root.glob(f"{CURRENT_FILE}.*.tmp"):
         path.unlink(missing_ok=True)
+
+
+def _recently_retired(generation: Path) -> bool:
+    try:
+        retired = (generation / RETIRED_FILE).stat().st_mtime
+    except OSError:
+        return False  # never live, or gone already
+    return time.time() - retired < RETIRED_KEPT_SECONDS
 
 
 def bookkeeping() -> Term:
