@@ -199,13 +199,13 @@ def test_question_words_in_a_query_match_nothing(tmp_path: Path):
     ['"south africa" trade', "south AND africa", "south africa NOT trade", "sou* africa"],
 )
 def test_user_syntax_is_kept_beside_the_bonus(text: str):
-    parsed = parse_query(text, build_schema())
+    parsed = parse_query(text, build_schema()).scored
     assert "africa" in str(parsed)
     assert ("NOT" in str(parsed)) == ("NOT" in text)
 
 
 def test_only_plain_neighbouring_words_get_the_bonus():
-    parsed = str(parse_query("nato expansion title:vote", build_schema()))
+    parsed = str(parse_query("nato expansion title:vote", build_schema()).scored)
     assert 'body:"nato expans"' in parsed
     assert '"expans vote"' not in parsed
 
@@ -252,7 +252,7 @@ def test_scores_are_whoosh_own_across_segments_and_deletions(tmp_path: Path):
             "title:vote alpha",
             "the alpha of the beta",
         ):
-            parsed = apply_exclusions(parse_query(text, build_schema()))
+            parsed = apply_exclusions(parse_query(text, build_schema()).scored)
             expected = [(hit.docnum, hit.score) for hit in searcher.search(parsed, limit=25)]
             ranker = Ranker(searcher, weighting)
             matches, bonuses = ranker.rank(parsed)
