@@ -199,13 +199,13 @@ def test_question_words_in_a_query_match_nothing(tmp_path: Path):
     ['"south africa" trade', "south AND africa", "south africa NOT trade", "sou* africa"],
 )
 def test_user_syntax_is_kept_beside_the_bonus(text: str):
-    parsed = parse_query(text, build_schema())
+    parsed = parse_query(text, build_schema()).scored
     assert "africa" in str(parsed)
     assert ("NOT" in str(parsed)) == ("NOT" in text)
 
 
 def test_only_plain_neighbouring_words_get_the_bonus():
-    parsed = str(parse_query("nato expansion title:vote", build_schema()))
+    parsed = str(parse_query("nato expansion title:vote", build_schema()).scored)
     assert 'body:"nato expans"' in parsed
     assert '"expans vote"' not in parsed
 
@@ -252,7 +252,7 @@ def test_scores_are_whoosh_own_across_segments_and_deletions(tmp_path: Path):
             "title:vote alpha",
             "the alpha of the beta",
         ):
-            parsed = apply_exclusions(parse_query(text, build_schema()))
+            parsed = apply_exclusions(parse_query(text, build_schema()).scored)
             expected = [(hit.docnum, hit.score) for hit in searcher.search(parsed, limit=25)]
             ranker = Ranker(searcher, weighting)
             matches, bonuses = ranker.rank(parsed)
@@ -330,3 +330,68 @@ def test_equal_scores_and_dates_are_listed_alike_by_every_build(tmp_path: Path, 
     for name in names:  # an article's paragraphs in reading order
         ids = [hit.id for hit in tied if hit.id.startswith(f"{name}.txt#")]
         assert ids == sorted(ids)
+
+
+def write_article(corpus: Path, name: str, title: str, paragraphs: list[str]) -> None:
+    corpus.mkdir(exist_ok=True)
+    (corpus / f"{name}.txt").write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n", "utf-8")
+
+
+def hit_ids(index: Path, query: str) -> list[str]:
+    return sorted(hit.id for hit in search(index, SearchRequest(query=query, limit=50)).hits)
+
+
+def test_a_title_the_user_names_matches_every_paragraph_a_spread_word_only_the_lead(
+    tmp_path: Path,
+):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_article(corpus, "plans", "Dredging Plans Approved", [FILLER, FILLER, FILLER])
+    write_article(corpus, "inland", "Inland Report", [f"The dredging of the canal. {FILLER}"])
+    WhooshEngine(index).update(corpus)
+
+    assert hit_ids(index, "title:dredging") == ["plans.txt#p0", "plans.txt#p1", "plans.txt#p2"]
+    assert hit_ids(index, "dredging") == ["inland.txt#p0", "plans.txt#p0"]
+    assert hit_ids(index, "title:dredging OR canal") == [
+        "inland.txt#p0",
+        "plans.txt#p0",
+        "plans.txt#p1",
+        "plans.txt#p2",
+    ]
+
+
+def test_an_article_found_by_its_title_alone_is_found_once_by_its_lead_after_updates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """However updates place an article's documents (changed files deleted and added anew,
+    touched files' records written again), its title finds it once, by its first paragraph,
+    and not at all when one of its paragraphs holds the words; and every result stays."""
+    import search.corpus
+
+    monkeypatch.setattr(search.corpus, "RECENT_NS", 0)  # touched files' records are new
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    for number in range(6):
+        write_article(corpus, f"filler{number}", f"Filler {number}", [FILLER] * 2)
+    write_article(corpus, "beacon", "Lighthouse Keepers Retire", [FILLER, "The pay rose."])
+    write_article(corpus, "coast", "Coast Report", [FILLER, "A lighthouse was sold."])
+    write_article(corpus, "toll", "Keepers Strike", ["The pay fell.", "Pay talks failed."])
+    WhooshEngine(index).update(corpus)
+    expected = {
+        "lighthouse": ["beacon.txt#p0", "coast.txt#p1"],
+        "lighthouse rose": ["beacon.txt#p1", "coast.txt#p1"],
+        "lighthouse NOT sold": ["beacon.txt#p0"],
+        "keepers": ["beacon.txt#p0", "toll.txt#p0"],
+        "keepers talks": ["beacon.txt#p0", "toll.txt#p1"],
+    }
+    assert {query: hit_ids(index, query) for query in expected} == expected
+    # Documents without the words match through the NOT, the article's per-file record too.
+    for query in ("keepers OR (NOT pay AND NOT rose)", "(NOT sold AND NOT fell) OR lighthouse"):
+        expected[query] = hit_ids(index, query)
+
+    write_article(corpus, "beacon", "Lighthouse Keepers Retire", [FILLER, "The pay rose again."])
+    write_article(corpus, "filler2", "Filler 2 Revised", [FILLER] * 2)
+    WhooshEngine(index).update(corpus)
+    for name in ("coast", "filler4", "toll", "beacon"):  # the same text: only their records
+        path = corpus / f"{name}.txt"
+        path.write_text(path.read_text("utf-8"), "utf-8")
+        assert WhooshEngine(index).update(corpus).updated == 0
+    assert {query: hit_ids(index, query) for query in expected} == expected

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from whoosh.qparser import (
@@ -127,9 +127,11 @@ def search(index_root: Path, request: SearchRequest) -> SearchResult:
     days = day_range(request)
     if not text and not request.speakers and days is None:
         raise QueryError("empty query: give words to search for, or a --speaker or date filter")
-    schema = build_schema()
-    parsed = apply_exclusions(parse_query(text, schema)) if text else Every()
-    own_text = apply_exclusions(parse_query(text, schema, OWN_TEXT_FIELDS)) if text else parsed
+    if text:
+        scored, matched = parse_query(text, build_schema())
+        parsed, own_text = apply_exclusions(scored), apply_exclusions(matched)
+    else:
+        parsed = own_text = Every()
     if parsed is NullQuery:
         if not request.speakers and days is None:
             what = "only very common words" if _WORDS.search(text) else "no words to search for"
@@ -231,19 +233,29 @@ def _through_own_text(ranker: Ranker, matches: Matches, matched: np.ndarray) -> 
     An article whose title alone holds the words is found all the same, by its first document
     (the lead): never by every paragraph it has, which would crowd out the paragraphs that hold
     the words themselves.
+
+    Articles are found as runs of matches with one article key side by side in document
+    order, and looked up by key only where a run holds no match through own text: a writer
+    adds an article's documents together, so an article is nearly always one run, and
+    sorting the keys of every match took a long query 8 ms at 80,000 articles. A run holds
+    one article whatever the order, so the result does not depend on it.
     """
     own = ranker.isin(matches.ids, matched)
-    others = matches.ids[~own]
-    if not len(others):
+    if own.all():
         return matches
-    articles = ranker.numbers("article_key")
-    answered = isin(articles[others], distinct(articles[matches.ids[own]]))
-    others = others[~answered]
+    articles = ranker.numbers("article_key")[matches.ids]
+    firsts = np.flatnonzero(run_starts(articles))  # where each run starts in `matches`
+    run_owned = np.logical_or.reduceat(own, firsts)
+    others = np.flatnonzero(~own)  # places in `matches`
+    others = others[~run_owned[np.searchsorted(firsts, others, "right") - 1]]
+    if len(others):  # looked up by key: another run of their article may hold one
+        others = others[~isin(articles[others], np.sort(articles[firsts[run_owned]]))]
     # Each remaining article's first document in reading order: sorted by article, then place.
-    order = np.lexsort((ranker.numbers("reading_order")[others], articles[others]))
+    order = np.lexsort((ranker.numbers("reading_order")[matches.ids[others]], articles[others]))
     others = others[order]
-    leads = np.sort(others[run_starts(articles[others])])
-    return matches.where(own | ranker.isin(matches.ids, leads))
+    kept = own.copy()
+    kept[others[run_starts(articles[others])]] = True
+    return matches.where(kept)
 
 
 def _may_match_bookkeeping(query: Query) -> bool:
@@ -596,11 +608,24 @@ def _shown_name(searcher, key: str) -> str:
     return _index_speakers(searcher).shown_names(searcher, (key,))[key]
 
 
-def parse_query(text: str, schema, fields: Sequence[str] = tuple(FIELD_WEIGHTS)) -> Query:
+class ParsedQuery(NamedTuple):
+    """A query as scored, and as matched: which documents it finds through their own text."""
+
+    scored: Query  # every field, title included, with the adjacency bonuses
+    own_text: Query  # OWN_TEXT_FIELDS for each word without a field; unscored, so no bonuses
+
+
+def parse_query(text: str, schema) -> ParsedQuery:
     """Words, phrases, AND/OR/NOT, field:value and prefix*; a word without a field searches
-    each of `fields` (quote, body and title by default)."""
+    quote, body and title as scored, and only `OWN_TEXT_FIELDS` as matched.
+
+    Parsed once for both: a parse of a 60-word query took 7 ms.
+    """
+    parser = _Parser(schema)
     try:
-        grouped = _Parser(schema, fields).parse(text, normalize=False)
+        grouped = parser.process(text)
+        scored = grouped.query(parser) or NullQuery
+        own_text = _own_text_nodes(grouped).query(parser) or NullQuery
     except QueryError:
         raise
     except Exception:  # Whoosh's own words (`list index out of range`) would not help
@@ -608,14 +633,16 @@ def parse_query(text: str, schema, fields: Sequence[str] = tuple(FIELD_WEIGHTS))
             "cannot read the query: AND, OR and NOT go between words,"
             " and brackets and quote marks need closing"
         ) from None
-    return _with_query_frequency(_with_adjacency(grouped)).normalize()
+    return ParsedQuery(
+        _normalized(_with_query_frequency(_with_adjacency(scored))), _normalized(own_text)
+    )
 
 
 class _Parser(QueryParser):
     """Whoosh's parser over the searched fields, with quoted phrases that allow for their stop
     words and words that the analyzer splits read as their parts."""
 
-    def __init__(self, schema, fields: Sequence[str]) -> None:
+    def __init__(self, schema) -> None:
         super().__init__(
             None,
             schema,
@@ -625,8 +652,7 @@ class _Parser(QueryParser):
             # Whoosh's top-N pruning score a document differently from one page to the next.
             group=OrGroup,
         )
-        weights = {field: FIELD_WEIGHTS[field] for field in fields}
-        self.add_plugin(MultifieldPlugin(list(fields), fieldboosts=weights))
+        self.add_plugin(MultifieldPlugin(list(FIELD_WEIGHTS), FIELD_WEIGHTS, _spread))
         self.remove_plugin_class(PhrasePlugin)
         self.add_plugin(_SpacedPhrasePlugin())
         self.add_plugin(_SplitWordsPlugin())
@@ -640,6 +666,26 @@ class _Parser(QueryParser):
         if termclass in (Prefix, Wildcard) and fieldname in STEMMED_FIELDS:
             return termclass(fieldname, fold(text), boost=boost)
         return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+
+def _spread(copies: list[syntax.SyntaxNode]) -> syntax.GroupNode:
+    """A word without a field as its copies for each field (`MultifieldPlugin`), each marked
+    as such: a field the user names (`title:vote`) is kept where only own text matches."""
+    for node in copies:
+        node.spread = True
+    return syntax.OrGroup(copies)
+
+
+def _own_text_nodes(group: syntax.GroupNode) -> syntax.GroupNode:
+    """The parse without the copies of words spread over fields a document does not match
+    through (`OWN_TEXT_FIELDS`)."""
+    kept = group.empty_copy()
+    for node in group:
+        if isinstance(node, syntax.GroupNode):
+            kept.append(_own_text_nodes(node))
+        elif not getattr(node, "spread", False) or node.fieldname in OWN_TEXT_FIELDS:
+            kept.append(node)
+    return kept
 
 
 class _QueryableFieldsPlugin(Plugin):
@@ -783,6 +829,48 @@ def _with_query_frequency(query: Query) -> Query:
         for child, count in counts.items()
     ]
     return rebuilt
+
+
+def _normalized(query: Query) -> Query:
+    """Whoosh's `normalize()`, without its copying every word of the query.
+
+    It merges each OR group nested in another into it, and copies every clause it moves up
+    to multiply its boost by the group's, with a deep copy: a third of a long query's parse.
+    The OR groups of one word's fields and of the adjacency bonuses hold only such clauses
+    (`_MOVED_AS_THEY_ARE`) and have no boost of their own: moved up here first, they are left
+    as they are, and `normalize()` gives the same query.
+    """
+    return _moved_up(query).normalize()
+
+
+# Clauses whose normalized form does not depend on the OR group holding them, nor on its
+# other clauses: no range, which merges with others, and no `Every`, which replaces them.
+_MOVED_AS_THEY_ARE = (Term, Phrase, AdjacentPair, Prefix, Wildcard)
+
+
+def _moved_up(query: Query) -> Query:
+    """`query` with the clauses of OR groups inside OR groups moved up into the outer one,
+    where normalizing it would move them (`_normalized`)."""
+    if not isinstance(query, CompoundQuery):
+        return query
+    rebuilt = copy.copy(query)
+    rebuilt.subqueries = [_moved_up(child) for child in query.subqueries]
+    if type(query) is Or:
+        rebuilt.subqueries = [
+            clause
+            for child in rebuilt.subqueries
+            for clause in (child.subqueries if _merges_unchanged(child) else [child])
+        ]
+    return rebuilt
+
+
+def _merges_unchanged(query: Query) -> bool:
+    """Whether normalizing an OR group holding `query` moves its clauses up unchanged."""
+    return (
+        type(query) is Or
+        and query.boost == 1.0
+        and all(type(clause) in _MOVED_AS_THEY_ARE for clause in query.subqueries)
+    )
 
 
 def _adjacent_pairs(children: list[Query]) -> list[Query]:
