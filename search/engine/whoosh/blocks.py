@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Iterable
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
@@ -40,33 +41,38 @@ class Block:
         self.weights = np.frombuffer(raw, dtype=kind, count=count, offset=start)
         self._encoded, self._size = raw[start + kind.itemsize * count :], value_size
         self._joined: bytes | None = None
-        self._ends: list[int] = []
+        self._ends = np.zeros(0, dtype=np.int64)
 
     def value(self, place: int) -> bytes | None:
         """The encoded value of the block's posting at `place`, as Whoosh's format decodes it."""
-        if self._joined is None:
-            self._decompress()
-        size = self._size
-        if size == 0:
-            return None
-        if size is not None and size > 0:
-            return self._joined[place * size : (place + 1) * size]
-        return self._joined[self._ends[place] : self._ends[place + 1]]
+        return self._values([place])[0]
 
     @property
     def values(self) -> tuple:
         """Every posting's encoded value."""
-        return tuple(map(self.value, range(len(self.ids))))
+        return tuple(self._values(range(len(self.ids))))
+
+    def _values(self, places: Iterable[int]) -> list[bytes | None]:
+        if self._joined is None:
+            self._decompress()
+        size, joined = self._size, self._joined
+        if size == 0:
+            return [None for _ in places]
+        if size is not None and size > 0:
+            return [joined[place * size : (place + 1) * size] for place in places]
+        ends = self._ends
+        return [joined[ends[place] : ends[place + 1]] for place in places]
 
     def _decompress(self) -> None:
+        """The values, and where each ends: a few are asked for in a block of a thousand, so
+        the ends stay a numpy array (a list of them cost half as much as the decompression)."""
         count = len(self.ids)
         self._joined = zlib.decompress(self._encoded) if self._encoded else b""
-        if not self._joined:  # a block whose postings all have empty values
-            self._ends = [0] * (count + 1)
-        elif self._size is None or self._size < 0:  # each value's size, then the values
-            sizes = np.frombuffer(self._joined, dtype=SIZES, count=count)
+        self._ends = np.zeros(count + 1, dtype=np.int64)
+        if self._joined and (self._size is None or self._size < 0):  # sizes, then the values
             start = SIZES.itemsize * count
-            self._ends = [start, *(np.cumsum(sizes) + start).tolist()]
+            np.cumsum(np.frombuffer(self._joined, dtype=SIZES, count=count), out=self._ends[1:])
+            self._ends += start
 
 
 class ArrayLeafMatcher(W3LeafMatcher):
