@@ -107,7 +107,17 @@ class PostingList:
     reads about two thousand blocks.
     """
 
-    __slots__ = ("_blocks", "_counts", "_ends", "_raw", "_size", "_weights", "doc_frequency", "ids")
+    __slots__ = (
+        "_blocks",
+        "_counts",
+        "_ends",
+        "_raw",
+        "_size",
+        "_starts",
+        "_weights",
+        "doc_frequency",
+        "ids",
+    )
 
     def __init__(
         self,
@@ -125,6 +135,7 @@ class PostingList:
         self._weights = weights  # each block's frequencies as bytes, and whether whole numbers
         self._raw, self._ends, self._size = raw, ends, value_size
         self._blocks: dict[int, Block] = {}
+        self._starts: np.ndarray | None = None
 
     def frequencies(self) -> np.ndarray:
         """Each posting's frequency, as the blocks hold it (bytes or 4-byte floats, which
@@ -134,9 +145,11 @@ class PostingList:
 
     @property
     def starts(self) -> np.ndarray:
-        """Where each block's postings start in `ids`."""
-        counts = np.array(self._counts)
-        return np.cumsum(counts) - counts
+        """Where each block's postings start in `ids`: worked out when first asked for."""
+        if self._starts is None:
+            counts = np.array(self._counts)
+            self._starts = np.cumsum(counts) - counts
+        return self._starts
 
     def values(self, places: np.ndarray) -> list[bytes | None]:
         """The encoded values of the postings at `places` in `ids`."""

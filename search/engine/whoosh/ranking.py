@@ -585,6 +585,8 @@ class Ranker:
         found = {}
         for which, postings in enumerate(read.lists):
             mine = lists_held == which
+            if not mine.any():
+                continue
             values = postings.values(places[mine] - read.firsts[which])
             for number, value in zip(wanted[held[mine]].tolist(), values, strict=True):
                 found[number] = decode(value)
