@@ -395,3 +395,14 @@ def test_an_article_found_by_its_title_alone_is_found_once_by_its_lead_after_upd
         path.write_text(path.read_text("utf-8"), "utf-8")
         assert WhooshEngine(index).update(corpus).updated == 0
     assert {query: hit_ids(index, query) for query in expected} == expected
+
+
+def test_a_per_file_record_never_stands_for_its_articles_own_text(tmp_path: Path):
+    """An article's paragraphs all fail `NOT pay` and its title holds "keepers": its lead is
+    found by the title. Its per-file record, which holds no text, matches the NOT, but must
+    not count as a paragraph of the article matching through its own text."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_article(corpus, "toll", "Keepers Strike", ["The pay fell.", "Pay talks failed."])
+    write_article(corpus, "wages", "Wages Report", ["The pay rose.", "A pay rise was agreed."])
+    WhooshEngine(index).update(corpus)
+    assert hit_ids(index, "keepers OR (NOT pay AND NOT rose)") == ["toll.txt#p0"]

@@ -207,6 +207,10 @@ def _matching_documents(
         matches, bonuses = Matches(numbers, np.ones(len(numbers))), []
     else:
         matches, bonuses = ranker.rank(parsed)
+        if _may_match_bookkeeping(parsed):
+            # First: a per-file record matching through a NOT would stand for its article's
+            # own text, and keep the article's lead, found by its title, out.
+            matches = matches.where(~isin(matches.ids, ranker.term_documents("kind", FILE_KIND)))
         if own_text is not parsed:
             matches = _through_own_text(ranker, matches, ranker.matching(own_text))
         if speakers is not None:
@@ -220,10 +224,6 @@ def _matching_documents(
         matches = matches.where(within | missing if include_undated else within)
         if include_undated:
             undated = undated[:0]
-    if _may_match_bookkeeping(parsed):
-        records = ranker.term_documents("kind", FILE_KIND)
-        matches = matches.where(~isin(matches.ids, records))
-        undated = undated[~isin(undated, records)]
     return matches, bonuses, undated
 
 
