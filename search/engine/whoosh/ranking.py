@@ -45,8 +45,9 @@ ROUNDING = 1e-9
 # Scores are summed in an array over every document once the parts hold more than one
 # document in this many (`_Sums`).
 DENSE_FROM = 8
-# A few documents are looked up in a long list by binary search while they are fewer than one
-# in this many of its entries (about the steps one search takes); more, by marking them.
+# Several posting lists are looked up among the same documents by marking those once when the
+# lists hold more than this many postings a document; fewer, each list on its own
+# (`_Sums.located_each`).
 LOOKUP_STEPS = 16
 BAR_HALVINGS = 4  # `_best_places`
 # Past this many documents' values of a column, the whole column is read (`Ranker.value`).
@@ -126,9 +127,6 @@ class Matches:
     def among(self, numbers: np.ndarray) -> Matches:
         """The documents that are also in `numbers` (ascending)."""
         return self.where(isin(self.ids, numbers))
-
-    def as_dict(self) -> Scores:
-        return dict(zip(self.ids.tolist(), self.scores.tolist(), strict=True))
 
 
 NO_MATCHES = Matches(np.empty(0, dtype=np.int64), np.empty(0))
@@ -422,7 +420,7 @@ class Ranker:
     def all_documents(self) -> np.ndarray:
         """Every document of the index that is not deleted, ascending."""
         numbers = np.arange(self._size, dtype=np.int64)
-        return numbers[~isin(numbers, self._deleted())]
+        return np.delete(numbers, self._deleted_among(numbers))
 
     def term_documents(self, field: str, text: str) -> np.ndarray:
         """The documents holding one term (ascending), unscored: for masks such as the
@@ -763,27 +761,22 @@ class _Sums:
         held[wanted] = False
         return found
 
-    def located(self, numbers: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """`_located`: where those of `wanted` that `numbers` holds stand in `numbers` and in
-        `wanted` (both ascending), for many wanted too."""
-        if len(wanted) * LOOKUP_STEPS < len(numbers):
-            return _located(numbers, wanted)
-        in_numbers = np.flatnonzero(self.isin(numbers, wanted))
-        return in_numbers, np.searchsorted(wanted, numbers[in_numbers])
-
     def located_each(
         self, lists: list[np.ndarray], wanted: np.ndarray
     ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """`located` for each of `lists` with the same `wanted`, marked once for them all."""
+        """For each of `lists`, where those of `wanted` it holds stand in it and in `wanted`
+        (all ascending): `wanted` marked once for them all when they hold many postings."""
         if sum(map(len, lists)) <= len(wanted) * LOOKUP_STEPS:
-            return [self.located(numbers, wanted) for numbers in lists]
-        _, held = self._arrays()
-        held[wanted] = True
+            masks = [self.isin(numbers, wanted) for numbers in lists]
+        else:
+            _, held = self._arrays()
+            held[wanted] = True
+            masks = [held[numbers] for numbers in lists]
+            held[wanted] = False
         found = []
-        for numbers in lists:
-            in_numbers = np.flatnonzero(held[numbers])
+        for numbers, mask in zip(lists, masks, strict=True):
+            in_numbers = np.flatnonzero(mask)
             found.append((in_numbers, np.searchsorted(wanted, numbers[in_numbers])))
-        held[wanted] = False
         return found
 
     def either(self, parts: list[np.ndarray]) -> np.ndarray:
