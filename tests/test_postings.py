@@ -6,7 +6,7 @@ and as arrays (as ranking reads it). The documents give blocks of every kind the
 distinguishes: gaps of one and two bytes, frequencies that fit a byte and ones that do not
 (a boosted field), lists of one block and of several, positions of varying length; and lists
 whose blocks differ in their gaps' width or their frequencies' type, which a list read whole
-decodes apart.
+decodes apart. The codec's stored fields, read a document at a time, are Whoosh's too.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PerDocReader
+from whoosh.columns import VarBytesColumn
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.writing import SegmentWriter
 
@@ -127,3 +128,37 @@ def test_a_garbled_posting_list_is_reported_as_damage(tmp_path: Path):
         garbled.write(b"\x00")  # no pickle's first byte
     with ix.reader() as reader, pytest.raises(IndexDamaged, match="search index --rebuild"):
         read_postings(reader, "text", "alpha")
+
+
+@pytest.mark.parametrize("offsets_kept", [False, True])
+def test_stored_fields_read_one_document_at_a_time_are_whoosh_s(
+    tmp_path: Path, monkeypatch, offsets_kept: bool
+):
+    """Whoosh keeps every document's offset in the stored-fields column only past 32,768
+    documents a segment: the cut-off is lowered to write them for a few documents."""
+    if offsets_kept:
+        monkeypatch.setattr(VarBytesColumn.Writer.__init__, "__defaults__", (True, 0))
+    schema = Schema(key=ID(stored=True), text=TEXT(stored=True), plain=TEXT)
+    docs = [
+        {"key": f"d{number}", "text": "é" * number} if number % 5 else {"plain": "no stored"}
+        for number in range(300)
+    ]
+    folder = tmp_path / "index"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), schema)
+    writer = SegmentWriter(ix, codec=ArrayCodec(), compound=False)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    [column] = folder.glob("*._stored.col")
+    assert (column.read_bytes()[-1:] == b"X") is offsets_kept
+    with ix.reader() as reader:
+        segment = reader.segment()
+        whoosh_own = W3PerDocReader(ix.storage, segment)
+        assert [reader.stored_fields(n) for n in range(len(docs))] == [
+            whoosh_own.stored_fields(n) for n in range(len(docs))
+        ]
+        assert reader.stored_fields(7) == {"key": "d7", "text": "é" * 7}
+        assert reader.stored_fields(5) == {}
+        with pytest.raises(IndexError):
+            reader.stored_fields(len(docs))

@@ -28,6 +28,8 @@ from itertools import pairwise
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter, W3Segment
 from whoosh.util.numeric import length_to_byte
 
+from search.engine.whoosh.stored import StoredOnDemand
+
 # A block's numbers: its first document number, the byte width of the gaps after it, and
 # whether its frequencies are whole numbers below 256 (then a byte each, else 4-byte floats);
 # then the gaps and the frequencies, little-endian.
@@ -70,6 +72,9 @@ class ArrayCodec(W3Codec):
 
     def new_segment(self, storage, indexname):
         return ArraySegment(self, indexname)
+
+    def per_document_reader(self, storage, segment):
+        return StoredOnDemand(storage, segment)
 
 
 class ArraySegment(W3Segment):
