@@ -547,18 +547,16 @@ class Ranker:
 
         Scored as Whoosh scores a phrase: the sum of its words' scores, times the boost.
         """
-        field, k1 = query.fieldname, self.weighting.K1
-        words = [self._frequencies(field, word) for word in query.words]
+        field = query.fieldname
+        words = [self._term(field, word) for word in query.words]
         if not words or not all(len(word) for word in words):
             return NO_MATCHES
         common = self._sums.common([word.ids for word in words])
         found = self._in_sequence(field, query.words, query.slop, common.tolist())
         common = np.array(found, dtype=np.int64)
-        # `_term`'s scores, for the documents holding every word only.
         total = np.zeros(len(common))
-        for word, text in zip(words, query.words, strict=True):
-            frequency = word.scores[np.searchsorted(word.ids, common)]
-            total += self._term_scale(field, text) * frequency / (frequency + k1)
+        for word in words:
+            total += word.scores[np.searchsorted(word.ids, common)]
         return Matches(common, query.boost * total)
 
     def _in_sequence(
