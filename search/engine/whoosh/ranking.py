@@ -472,11 +472,14 @@ class Ranker:
         """BM25F scores of one term in one field, unboosted: Whoosh's formula, in bulk."""
         key = (field, text)
         if key not in self._term_scores:
-            k1, scale = self.weighting.K1, self._term_scale(field, text)
             found = self._frequencies(field, text)
-            frequency = found.scores
-            self._term_scores[key] = Matches(found.ids, scale * frequency / (frequency + k1))
+            self._term_scores[key] = Matches(found.ids, self._saturated(field, text, found.scores))
         return self._term_scores[key]
+
+    def _saturated(self, field: str, text: str, frequency: np.ndarray) -> np.ndarray:
+        """A term's BM25F scores from its frequencies over length normalisation (`_frequencies`)."""
+        k1 = self.weighting.K1
+        return self._term_scale(field, text) * frequency / (frequency + k1)
 
     def _term_scale(self, field: str, text: str) -> float:
         """What a term's saturated frequency is multiplied by: its idf, times k1 + 1."""
@@ -548,15 +551,18 @@ class Ranker:
         Scored as Whoosh scores a phrase: the sum of its words' scores, times the boost.
         """
         field = query.fieldname
-        words = [self._term(field, word) for word in query.words]
+        words = [self._frequencies(field, word) for word in query.words]
         if not words or not all(len(word) for word in words):
             return NO_MATCHES
         common = self._sums.common([word.ids for word in words])
         found = self._in_sequence(field, query.words, query.slop, common.tolist())
         common = np.array(found, dtype=np.int64)
+        # `_term`'s scores for the documents holding every word only: scoring each word's whole
+        # list (`_term`) cost a phrase query 0.2 ms more at 80,000 articles.
         total = np.zeros(len(common))
-        for word in words:
-            total += word.scores[np.searchsorted(word.ids, common)]
+        for word, text in zip(words, query.words, strict=True):
+            frequency = word.scores[np.searchsorted(word.ids, common)]
+            total += self._saturated(field, text, frequency)
         return Matches(common, query.boost * total)
 
     def _in_sequence(
