@@ -49,7 +49,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC
+from whoosh.index import TOC, FileIndex
 from whoosh.lang.porter2 import stem
 from whoosh.query import Term
 from whoosh.searching import Searcher
@@ -251,7 +251,7 @@ def open_index(root: Path):
     return _opened(root)[0]
 
 
-def _opened(root: Path) -> tuple:
+def _opened(root: Path) -> tuple[FileIndex, TOC]:
     """The live Whoosh index, checked, and its table of contents as the checks read it: a
     search opens its reader from that rather than reading it again (each read unpickles the
     schema, some 0.2 ms)."""

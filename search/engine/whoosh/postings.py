@@ -86,7 +86,7 @@ class ArraySegment(W3Segment):
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
-    """Writes a block as its header (Whoosh's), the numbers (`_NUMBERS`, the gaps, the
+    """Writes a block as its header (Whoosh's), the numbers (`NUMBERS`, the gaps, the
     frequencies) and the values, compressed."""
 
     def _write_block(self, last=False):

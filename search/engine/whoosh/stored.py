@@ -15,7 +15,7 @@ import sys
 import zlib
 from array import array
 
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
+from whoosh.codec.whoosh3 import W3PerDocReader
 
 STORED = "_stored"  # the column's name in a segment
 
@@ -31,13 +31,15 @@ class StoredOnDemand(W3PerDocReader):
 
     def __init__(self, storage, segment) -> None:
         super().__init__(storage, segment)
-        self._places: tuple | None = None  # (file, start, offsets' start and type, lengths')
+        # (file, start, offsets' start and type, lengths' start and type); empty for a column
+        # Whoosh's own reader reads; None until first asked for.
+        self._places: tuple | None = None
 
     def stored_fields(self, docnum: int) -> dict:
         if docnum >= self._doccount:
             raise IndexError(f"asked for document {docnum} of {self._doccount}")
         places = self._stored_places()
-        if places is None:
+        if not places:
             return super().stored_fields(docnum)
         column, start, offsets_at, offset_type, lengths_at, length_type = places
         length = _number(column, lengths_at, length_type, docnum)
@@ -47,22 +49,21 @@ class StoredOnDemand(W3PerDocReader):
         pickled = zlib.decompress(column.get(start + offset, length))
         return pickle.loads(pickled) if pickled else {}  # a document stored without fields
 
-    def _stored_places(self) -> tuple | None:
-        """Where the column's offsets and lengths start, and their type codes; None for a
-        column without offsets (or without any value)."""
+    def _stored_places(self) -> tuple:
+        """Where the column's offsets and lengths start, and their type codes; empty for a
+        column without offsets (or without any value). Worked out once a reader."""
         if self._places is None:
-            if not self._storage.file_exists(W3Codec.column_filename(self._segment, STORED)):
-                return None
-            if STORED not in self._colfiles:
-                self._colfiles[STORED] = self._get_column_file(STORED)
-            column, start, length = self._colfiles[STORED]
-            last = start + length - 1
-            if column.get(last, 1) != b"X":
-                return None
-            length_type, offset_type = column.get(last - 2, 2).decode("ascii")
-            offsets_at = last - 2 - self._doccount * array(offset_type).itemsize
-            lengths_at = offsets_at - self._doccount * array(length_type).itemsize
-            self._places = (column, start, offsets_at, offset_type, lengths_at, length_type)
+            self._places = ()
+            if self.has_column(STORED):
+                if STORED not in self._colfiles:
+                    self._colfiles[STORED] = self._get_column_file(STORED)
+                column, start, length = self._colfiles[STORED]
+                last = start + length - 1
+                if column.get(last, 1) == b"X":
+                    length_type, offset_type = column.get(last - 2, 2).decode("ascii")
+                    offsets_at = last - 2 - self._doccount * array(offset_type).itemsize
+                    lengths_at = offsets_at - self._doccount * array(length_type).itemsize
+                    self._places = (column, start, offsets_at, offset_type, lengths_at, length_type)
         return self._places
 
 
