@@ -8,14 +8,15 @@ This measures the most they could skip, with bounds tighter than any index keeps
 largest real score over the whole index, over each range of documents, and in each document.
 
 For the 60-word and 3-word queries of `scale.py`, it prints (medians over the queries): the
-postings of the query's words, its 10th best score (a hit's score without adjacency bonuses,
-which only add to it) and what the words' largest scores add up to; the share of postings
-MaxScore could leave unscored (the words, least first, whose largest scores add up to less
-than the 10th best); and the share of postings in the documents, or ranges of consecutive
-documents, whose bound reaches the 10th best, first without and then with what the adjacency
-bonuses could add. A document's bound is the sum of the largest scores of the words it holds; a
-range's, the sum of each word's largest score within it. Those postings are the least any
-exact pruning must still read and score.
+postings of the query's words (a word in a document, its fields together); the score of the
+page's 10th hit, as `search` ranks it (adjacency bonuses and grouping included), which is what a
+document must reach to be on the page; and what the words' largest scores add up to. Then the
+share of postings MaxScore could leave unscored (the words, least first, whose largest scores
+add up to less than the 10th hit's score); and the share of postings in the documents, or
+ranges of consecutive documents, whose bound reaches that score: first from the words' scores,
+then with what the adjacency bonuses could add. A document's bound is the sum of the largest
+scores of the words it holds; a range's, the sum of each word's largest score within it. Those
+postings are the least any exact pruning must still read and score.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import numpy as np
 from scale import long_and_short_queries
 from whoosh.query import Or, Query, Term
 
-from search.engine.whoosh.query import FIELD_WEIGHTS, parse_query, read_index
+from search.engine.request import SearchRequest
+from search.engine.whoosh.query import FIELD_WEIGHTS, parse_query, read_index, search
 from search.engine.whoosh.ranking import AdjacentPair, Matches, Ranker, StandardIdfBM25F
 
 PAGE = 10
@@ -86,22 +88,20 @@ def kept_postings(
     return kept
 
 
-def measure(ranker: Ranker, text: str, size: int) -> dict:
+def measure(ranker: Ranker, index: Path, text: str, size: int) -> dict:
     """The figures of one query."""
     parts = scored_parts(ranker, parse_query(text, ranker.searcher.schema).scored)
+    hits = search(index, SearchRequest(text, limit=PAGE)).hits
+    tenth = hits[-1].score if len(hits) == PAGE else 0.0  # with fewer, every match is a hit
     maxima = np.array([part.scores.max() for part in parts.words])
     sizes = np.array([len(part) for part in parts.words])
-    totals = np.zeros(size)
-    for part in parts.words:
-        totals[part.ids] += part.scores
-    tenth = float(np.sort(totals)[-PAGE])
     order = np.argsort(maxima)
     unscored = int(np.searchsorted(np.cumsum(maxima[order]), tenth))
     as_bounds = [Matches(part.ids, np.full(len(part), part.scores.max())) for part in parts.words]
     bonus_bounds = [Matches(p.ids, np.full(len(p), p.scores.max())) for p in parts.bonus_words]
     return {
         "postings": int(sizes.sum()),
-        "10th best": tenth,
+        "10th hit": tenth,
         "sum of maxima": float(maxima.sum()),
         "maxscore unscored": float(sizes[order[:unscored]].sum() / sizes.sum()),
         "words": kept_postings(parts.words, parts.words, size, tenth),
@@ -119,7 +119,7 @@ def report(name: str, figures: list[dict]) -> None:
 
     print(f"{name} ({len(figures)} queries, medians)")
     print(f"  postings (a word in a document, fields together)  {median('postings'):,.0f}")
-    print(f"  10th best score / words' maxima summed  {median('10th best'):.1f} / ", end="")
+    print(f"  10th hit's score / words' maxima summed  {median('10th hit'):.1f} / ", end="")
     print(f"{median('sum of maxima'):.1f}")
     print(f"  MaxScore: postings it could leave unscored  {median('maxscore unscored'):.3f}")
     print("  share of postings still to score, by documents a range (bound: largest scores)")
@@ -144,7 +144,7 @@ def main() -> None:
         ranker = Ranker(searcher, StandardIdfBM25F(), combined_fields=FIELD_WEIGHTS)
         size = searcher.reader().doc_count_all()
         for name, queries in (("60-word queries", long), ("3-word queries", short)):
-            report(name, [measure(ranker, text, size) for text in queries])
+            report(name, [measure(ranker, args.index, text, size) for text in queries])
 
     read_index(args.index, run, weighting=StandardIdfBM25F())
 
