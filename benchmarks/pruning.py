@@ -33,6 +33,7 @@ from whoosh.query import Or, Query, Term
 from search.engine.request import SearchRequest
 from search.engine.whoosh.query import FIELD_WEIGHTS, parse_query, read_index, search
 from search.engine.whoosh.ranking import AdjacentPair, Matches, Ranker, StandardIdfBM25F
+from search.errors import IndexProblem
 
 PAGE = 10
 RANGES = (1, 4, 16, 64, 256, 4096)  # documents a range
@@ -146,7 +147,10 @@ def main() -> None:
         for name, queries in (("60-word queries", long), ("3-word queries", short)):
             report(name, [measure(ranker, args.index, text, size) for text in queries])
 
-    read_index(args.index, run, weighting=StandardIdfBM25F())
+    try:
+        read_index(args.index, run, weighting=StandardIdfBM25F())
+    except IndexProblem as error:
+        raise SystemExit(f"pruning.py: {error}") from None
 
 
 if __name__ == "__main__":
