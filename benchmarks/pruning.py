@@ -28,11 +28,11 @@ from pathlib import Path
 
 import numpy as np
 from scale import long_and_short_queries
-from whoosh.query import Or, Query, Term
+from whoosh.query import Or, Query
 
 from search.engine.request import SearchRequest
 from search.engine.whoosh.query import FIELD_WEIGHTS, parse_query, read_index, search
-from search.engine.whoosh.ranking import AdjacentPair, Matches, Ranker, StandardIdfBM25F
+from search.engine.whoosh.ranking import Matches, Ranker, StandardIdfBM25F
 from search.errors import IndexProblem
 
 PAGE = 10
@@ -50,20 +50,13 @@ class Parts:
 
 def scored_parts(ranker: Ranker, query: Query) -> Parts:
     """Each word of a parsed OR query scored on its own, as `Ranker.rank` scores it inside the
-    query, and the words of its adjacency bonuses as the bound in `Ranker.best` takes them."""
-    children = query.subqueries if isinstance(query, Or) else [query]
-    fields: dict[str, list[Term]] = {}
-    weights: dict[tuple[str, str], float] = {}
-    for child in children:
-        if isinstance(child, AdjacentPair):
-            for word in child.words:
-                key = (child.fieldname, word)
-                weights[key] = weights.get(key, 0.0) + query.boost * child.boost
-        elif type(child) is Term:
-            fields.setdefault(child.text, []).append(child)
-    words = [ranker.scores(Or(terms)) for terms in fields.values()]
-    bonus_words = [ranker.scores(Term(*key)).scaled(weight) for key, weight in weights.items()]
-    return Parts([w for w in words if len(w)], [w for w in bonus_words if len(w)])
+    query, and the words of its adjacency bonuses as the bound in `Ranker.best` takes them: the
+    ranker's own grouping of words (`_words`) and bonus weights (`_bonus_words`)."""
+    _, bonuses = ranker.rank(query)
+    words, _ = ranker._words(query.subqueries if isinstance(query, Or) else [query])
+    scored = [ranker.scores(Or(terms)) for terms in words]
+    bonus_words = ranker._bonus_words(bonuses)
+    return Parts([w for w in scored if len(w)], [w for w in bonus_words if len(w)])
 
 
 def kept_postings(
@@ -89,6 +82,11 @@ def kept_postings(
     return kept
 
 
+def at_most(parts: list[Matches]) -> list[Matches]:
+    """Each part with its largest score for every document it holds."""
+    return [Matches(part.ids, np.full(len(part), part.scores.max())) for part in parts]
+
+
 def measure(ranker: Ranker, index: Path, text: str, size: int) -> dict:
     """The figures of one query."""
     parts = scored_parts(ranker, parse_query(text, ranker.searcher.schema).scored)
@@ -98,8 +96,7 @@ def measure(ranker: Ranker, index: Path, text: str, size: int) -> dict:
     sizes = np.array([len(part) for part in parts.words])
     order = np.argsort(maxima)
     unscored = int(np.searchsorted(np.cumsum(maxima[order]), tenth))
-    as_bounds = [Matches(part.ids, np.full(len(part), part.scores.max())) for part in parts.words]
-    bonus_bounds = [Matches(p.ids, np.full(len(p), p.scores.max())) for p in parts.bonus_words]
+    as_bounds, bonus_bounds = at_most(parts.words), at_most(parts.bonus_words)
     return {
         "postings": int(sizes.sum()),
         "10th hit": tenth,
